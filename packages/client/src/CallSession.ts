@@ -1,0 +1,1016 @@
+/**
+ * One call: one RTCPeerConnection, one state machine (see callMachine.ts for the diagram).
+ * Created by startVisitorCall() or prepareAgentCall(); single-use.
+ *
+ * Negotiation: the first offer/answer travels inside call.request / call.accept so that the
+ * agent prepares while it rings; later renegotiation (track changes, ICE restarts) uses
+ * call.signal with the perfect-negotiation pattern (visitor polite). All signal handling is
+ * serialized on one queue.
+ */
+import { FluxError } from '@flux/protocol';
+import type {
+  Call,
+  CallAgent,
+  CallIncoming,
+  Product,
+  ServerMessageOf,
+  Signal,
+  VisitorUser,
+} from '@flux/protocol';
+import { canCallSessionTransition, isReachable } from './callMachine.ts';
+import { Emitter } from './Emitter.ts';
+import { invalidStateError, mediaErrorFrom, networkError, toFluxError } from './errors.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import type { SignalingClient } from './SignalingClient.ts';
+import { summarizeStats } from './stats.ts';
+import type {
+  CallEndReason,
+  CallState,
+  CallStats,
+  ChatMessage,
+  PeerConnectionFactory,
+  PeerMediaState,
+  RequestInput,
+  StateChange,
+} from './types.ts';
+
+/** Events of a CallSession. @public */
+export interface CallSessionEvents {
+  stateChanged: StateChange<CallState>;
+  call: Call;
+  remoteStream: MediaStream;
+  products: Product[];
+  chat: ChatMessage;
+  productEvent: { productId: string; kind: 'click' | 'add_to_cart' };
+  peerMediaState: PeerMediaState;
+  error: FluxError;
+  listenerError: { error: unknown; event: string };
+}
+
+/** Options common to both sides. @public */
+export interface CallSessionCommonOptions {
+  signaling: SignalingClient;
+  createPeerConnection?: PeerConnectionFactory;
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** How long to gather candidates before sending the offer/answer (ms). Default 1000. */
+  iceGatheringTimeoutMs?: number;
+  /** How long the media may stay reconnecting before the call is reported failed (ms). Default 30000. */
+  mediaFailTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** @public */
+export interface VisitorCallOptions extends CallSessionCommonOptions {
+  localStream: MediaStream;
+  agentId: string;
+  productIds: string[];
+  pageUrl: string;
+  user?: VisitorUser;
+  audioOnly?: boolean;
+}
+
+/** @public */
+export interface AgentCallOptions extends CallSessionCommonOptions {
+  incoming: CallIncoming;
+  localStream?: MediaStream | null;
+}
+
+type Role = 'visitor' | 'agent';
+
+const MEDIA_STATE: Partial<Record<RTCPeerConnectionState, PeerMediaState>> = {
+  new: 'connecting',
+  connecting: 'connecting',
+  connected: 'connected',
+  disconnected: 'reconnecting',
+  failed: 'reconnecting',
+};
+
+/**
+ * A call in progress. See the package README for the full API.
+ * @example
+ * const call = startVisitorCall({ signaling, localStream, agentId, productIds: [], pageUrl: location.href });
+ * call.on('remoteStream', (s) => (video.srcObject = s));
+ * await call.when('active');
+ * @public
+ */
+export class CallSession {
+  readonly role: Role;
+  #state: CallState = 'idle';
+  #callId: string | null = null;
+  #call: Call | null = null;
+  #endReason: CallEndReason | null = null;
+  #error: FluxError | null = null;
+  #products: Product[] = [];
+  #unknownProductIds: string[] = [];
+  #alternatives: CallAgent[] = [];
+  #chat: ChatMessage[] = [];
+  #localStream: MediaStream | null;
+  #remoteStream: MediaStream | null = null;
+  #peerMediaState: PeerMediaState | null = null;
+  #muted = { audio: false, video: false };
+
+  readonly #signaling: SignalingClient;
+  readonly #events: Emitter<CallSessionEvents>;
+  readonly #log: Logger;
+  readonly #opts: CallSessionCommonOptions;
+  readonly #pc: RTCPeerConnection;
+  readonly #polite: boolean;
+  #queue: Promise<void> = Promise.resolve();
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #negotiationReady = false;
+  /** Remote candidates that arrived before the remote description. */
+  #pendingRemoteCandidates: RTCIceCandidateInit[] = [];
+  /** Local candidates we may not send yet (no call id, or agent not accepted). */
+  #pendingLocalCandidates: RTCIceCandidateInit[] = [];
+  #canSendCandidates = false;
+  /** Pushes for our call that arrived before we knew its id (visitor, before the ack). */
+  #early: Array<() => void> = [];
+  #offs: Array<() => void> = [];
+  #lastReportedMedia: PeerMediaState | null = null;
+  #disconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #failTimer: ReturnType<typeof setTimeout> | null = null;
+  #prepared: Promise<RTCSessionDescriptionInit | null> = Promise.resolve(null);
+  #hangupRequested = false;
+
+  /** @internal Use startVisitorCall() or prepareAgentCall(). */
+  constructor(role: Role, options: CallSessionCommonOptions, localStream: MediaStream | null) {
+    this.role = role;
+    this.#polite = role === 'visitor';
+    this.#opts = options;
+    this.#signaling = options.signaling;
+    this.#localStream = localStream;
+    this.#log = options.logger ?? silentLogger;
+    this.#events = new Emitter<CallSessionEvents>((error, event) => {
+      this.#log.warn('call listener threw', { event: String(event), error: String(error) });
+      if (event !== 'listenerError')
+        this.#events.emit('listenerError', { error, event: String(event) });
+    });
+    const config: RTCConfiguration = {
+      iceServers: this.#signaling.welcome?.iceServers ?? [],
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    };
+    if (options.iceTransportPolicy) config.iceTransportPolicy = options.iceTransportPolicy;
+    const factory = options.createPeerConnection ?? ((c) => new RTCPeerConnection(c));
+    this.#pc = factory(config);
+    this.#wirePeerConnection();
+    this.#wireSignaling();
+  }
+
+  // ---------------------------------------------------------------- read-only state
+
+  get state(): CallState {
+    return this.#state;
+  }
+  get callId(): string | null {
+    return this.#callId;
+  }
+  get call(): Call | null {
+    return this.#call;
+  }
+  get endReason(): CallEndReason | null {
+    return this.#endReason;
+  }
+  get error(): FluxError | null {
+    return this.#error;
+  }
+  get products(): Product[] {
+    return this.#products;
+  }
+  get unknownProductIds(): string[] {
+    return this.#unknownProductIds;
+  }
+  get alternatives(): CallAgent[] {
+    return this.#alternatives;
+  }
+  get chat(): ChatMessage[] {
+    return this.#chat;
+  }
+  get localStream(): MediaStream | null {
+    return this.#localStream;
+  }
+  get remoteStream(): MediaStream | null {
+    return this.#remoteStream;
+  }
+  get peerMediaState(): PeerMediaState | null {
+    return this.#peerMediaState;
+  }
+  get muted(): { audio: boolean; video: boolean } {
+    return { ...this.#muted };
+  }
+  /** The underlying peer connection (for diagnostics). */
+  get peerConnection(): RTCPeerConnection {
+    return this.#pc;
+  }
+
+  on<K extends keyof CallSessionEvents>(
+    event: K,
+    fn: (p: CallSessionEvents[K]) => void,
+  ): () => void {
+    return this.#events.on(event, fn);
+  }
+  once<K extends keyof CallSessionEvents>(
+    event: K,
+    fn: (p: CallSessionEvents[K]) => void,
+  ): () => void {
+    return this.#events.once(event, fn);
+  }
+  off<K extends keyof CallSessionEvents>(event: K, fn: (p: CallSessionEvents[K]) => void): void {
+    this.#events.off(event, fn);
+  }
+
+  /** Resolves when the session is in `state`; rejects once it can no longer get there. */
+  when(state: CallState): Promise<void> {
+    if (this.#state === state) return Promise.resolve();
+    if (!isReachable(this.#state, state)) return Promise.reject(this.#unreachable(state));
+    return new Promise((resolve, reject) => {
+      const off = this.#events.on('stateChanged', ({ to }) => {
+        if (to === state) {
+          off();
+          resolve();
+        } else if (!isReachable(to, state)) {
+          off();
+          reject(this.#unreachable(state));
+        }
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  /** Agent: accept the ringing call (sends the answer prepared while ringing). */
+  async accept(options: { localStream?: MediaStream | null } = {}): Promise<void> {
+    if (this.role !== 'agent') throw invalidStateError('Only an agent can accept a call.');
+    if (this.#state !== 'ringing') {
+      throw invalidStateError(`Cannot accept a call that is ${this.#state}.`, {
+        state: this.#state,
+      });
+    }
+    const callId = this.#requireCallId();
+    if (options.localStream) await this.#attachLocalStream(options.localStream);
+    this.#transition('connecting', 'accepted');
+    let answer: RTCSessionDescriptionInit | null;
+    try {
+      answer = await this.#prepared;
+    } catch (e) {
+      this.#fail(mediaErrorFrom(e));
+      throw this.#error ?? mediaErrorFrom(e);
+    }
+    if (this.#ended()) throw this.#unreachable('connecting');
+    try {
+      const msg: {
+        type: 'call.accept';
+        callId: string;
+        answer?: { type: 'answer'; sdp?: string };
+      } = { type: 'call.accept', callId };
+      if (answer?.type === 'answer') msg.answer = { type: 'answer', sdp: answer.sdp ?? '' };
+      const { call } = await this.#signaling.request(msg);
+      this.#negotiationReady = true;
+      this.#canSendCandidates = true;
+      this.#flushLocalCandidates();
+      this.#applyCall(call);
+      if (!answer) void this.#negotiate();
+    } catch (e) {
+      const err = toFluxError(e);
+      if (!this.#ended()) {
+        this.#error = err;
+        this.#events.emit('error', err);
+        // the call may have been cancelled or accepted elsewhere: the record tells
+        if (this.#call?.status === 'ended') this.#end(this.#call.endReason ?? 'cancelled');
+        else this.#end('failed', err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** Agent: decline the ringing call, optionally going offline. */
+  async decline(options: { goOffline?: boolean } = {}): Promise<void> {
+    if (this.role !== 'agent') throw invalidStateError('Only an agent can decline a call.');
+    const callId = this.#requireCallId();
+    if (this.#state === 'ended') return;
+    this.#end('declined');
+    const msg: { type: 'call.decline'; callId: string; goOffline?: boolean } = {
+      type: 'call.decline',
+      callId,
+    };
+    if (options.goOffline) msg.goOffline = true;
+    const { call } = await this.#signaling.request(msg);
+    this.#updateCall(call);
+  }
+
+  /** Either side: end the call (cancel while it rings, hang up when connected). */
+  async hangup(): Promise<void> {
+    if (this.#state === 'ended') return;
+    const reason: CallEndReason =
+      this.#state === 'requesting' || this.#state === 'ringing'
+        ? this.role === 'visitor'
+          ? 'cancelled'
+          : 'declined'
+        : this.role === 'visitor'
+          ? 'visitor_hangup'
+          : 'agent_hangup';
+    this.#hangupRequested = true;
+    this.#end(reason);
+    const callId = this.#callId;
+    if (!callId) return; // the request's ack will hang it up
+    try {
+      const { call } = await this.#signaling.request({ type: 'call.hangup', callId });
+      this.#updateCall(call);
+    } catch (e) {
+      this.#log.warn('hangup request failed', { error: String(e) });
+    }
+  }
+
+  /** Mutes or unmutes the local audio or video track (no renegotiation). */
+  setMuted(kind: 'audio' | 'video', muted: boolean): void {
+    this.#muted[kind] = muted;
+    const tracks = this.#localStream
+      ? kind === 'audio'
+        ? this.#localStream.getAudioTracks()
+        : this.#localStream.getVideoTracks()
+      : [];
+    for (const t of tracks) t.enabled = !muted;
+    for (const s of this.#pc.getSenders()) {
+      if (s.track?.kind === kind) s.track.enabled = !muted;
+    }
+  }
+
+  /**
+   * Replaces the outgoing video (camera switch, screen share). Uses replaceTrack when a video
+   * sender exists; otherwise adds the track and renegotiates.
+   */
+  async replaceVideoTrack(track: MediaStreamTrack | null): Promise<void> {
+    const sender = this.#pc
+      .getTransceivers()
+      .find((t) => t.receiver.track.kind === 'video' && t.currentDirection !== 'stopped')?.sender;
+    if (sender) {
+      await sender.replaceTrack(track);
+      if (track) track.enabled = !this.#muted.video;
+      if (sender.track === null && track === null) return;
+      return;
+    }
+    if (!track) return;
+    const stream = this.#localStream ?? undefined;
+    if (stream) this.#pc.addTrack(track, stream);
+    else this.#pc.addTrack(track);
+  }
+
+  /** Agent: add a catalog product to the call; resolves with the new list. */
+  async addProduct(productId: string): Promise<Product[]> {
+    const { products } = await this.#signaling.request({
+      type: 'call.product_add',
+      callId: this.#requireCallId(),
+      productId,
+    });
+    this.#setProducts(products);
+    return products;
+  }
+
+  /** Agent: remove a product from the call; resolves with the new list. */
+  async removeProduct(productId: string): Promise<Product[]> {
+    const { products } = await this.#signaling.request({
+      type: 'call.product_remove',
+      callId: this.#requireCallId(),
+      productId,
+    });
+    this.#setProducts(products);
+    return products;
+  }
+
+  /** Visitor: record a product click or add-to-cart (forwarded to the agent). */
+  async productEvent(productId: string, kind: 'click' | 'add_to_cart'): Promise<void> {
+    await this.#signaling.request({
+      type: 'call.product_event',
+      callId: this.#requireCallId(),
+      productId,
+      kind,
+    });
+  }
+
+  /** Sends a chat line; resolves with it (as the other side sees it). */
+  async sendChat(text: string): Promise<ChatMessage> {
+    const { at } = await this.#signaling.request({
+      type: 'call.chat',
+      callId: this.#requireCallId(),
+      text,
+    });
+    const line: ChatMessage = { from: this.role, text, at };
+    this.#chat.push(line);
+    this.#events.emit('chat', line);
+    return line;
+  }
+
+  /** Visitor: rate the call 1–5 (during or after it). */
+  async rate(rating: number): Promise<Call> {
+    const { call } = await this.#signaling.request({
+      type: 'call.rate',
+      callId: this.#requireCallId(),
+      rating,
+    });
+    this.#updateCall(call);
+    return call;
+  }
+
+  /** Summarised WebRTC statistics (frames decoded, packets received, selected candidate pair). */
+  async getStats(): Promise<CallStats> {
+    try {
+      return summarizeStats(await this.#pc.getStats());
+    } catch {
+      return summarizeStats(null);
+    }
+  }
+
+  /** Stops listening and closes the peer connection; does not stop the tracks you passed. */
+  dispose(): void {
+    for (const off of this.#offs) off();
+    this.#offs = [];
+    this.#clearMediaTimers();
+    try {
+      this.#pc.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  // ---------------------------------------------------------------- internal: setup
+
+  /** @internal Visitor: offer + gather, then call.request. */
+  startVisitor(o: VisitorCallOptions): void {
+    this.#transition('requesting', 'start');
+    void this.#runVisitor(o);
+  }
+
+  async #runVisitor(o: VisitorCallOptions): Promise<void> {
+    let offer: RTCSessionDescriptionInit;
+    try {
+      for (const track of o.localStream.getTracks()) {
+        if (o.audioOnly && track.kind === 'video') continue;
+        this.#pc.addTrack(track, o.localStream);
+      }
+      if (o.audioOnly) {
+        // receive-only video is not wanted either: an audio-only call has one m-line
+      } else if (o.localStream.getVideoTracks().length === 0) {
+        this.#pc.addTransceiver('video', { direction: 'recvonly' });
+      }
+      this.#makingOffer = true;
+      await this.#pc.setLocalDescription(await this.#pc.createOffer());
+      this.#makingOffer = false;
+      offer = await this.#gathered();
+    } catch (e) {
+      this.#makingOffer = false;
+      this.#requestFailed(mediaErrorFrom(e));
+      return;
+    }
+    if (this.#state === 'ended') return; // hung up while preparing
+    const req: RequestInput<'call.request'> = {
+      type: 'call.request',
+      agentId: o.agentId,
+      productIds: o.productIds,
+      pageUrl: o.pageUrl,
+      offer: { type: 'offer', sdp: offer.sdp ?? '' },
+    };
+    if (o.user) req.user = o.user;
+    if (o.audioOnly) req.audioOnly = true;
+    let call: Call;
+    try {
+      ({ call } = await this.#signaling.request(req));
+    } catch (e) {
+      this.#requestFailed(toFluxError(e, 'FLX_ERR_SDK_NETWORK'));
+      return;
+    }
+    this.#callId = call.id;
+    this.#canSendCandidates = true;
+    this.#flushLocalCandidates();
+    if (this.#hangupRequested || this.#ended()) {
+      this.#signaling.request({ type: 'call.hangup', callId: call.id }).then(
+        (r) => {
+          this.#updateCall(r.call);
+        },
+        () => undefined,
+      );
+      return;
+    }
+    this.#updateCall(call);
+    this.#unknownProductIds = call.unknownProductIds;
+    this.#setProducts(call.products);
+    if (call.status === 'requested' || call.status === 'ringing') {
+      this.#transition('ringing', 'requested');
+    }
+    this.#applyCall(call);
+    const early = this.#early;
+    this.#early = [];
+    for (const run of early) run();
+  }
+
+  /** @internal Agent: apply the offer, create the answer, gather — while it rings. */
+  prepareAgent(o: AgentCallOptions): void {
+    const { call } = o.incoming;
+    this.#callId = call.id;
+    this.#updateCall(call);
+    this.#unknownProductIds = call.unknownProductIds;
+    this.#products = call.products;
+    this.#transition('ringing', 'incoming');
+    const offer = o.incoming.offer;
+    this.#prepared = this.#enqueue(async () => {
+      if (!offer?.sdp) {
+        if (this.#localStream) await this.#attachLocalStream(this.#localStream);
+        return null;
+      }
+      await this.#pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+      await this.#flushRemoteCandidates();
+      if (this.#localStream) await this.#attachLocalStream(this.#localStream);
+      await this.#pc.setLocalDescription(await this.#pc.createAnswer());
+      return this.#gathered();
+    });
+    // an unhandled failure here surfaces at accept()
+    this.#prepared.catch((e: unknown) => {
+      this.#log.warn('preparing the answer failed', { error: String(e) });
+    });
+  }
+
+  async #attachLocalStream(stream: MediaStream): Promise<void> {
+    this.#localStream = stream;
+    for (const track of stream.getTracks()) {
+      const tr = this.#pc
+        .getTransceivers()
+        .find(
+          (t) =>
+            t.currentDirection !== 'stopped' &&
+            t.receiver.track.kind === track.kind &&
+            !t.sender.track,
+        );
+      if (tr) {
+        await tr.sender.replaceTrack(track);
+        tr.direction = 'sendrecv';
+        // associates the stream so the other side's ontrack has it
+        (tr.sender as Partial<RTCRtpSender>).setStreams?.(stream);
+      } else if (!this.#pc.getSenders().some((s) => s.track === track)) {
+        this.#pc.addTrack(track, stream);
+      }
+    }
+  }
+
+  /** Resolves with the local description once ICE gathering completes or the timeout passes. */
+  #gathered(): Promise<RTCSessionDescriptionInit> {
+    const pc = this.#pc;
+    const done = (): RTCSessionDescriptionInit => {
+      const d = pc.localDescription;
+      if (!d) throw new Error('no local description');
+      return { type: d.type, sdp: d.sdp };
+    };
+    if (pc.iceGatheringState === 'complete') return Promise.resolve(done());
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        pc.removeEventListener('icegatheringstatechange', onChange);
+        try {
+          resolve(done());
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      };
+      const onChange = (): void => {
+        if (pc.iceGatheringState === 'complete') finish();
+      };
+      const timer = setTimeout(finish, this.#opts.iceGatheringTimeoutMs ?? 1000);
+      pc.addEventListener('icegatheringstatechange', onChange);
+    });
+  }
+
+  // ---------------------------------------------------------------- internal: wiring
+
+  #wirePeerConnection(): void {
+    const pc = this.#pc;
+    pc.onicecandidate = ({ candidate }) => {
+      if (!candidate?.candidate) return;
+      const init = candidate.toJSON();
+      // gathered before the description went out: already inside the SDP
+      if (!this.#canSendCandidates) {
+        this.#pendingLocalCandidates.push(init);
+        return;
+      }
+      this.#sendCandidate(init);
+    };
+    pc.ontrack = (ev) => {
+      let stream = ev.streams[0] ?? this.#remoteStream;
+      if (!stream) {
+        stream = new MediaStream();
+      }
+      if (!stream.getTracks().includes(ev.track)) stream.addTrack(ev.track);
+      if (stream !== this.#remoteStream) {
+        this.#remoteStream = stream;
+        this.#events.emit('remoteStream', stream);
+      }
+    };
+    pc.onnegotiationneeded = () => {
+      if (this.#negotiationReady) void this.#negotiate();
+    };
+    pc.onconnectionstatechange = () => {
+      this.#onConnectionState(pc.connectionState);
+    };
+  }
+
+  #wireSignaling(): void {
+    const s = this.#signaling;
+    const mine = (callId: string, run: () => void): void => {
+      if (this.#callId === callId) run();
+      else if (this.#callId === null && this.role === 'visitor' && this.#state === 'requesting') {
+        this.#early.push(() => {
+          if (this.#callId === callId) run();
+        });
+      }
+    };
+    this.#offs.push(
+      s.on('call.state', (m) => {
+        mine(m.call.id, () => {
+          this.#onCallState(m);
+        });
+      }),
+      s.on('call.signal', (m) => {
+        mine(m.callId, () => {
+          this.#onSignal(m.signal);
+        });
+      }),
+      s.on('call.products', (m) => {
+        mine(m.callId, () => {
+          this.#setProducts(m.products);
+        });
+      }),
+      s.on('call.chat', (m) => {
+        mine(m.callId, () => {
+          const line: ChatMessage = { from: m.from, text: m.text, at: m.at };
+          this.#chat.push(line);
+          this.#events.emit('chat', line);
+        });
+      }),
+      s.on('call.product_event', (m) => {
+        mine(m.callId, () => {
+          this.#events.emit('productEvent', { productId: m.productId, kind: m.kind });
+        });
+      }),
+      s.on('call.peer_media_state', (m) => {
+        mine(m.callId, () => {
+          this.#peerMediaState = m.state;
+          this.#events.emit('peerMediaState', m.state);
+        });
+      }),
+      s.on('welcome', (w) => {
+        if (w.resumed || !this.#callId || this.#state === 'ended') return;
+        // a fresh session: the server tells us whether our call still exists
+        if (w.activeCall?.id === this.#callId) this.#applyCall(w.activeCall);
+        else this.#end('lost', 'the signaling session was lost');
+      }),
+    );
+  }
+
+  #onCallState(m: ServerMessageOf<'call.state'>): void {
+    if (m.alternatives) this.#alternatives = m.alternatives;
+    this.#applyCall(m.call);
+  }
+
+  /** Follows the server's record. */
+  #applyCall(call: Call): void {
+    this.#updateCall(call);
+    if (call.products.length || this.#products.length) {
+      if (!sameProducts(call.products, this.#products)) this.#setProducts(call.products);
+    }
+    switch (call.status) {
+      case 'requested':
+      case 'ringing':
+        return;
+      case 'connected':
+        if (this.#state === 'ringing') {
+          if (this.role === 'agent' && !this.#negotiationReady) {
+            // another console of this agent accepted
+            this.#end('answered_elsewhere');
+            return;
+          }
+          this.#transition('connecting', 'accepted');
+        }
+        if (this.#state === 'connecting' && this.#pc.connectionState === 'connected') {
+          this.#transition('active', 'media connected');
+        }
+        return;
+      case 'ended':
+        this.#end(call.endReason ?? 'lost', call.endDetail ?? undefined);
+        return;
+    }
+  }
+
+  #updateCall(call: Call): void {
+    this.#call = call;
+    this.#events.emit('call', call);
+  }
+
+  #setProducts(products: Product[]): void {
+    this.#products = products;
+    this.#events.emit('products', products);
+  }
+
+  // ---------------------------------------------------------------- internal: negotiation
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  #onSignal(signal: Signal): void {
+    void this.#enqueue(async () => {
+      if (this.#state === 'ended') return;
+      const pc = this.#pc;
+      if (signal.kind === 'candidate') {
+        const c = signal.candidate;
+        const init: RTCIceCandidateInit = { candidate: c.candidate };
+        if (c.sdpMid != null) init.sdpMid = c.sdpMid;
+        if (c.sdpMLineIndex != null) init.sdpMLineIndex = c.sdpMLineIndex;
+        if (c.usernameFragment != null) init.usernameFragment = c.usernameFragment;
+        if (!pc.remoteDescription) {
+          this.#pendingRemoteCandidates.push(init);
+          return;
+        }
+        try {
+          await pc.addIceCandidate(init);
+        } catch (e) {
+          if (!this.#ignoreOffer) this.#log.warn('addIceCandidate failed', { error: String(e) });
+        }
+        return;
+      }
+      const desc = signal.description;
+      if (desc.type === 'rollback') return;
+      const collision =
+        desc.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
+      this.#ignoreOffer = !this.#polite && collision;
+      if (this.#ignoreOffer) {
+        this.#log.debug('ignoring colliding offer (impolite)');
+        return;
+      }
+      try {
+        if (collision) {
+          await pc.setLocalDescription({ type: 'rollback' });
+        }
+        await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp ?? '' });
+        await this.#flushRemoteCandidates();
+        if (desc.type === 'offer') {
+          await pc.setLocalDescription(await pc.createAnswer());
+          const local = pc.localDescription;
+          if (local) this.#sendDescription(local);
+        } else if (this.role === 'visitor') {
+          // the first answer completes the initial negotiation
+          this.#negotiationReady = true;
+        }
+      } catch (e) {
+        this.#log.warn('applying a remote description failed', { error: String(e) });
+        this.#events.emit('error', mediaErrorFrom(e));
+      }
+    });
+  }
+
+  async #flushRemoteCandidates(): Promise<void> {
+    const list = this.#pendingRemoteCandidates;
+    this.#pendingRemoteCandidates = [];
+    for (const c of list) {
+      try {
+        await this.#pc.addIceCandidate(c);
+      } catch (e) {
+        this.#log.debug('buffered candidate rejected', { error: String(e) });
+      }
+    }
+  }
+
+  #negotiate(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#state === 'ended') return;
+      try {
+        this.#makingOffer = true;
+        await this.#pc.setLocalDescription(await this.#pc.createOffer());
+        const local = this.#pc.localDescription;
+        if (local) this.#sendDescription(local);
+      } catch (e) {
+        this.#log.warn('renegotiation failed', { error: String(e) });
+      } finally {
+        this.#makingOffer = false;
+      }
+    });
+  }
+
+  #sendDescription(d: RTCSessionDescription | RTCSessionDescriptionInit): void {
+    const callId = this.#callId;
+    if (!callId || d.type === 'rollback') return;
+    this.#signaling
+      .request({
+        type: 'call.signal',
+        callId,
+        signal: { kind: 'description', description: { type: d.type, sdp: d.sdp ?? '' } },
+      })
+      .catch((e: unknown) => {
+        this.#log.warn('sending a description failed', { error: String(e) });
+      });
+  }
+
+  #sendCandidate(c: RTCIceCandidateInit): void {
+    const callId = this.#callId;
+    if (!callId || !c.candidate || this.#state === 'ended') return;
+    const candidate: {
+      candidate: string;
+      sdpMid?: string | null;
+      sdpMLineIndex?: number | null;
+      usernameFragment?: string | null;
+    } = { candidate: c.candidate };
+    if (c.sdpMid !== undefined) candidate.sdpMid = c.sdpMid;
+    if (c.sdpMLineIndex !== undefined) candidate.sdpMLineIndex = c.sdpMLineIndex;
+    if (c.usernameFragment !== undefined) candidate.usernameFragment = c.usernameFragment;
+    this.#signaling
+      .request({ type: 'call.signal', callId, signal: { kind: 'candidate', candidate } })
+      .catch((e: unknown) => {
+        this.#log.debug('sending a candidate failed', { error: String(e) });
+      });
+  }
+
+  #flushLocalCandidates(): void {
+    const list = this.#pendingLocalCandidates;
+    this.#pendingLocalCandidates = [];
+    // candidates already inside the description we sent need not go again, but sending
+    // them is harmless and covers the ones gathered after the description was taken
+    for (const c of list) this.#sendCandidate(c);
+  }
+
+  // ---------------------------------------------------------------- internal: media state
+
+  #onConnectionState(cs: RTCPeerConnectionState): void {
+    if (this.#state === 'ended') return;
+    const reported = MEDIA_STATE[cs];
+    if (reported) this.#reportMedia(reported);
+    if (cs === 'connected') {
+      this.#clearMediaTimers();
+      if (this.#state === 'connecting' || this.#state === 'reconnecting') {
+        this.#transition('active', 'media connected');
+      }
+      return;
+    }
+    if (cs === 'disconnected' || cs === 'failed') {
+      if (this.#state === 'active') this.#transition('reconnecting', `media ${cs}`);
+      if (this.#state !== 'reconnecting' && this.#state !== 'connecting') return;
+      if (cs === 'failed') {
+        this.#restartIce();
+      } else if (!this.#disconnectTimer) {
+        this.#disconnectTimer = setTimeout(() => {
+          this.#disconnectTimer = null;
+          if (this.#pc.connectionState === 'disconnected') this.#restartIce();
+        }, 2000);
+      }
+      if (!this.#failTimer) {
+        this.#failTimer = setTimeout(() => {
+          this.#failTimer = null;
+          if (this.#state === 'reconnecting' || this.#state === 'connecting') {
+            this.#mediaFailed();
+          }
+        }, this.#opts.mediaFailTimeoutMs ?? 30_000);
+      }
+    }
+  }
+
+  #restartIce(): void {
+    if (this.#state === 'ended' || !this.#negotiationReady) return;
+    this.#log.info('ICE restart');
+    this.#pc.restartIce();
+  }
+
+  #reportMedia(state: PeerMediaState): void {
+    if (this.#lastReportedMedia === state || !this.#callId) return;
+    if (
+      this.#state !== 'connecting' &&
+      this.#state !== 'active' &&
+      this.#state !== 'reconnecting'
+    ) {
+      return;
+    }
+    this.#lastReportedMedia = state;
+    this.#signaling
+      .request({ type: 'call.media_state', callId: this.#callId, state })
+      .catch(() => undefined);
+  }
+
+  #mediaFailed(): void {
+    const callId = this.#callId;
+    const err = new FluxError('FLX_ERR_MEDIA_CONNECTION_FAILED');
+    this.#error = err;
+    this.#events.emit('error', err);
+    if (callId) {
+      this.#signaling
+        .request({ type: 'call.media_state', callId, state: 'failed', detail: 'ice failed' })
+        .catch(() => undefined);
+    }
+    this.#end('failed', 'media connection failed');
+  }
+
+  #clearMediaTimers(): void {
+    if (this.#disconnectTimer) clearTimeout(this.#disconnectTimer);
+    if (this.#failTimer) clearTimeout(this.#failTimer);
+    this.#disconnectTimer = null;
+    this.#failTimer = null;
+  }
+
+  // ---------------------------------------------------------------- internal: state
+
+  #transition(to: CallState, reason?: string): boolean {
+    const from = this.#state;
+    if (from === to) return false;
+    if (!canCallSessionTransition(from, to)) {
+      this.#log.warn('invalid call transition ignored', { from, to, reason });
+      return false;
+    }
+    this.#state = to;
+    this.#log.info(`call ${from} → ${to}`, { callId: this.#callId, reason });
+    this.#events.emit('stateChanged', reason === undefined ? { from, to } : { from, to, reason });
+    return true;
+  }
+
+  #end(reason: CallEndReason, detail?: string): void {
+    if (this.#state === 'ended') return;
+    this.#endReason = reason;
+    this.#transition('ended', detail ? `${reason}: ${detail}` : reason);
+    this.#clearMediaTimers();
+    try {
+      this.#pc.close();
+    } catch {
+      /* ignore */
+    }
+    // keep listening for call.state so the final record (duration, rating) still arrives
+    for (const off of this.#offs.splice(1)) off();
+  }
+
+  #requestFailed(err: FluxError): void {
+    this.#error = err;
+    this.#events.emit('error', err);
+    this.#end('request_failed', err.code);
+  }
+
+  #fail(err: FluxError): void {
+    this.#error = err;
+    this.#events.emit('error', err);
+    this.#end('failed', err.message);
+  }
+
+  /** Reads the state without type narrowing (it changes across awaits). */
+  #ended(): boolean {
+    return this.#state === 'ended';
+  }
+
+  #requireCallId(): string {
+    if (!this.#callId) throw invalidStateError('The call has no id yet.', { state: this.#state });
+    return this.#callId;
+  }
+
+  #unreachable(state: CallState): FluxError {
+    return (
+      this.#error ??
+      invalidStateError(`The call cannot become ${state} (it is ${this.#state}).`, {
+        state: this.#state,
+        endReason: this.#endReason,
+      })
+    );
+  }
+}
+
+function sameProducts(a: Product[], b: Product[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.id === b[i]?.id);
+}
+
+/**
+ * Visitor: starts a call. Returns at once (state `requesting`); the offer is created and ICE
+ * gathered before `call.request` goes out, so the agent can prepare while it rings.
+ * @example
+ * const call = startVisitorCall({ signaling, localStream, agentId, productIds: ['SKU-1'], pageUrl: location.href });
+ * await call.when('active');
+ * @public
+ */
+export function startVisitorCall(options: VisitorCallOptions): CallSession {
+  if (options.signaling.role !== 'visitor') {
+    throw invalidStateError('startVisitorCall needs a visitor signaling client.');
+  }
+  const session = new CallSession('visitor', options, options.localStream);
+  session.startVisitor(options);
+  return session;
+}
+
+/**
+ * Agent: prepares a ringing call from a `call.incoming` push: applies the visitor's offer,
+ * creates the answer and gathers ICE while it rings, so `accept()` only sends it.
+ * @example
+ * signaling.on('call.incoming', (incoming) => { const call = prepareAgentCall({ signaling, incoming, localStream }); … });
+ * @public
+ */
+export function prepareAgentCall(options: AgentCallOptions): CallSession {
+  if (options.signaling.role !== 'agent') {
+    throw invalidStateError('prepareAgentCall needs an agent signaling client.');
+  }
+  if (options.signaling.state === 'closed') throw networkError('The signaling client is closed.');
+  const session = new CallSession('agent', options, options.localStream ?? null);
+  session.prepareAgent(options);
+  return session;
+}

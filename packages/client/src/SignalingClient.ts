@@ -1,0 +1,501 @@
+/**
+ * The signaling connection: one WebSocket to WS_PATH, the hello/welcome handshake, typed
+ * request/ack, server pushes, heartbeat, reconnect with backoff and session resume.
+ *
+ *   disconnected ──▶ connecting ──▶ connected ◀──▶ reconnecting
+ *        ▲               │              │               │
+ *        └───────────────┘              └───────────────┴──▶ closed (terminal)
+ *
+ * Only `transition()` changes `state`.
+ */
+import { FINAL_CLOSE_CODES, FluxError, isErrorCode, PROTOCOL_VERSION } from '@flux/protocol';
+import type { ServerMessage, SessionWelcome } from '@flux/protocol';
+import { Emitter } from './Emitter.ts';
+import { networkError } from './errors.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import { DefaultReconnectPolicy } from './ReconnectPolicy.ts';
+import type {
+  ReconnectPolicy,
+  RequestInput,
+  RequestResult,
+  RequestType,
+  SignalingEvents,
+  SignalingRole,
+  SignalingState,
+  WebSocketFactory,
+  WebSocketLike,
+} from './types.ts';
+
+/** Allowed moves of the signaling state machine. @public */
+export const SIGNALING_TRANSITIONS = {
+  disconnected: ['connecting', 'closed'],
+  connecting: ['connected', 'disconnected', 'closed'],
+  connected: ['reconnecting', 'closed'],
+  reconnecting: ['connected', 'closed'],
+  closed: [],
+} as const satisfies Record<SignalingState, readonly SignalingState[]>;
+
+/** Timer functions (inject fakes in tests). @public */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  now(): number;
+}
+
+/** @public */
+export interface SignalingClientOptions {
+  url: string;
+  role: SignalingRole;
+  getToken?: () => string | Promise<string>;
+  WebSocketImpl?: WebSocketFactory;
+  reconnectPolicy?: ReconnectPolicy;
+  logger?: Logger;
+  sdkVersion?: string;
+  requestTimeoutMs?: number;
+  helloTimeoutMs?: number;
+  timers?: Timers;
+}
+
+interface Pending {
+  type: RequestType;
+  frame: string;
+  sent: boolean;
+  resolve: (data: unknown) => void;
+  reject: (error: FluxError) => void;
+  timer: unknown;
+}
+
+const defaultTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => {
+    globalThis.clearTimeout(h as ReturnType<typeof setTimeout>);
+  },
+  now: () => Date.now(),
+};
+
+const OPEN = 1;
+
+/**
+ * @example
+ * const signaling = new SignalingClient({ url: 'wss://calls.example/api/v1/ws', role: 'agent' });
+ * const welcome = await signaling.connect();
+ * signaling.on('call.incoming', (incoming) => { … });
+ * const { call } = await signaling.request({ type: 'call.accept', callId });
+ * @public
+ */
+export class SignalingClient {
+  readonly role: SignalingRole;
+  #state: SignalingState = 'disconnected';
+  #welcome: SessionWelcome | null = null;
+  #sessionId: string | null = null;
+  #lastSeq = 0;
+  #ws: WebSocketLike | null = null;
+  #pending = new Map<string, Pending>();
+  #reqCounter = 0;
+  readonly #reqPrefix = Math.random().toString(36).slice(2, 8);
+  readonly #events: Emitter<SignalingEvents>;
+  readonly #opts: SignalingClientOptions;
+  readonly #log: Logger;
+  readonly #timers: Timers;
+  readonly #policy: ReconnectPolicy;
+  #connectWaiter: { resolve: (w: SessionWelcome) => void; reject: (e: FluxError) => void } | null =
+    null;
+  #helloTimer: unknown = null;
+  #heartbeatTimer: unknown = null;
+  #retryTimer: unknown = null;
+  #lastRx = 0;
+  #lostAt = 0;
+  #retryCount = 0;
+  #lastCloseCode: number | undefined;
+
+  constructor(options: SignalingClientOptions) {
+    this.#opts = options;
+    this.role = options.role;
+    this.#log = options.logger ?? silentLogger;
+    this.#timers = options.timers ?? defaultTimers;
+    this.#policy = options.reconnectPolicy ?? new DefaultReconnectPolicy();
+    this.#events = new Emitter<SignalingEvents>((error, event) => {
+      this.#log.warn('listener threw', { event: String(event), error: String(error) });
+      if (event !== 'listenerError')
+        this.#events.emit('listenerError', { error, event: String(event) });
+    });
+  }
+
+  get state(): SignalingState {
+    return this.#state;
+  }
+  get sessionId(): string | null {
+    return this.#sessionId;
+  }
+  /** The last session.welcome (ICE servers, heartbeat, active call). */
+  get welcome(): SessionWelcome | null {
+    return this.#welcome;
+  }
+
+  on<K extends keyof SignalingEvents>(
+    event: K,
+    fn: (payload: SignalingEvents[K]) => void,
+  ): () => void {
+    return this.#events.on(event, fn);
+  }
+  once<K extends keyof SignalingEvents>(
+    event: K,
+    fn: (payload: SignalingEvents[K]) => void,
+  ): () => void {
+    return this.#events.once(event, fn);
+  }
+  off<K extends keyof SignalingEvents>(event: K, fn: (payload: SignalingEvents[K]) => void): void {
+    this.#events.off(event, fn);
+  }
+
+  /** Opens the connection; resolves with the welcome, rejects with a FluxError. */
+  connect(): Promise<SessionWelcome> {
+    if (this.#state === 'closed') return Promise.reject(networkError('The client is closed.'));
+    if (this.#state !== 'disconnected' && this.#welcome) return Promise.resolve(this.#welcome);
+    return new Promise((resolve, reject) => {
+      const prev = this.#connectWaiter;
+      this.#connectWaiter = {
+        resolve: (w) => {
+          prev?.resolve(w);
+          resolve(w);
+        },
+        reject: (e) => {
+          prev?.reject(e);
+          reject(e);
+        },
+      };
+      if (this.#state === 'disconnected') {
+        this.#transition('connecting', 'connect()');
+        void this.#open();
+      }
+    });
+  }
+
+  /**
+   * Sends a request and resolves with its ack's data.
+   * @example
+   * const { agents } = await signaling.request({ type: 'presence.subscribe' });
+   */
+  request<M extends RequestInput>(message: M): Promise<RequestResult<M['type']>> {
+    if (this.#state === 'closed') return Promise.reject(networkError('The client is closed.'));
+    const reqId = `${this.#reqPrefix}${(++this.#reqCounter).toString(36)}`;
+    const frame = JSON.stringify({ ...message, reqId });
+    return new Promise<RequestResult<M['type']>>((resolve, reject) => {
+      const p: Pending = {
+        type: message.type,
+        frame,
+        sent: false,
+        resolve: resolve as (d: unknown) => void,
+        reject,
+        timer: this.#timers.setTimeout(() => {
+          if (this.#pending.delete(reqId)) {
+            reject(networkError(`No answer to ${message.type} in time.`));
+          }
+        }, this.#opts.requestTimeoutMs ?? 15_000),
+      };
+      this.#pending.set(reqId, p);
+      if (this.#state === 'connected') this.#sendPending(p);
+    });
+  }
+
+  /** Closes for good: no reconnect; pending requests reject. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#shutdown(networkError('The client was closed.'), 'close()');
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws) {
+      detach(ws);
+      try {
+        ws.close(1000, 'bye');
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+
+  /** Drops the current socket as if the network failed (reconnects by policy). For tests and "retry now". */
+  dropConnection(): void {
+    const ws = this.#ws;
+    if (!ws) return;
+    this.#onSocketClosed(ws, 1006, 'dropped');
+    try {
+      ws.close();
+    } catch {
+      /* ignore */
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  #transition(to: SignalingState, reason?: string): boolean {
+    const from = this.#state;
+    if (from === to) return false;
+    if (!(SIGNALING_TRANSITIONS[from] as readonly SignalingState[]).includes(to)) {
+      this.#log.warn('invalid signaling transition ignored', { from, to });
+      return false;
+    }
+    this.#state = to;
+    this.#log.info(`signaling ${from} → ${to}`, reason ? { reason } : undefined);
+    this.#events.emit('stateChanged', reason === undefined ? { from, to } : { from, to, reason });
+    return true;
+  }
+
+  async #open(): Promise<void> {
+    let token: string | undefined;
+    try {
+      token = this.#opts.getToken ? await this.#opts.getToken() : undefined;
+    } catch (e) {
+      this.#failAttempt(1006, networkError('Could not get a visitor token.', e));
+      return;
+    }
+    if (this.#state === 'closed') return;
+    const Impl = this.#opts.WebSocketImpl ?? (globalThis.WebSocket as unknown as WebSocketFactory);
+    let ws: WebSocketLike;
+    try {
+      ws = new Impl(this.#opts.url);
+    } catch (e) {
+      this.#failAttempt(1006, networkError('Could not open the WebSocket.', e));
+      return;
+    }
+    this.#ws = ws;
+    ws.onopen = () => {
+      if (this.#ws !== ws) return;
+      const hello: Record<string, unknown> = {
+        type: 'session.hello',
+        protocolVersion: PROTOCOL_VERSION,
+        role: this.role,
+      };
+      if (token !== undefined) hello.token = token;
+      if (this.#opts.sdkVersion) hello.sdkVersion = this.#opts.sdkVersion;
+      if (this.#sessionId) hello.resume = { sessionId: this.#sessionId, lastSeq: this.#lastSeq };
+      ws.send(JSON.stringify(hello));
+    };
+    ws.onmessage = (ev) => {
+      if (this.#ws === ws) this.#onFrame(ev.data);
+    };
+    ws.onclose = (ev) => {
+      this.#onSocketClosed(ws, ev.code, ev.reason);
+    };
+    ws.onerror = () => {
+      /* onclose follows */
+    };
+    this.#helloTimer = this.#timers.setTimeout(() => {
+      if (this.#ws !== ws || this.#welcomedSocket === ws) return;
+      this.#log.warn('no welcome in time');
+      this.#onSocketClosed(ws, 4008, 'no welcome');
+      try {
+        ws.close();
+      } catch {
+        /* ignore */
+      }
+    }, this.#opts.helloTimeoutMs ?? 10_000);
+  }
+
+  #welcomedSocket: WebSocketLike | null = null;
+
+  #onFrame(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(data) as ServerMessage;
+    } catch {
+      this.#log.warn('unparsable frame from server');
+      return;
+    }
+    this.#lastRx = this.#timers.now();
+    if (msg.seq > 0) {
+      if (msg.seq <= this.#lastSeq) return; // replayed twice
+      this.#lastSeq = msg.seq;
+    }
+    if (msg.type === 'session.welcome') {
+      this.#onWelcome(msg);
+      return;
+    }
+    if (msg.type === 'session.pong') return;
+    if (msg.type === 'ack') {
+      const p = this.#pending.get(msg.reqId);
+      if (p) {
+        this.#pending.delete(msg.reqId);
+        this.#timers.clearTimeout(p.timer);
+        p.resolve(msg.data);
+      }
+    } else if (msg.type === 'error') {
+      const p = msg.reqId === undefined ? undefined : this.#pending.get(msg.reqId);
+      if (p && msg.reqId !== undefined) {
+        this.#pending.delete(msg.reqId);
+        this.#timers.clearTimeout(p.timer);
+        p.reject(new FluxError(isErrorCode(msg.code) ? msg.code : 'FLX_ERR_INTERNAL', msg.message));
+      } else {
+        this.#log.warn('server error', { code: msg.code, message: msg.message });
+      }
+    }
+    this.#events.emit(msg.type, msg);
+  }
+
+  #onWelcome(w: SessionWelcome): void {
+    const ws = this.#ws;
+    this.#welcomedSocket = ws;
+    this.#timers.clearTimeout(this.#helloTimer);
+    const continued = w.resumed && w.sessionId === this.#sessionId;
+    if (!continued) this.#lastSeq = 0;
+    this.#sessionId = w.sessionId;
+    this.#welcome = w;
+    this.#retryCount = 0;
+    this.#lastCloseCode = undefined;
+    this.#transition('connected', continued ? 'resumed' : 'welcome');
+    // requests: re-send what the resumed session may not have answered; otherwise reject
+    // the ones that were sent into a session that no longer exists
+    for (const [reqId, p] of this.#pending) {
+      if (p.sent && !continued) {
+        this.#pending.delete(reqId);
+        this.#timers.clearTimeout(p.timer);
+        p.reject(networkError(`The connection was lost during ${p.type}.`));
+      } else {
+        this.#sendPending(p);
+      }
+    }
+    this.#startHeartbeat(w.heartbeatMs);
+    const waiter = this.#connectWaiter;
+    this.#connectWaiter = null;
+    waiter?.resolve(w);
+    this.#events.emit('welcome', w);
+  }
+
+  #sendPending(p: Pending): void {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== OPEN) return;
+    try {
+      ws.send(p.frame);
+      p.sent = true;
+    } catch (e) {
+      this.#log.warn('send failed', { error: String(e) });
+    }
+  }
+
+  #startHeartbeat(heartbeatMs: number): void {
+    this.#timers.clearTimeout(this.#heartbeatTimer);
+    const interval = Math.max(1000, heartbeatMs);
+    this.#lastRx = this.#timers.now();
+    const tick = (): void => {
+      const ws = this.#ws;
+      if (!ws || this.#state !== 'connected') return;
+      if (this.#timers.now() - this.#lastRx > interval * 2.5) {
+        this.#log.warn('heartbeat timeout');
+        this.#onSocketClosed(ws, 4040, 'heartbeat timeout');
+        try {
+          ws.close();
+        } catch {
+          /* ignore */
+        }
+        return;
+      }
+      try {
+        ws.send(JSON.stringify({ type: 'session.ping', t: this.#timers.now() }));
+      } catch {
+        /* close follows */
+      }
+      this.#heartbeatTimer = this.#timers.setTimeout(tick, interval);
+    };
+    this.#heartbeatTimer = this.#timers.setTimeout(tick, interval);
+  }
+
+  #onSocketClosed(ws: WebSocketLike, code: number, reason: string): void {
+    if (this.#ws !== ws) return;
+    detach(ws);
+    this.#ws = null;
+    this.#timers.clearTimeout(this.#helloTimer);
+    this.#timers.clearTimeout(this.#heartbeatTimer);
+    const wasWelcomed = this.#welcomedSocket === ws;
+    this.#welcomedSocket = null;
+    this.#log.info('socket closed', { code, reason });
+    this.#events.emit('socketClosed', { code, reason });
+    if (this.#state === 'closed') return;
+    if (FINAL_CLOSE_CODES.includes(code)) {
+      this.#shutdown(closeError(code, reason, this.role), `closed ${code}`);
+      return;
+    }
+    if (this.#state === 'connecting' && !wasWelcomed) {
+      this.#failAttempt(code, closeError(code, reason, this.role));
+      return;
+    }
+    this.#lastCloseCode = code;
+    if (this.#state === 'connected') {
+      this.#lostAt = this.#timers.now();
+      this.#retryCount = 0;
+      this.#transition('reconnecting', `closed ${code}`);
+    }
+    this.#scheduleRetry();
+  }
+
+  /** A connect attempt failed before welcome. */
+  #failAttempt(code: number, error: FluxError): void {
+    if (this.#state === 'connecting') {
+      this.#transition('disconnected', error.message);
+      const waiter = this.#connectWaiter;
+      this.#connectWaiter = null;
+      waiter?.reject(error);
+      return;
+    }
+    if (this.#state === 'reconnecting') {
+      this.#lastCloseCode = code;
+      this.#scheduleRetry();
+    }
+  }
+
+  #scheduleRetry(): void {
+    const delay = this.#policy.nextRetryDelayInMs({
+      retryCount: this.#retryCount,
+      elapsedMs: this.#timers.now() - this.#lostAt,
+      closeCode: this.#lastCloseCode,
+    });
+    if (delay === null) {
+      this.#shutdown(networkError('Could not reconnect to the server.'), 'gave up');
+      return;
+    }
+    this.#retryCount++;
+    this.#log.debug('reconnecting', { delay, retry: this.#retryCount });
+    this.#retryTimer = this.#timers.setTimeout(() => {
+      if (this.#state === 'reconnecting') void this.#open();
+    }, delay);
+  }
+
+  #shutdown(error: FluxError, reason: string): void {
+    this.#timers.clearTimeout(this.#helloTimer);
+    this.#timers.clearTimeout(this.#heartbeatTimer);
+    this.#timers.clearTimeout(this.#retryTimer);
+    this.#transition('closed', reason);
+    for (const p of this.#pending.values()) {
+      this.#timers.clearTimeout(p.timer);
+      p.reject(error);
+    }
+    this.#pending.clear();
+    const waiter = this.#connectWaiter;
+    this.#connectWaiter = null;
+    waiter?.reject(error);
+  }
+}
+
+function detach(ws: WebSocketLike): void {
+  ws.onopen = null;
+  ws.onmessage = null;
+  ws.onclose = null;
+  ws.onerror = null;
+}
+
+/** The error a close code means; the server puts an error code in the close reason. */
+function closeError(code: number, reason: string, role: SignalingRole): FluxError {
+  if (isErrorCode(reason)) return new FluxError(reason);
+  switch (code) {
+    case 4001:
+      return new FluxError(
+        role === 'visitor' ? 'FLX_ERR_AUTH_TOKEN_INVALID' : 'FLX_ERR_AUTH_REQUIRED',
+      );
+    case 4003:
+      return new FluxError('FLX_ERR_AUTH_FORBIDDEN');
+    case 4026:
+      return new FluxError('FLX_ERR_PROTOCOL_VERSION');
+    default:
+      return networkError(`The connection closed (${code}${reason ? `: ${reason}` : ''}).`);
+  }
+}
