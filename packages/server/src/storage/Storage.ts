@@ -26,6 +26,21 @@ import type {
   VisitorUser,
 } from '@flux/protocol';
 
+/** A channel as the server sees it: the wire shape plus server-only flags. */
+export interface StoredChannel extends Channel {
+  /** The public API accepts http://localhost:* and http://127.0.0.1:* origins (demo, development). */
+  allowLocalhost: boolean;
+}
+
+/** An uploaded profile photo, served at /api/v1/photos/:id. */
+export interface Photo {
+  id: string;
+  userId: string;
+  contentType: string;
+  bytes: Buffer;
+  createdAt: string;
+}
+
 export interface NewUser {
   channelId: string;
   email: string;
@@ -86,16 +101,28 @@ export interface Storage {
     slug: string;
     name: string;
     settings?: Partial<ChannelSettings>;
-  }): Promise<Channel>;
-  getChannel(id: string): Promise<Channel | null>;
-  getChannelBySlug(slug: string): Promise<Channel | null>;
+    allowLocalhost?: boolean;
+  }): Promise<StoredChannel>;
+  getChannel(id: string): Promise<StoredChannel | null>;
+  getChannelBySlug(slug: string): Promise<StoredChannel | null>;
   updateChannel(
     id: string,
-    patch: { name?: string; settings?: Partial<ChannelSettings> },
-  ): Promise<Channel>;
+    patch: { name?: string; settings?: Partial<ChannelSettings>; allowLocalhost?: boolean },
+  ): Promise<StoredChannel>;
+
+  /**
+   * A random secret shared by every process on this database (e.g. `visitor_token` signs
+   * visitor tokens); created on first use, the same value ever after.
+   */
+  getOrCreateSecret(name: string): Promise<string>;
 
   // API keys: the raw key is never stored, only its SHA-256 hash and a short display prefix
-  createApiKey(channelId: string, label: string): Promise<{ apiKey: ApiKey; key: string }>;
+  /** `rawKey` fixes the key (the demo's publishable key); normally a random one is generated. */
+  createApiKey(
+    channelId: string,
+    label: string,
+    rawKey?: string,
+  ): Promise<{ apiKey: ApiKey; key: string }>;
   listApiKeys(channelId: string): Promise<ApiKey[]>;
   /** Returns the key's state for this channel, or null when the key matches nothing. */
   findApiKey(
@@ -129,6 +156,10 @@ export interface Storage {
   getSessionUser(token: string, now: Date): Promise<User | null>;
   deleteSession(token: string): Promise<void>;
   deleteUserSessions(userId: string): Promise<void>;
+
+  // uploaded profile photos (bytes live in the database)
+  savePhoto(userId: string, contentType: string, bytes: Buffer, at: Date): Promise<Photo>;
+  getPhoto(id: string): Promise<Photo | null>;
 
   // products
   createProduct(channelId: string, input: ProductInput): Promise<Product>;

@@ -1,0 +1,148 @@
+/**
+ * buildApp(config) → a Fastify instance with every route, never listening (tests use
+ * `inject()`; main.ts listens). Wires storage (migrated), the realtime module (WebSocket
+ * signaling and presence), error handling, OpenAPI at /docs and static files.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import { randomBytes } from 'node:crypto';
+import { API_PREFIX, FluxError, PHOTO_TYPES, PROTOCOL_VERSION } from '@flux/protocol';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { createStorage } from './storage/createStorage.ts';
+import type { Storage } from './storage/Storage.ts';
+import { createRealtime } from './modules/realtime/index.ts';
+import { installErrorHandlers } from './http/errors.ts';
+import { DEFAULT_SCRYPT_N, hashPassword, verifyPassword } from './auth/password.ts';
+import { VISITOR_TOKEN_SECRET_NAME } from './auth/visitorToken.ts';
+import { healthRoutes } from './modules/health/routes.ts';
+import { publicRoutes } from './modules/public/routes.ts';
+import { accountRoutes } from './modules/account/routes.ts';
+import { consoleRoutes } from './modules/console/routes.ts';
+import { adminRoutes } from './modules/admin/routes.ts';
+import { registerStatic, staticRoots } from './modules/static/routes.ts';
+import { seedDemo } from './demo/seed.ts';
+
+export { type AppContext } from './context.ts';
+
+/** Default request body limit; the CSV import and photo upload set their own. */
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface AppOverrides {
+  /** Use this storage (already created) instead of one from DATABASE_URL; not closed by the app. */
+  storage?: Storage;
+  /** scrypt N for new password hashes (tests use a low cost; production keeps the default). */
+  scryptN?: number;
+  /** Fastify logger option (default: pino at config.logLevel). */
+  logger?: FastifyServerOptions['logger'];
+  /** The clock. */
+  now?: () => Date;
+}
+
+export async function buildApp(
+  config: Config,
+  overrides: AppOverrides = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: overrides.logger ?? { level: config.logLevel },
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    // Unknown fields must be refused, never silently dropped (TypeBox compiles the schemas;
+    // this keeps ajv, if anything falls back to it, from removing them either).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    routerOptions: { maxParamLength: 200 },
+  }).setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  const ownStorage = overrides.storage === undefined;
+  const storage = overrides.storage ?? createStorage(config.databaseUrl);
+  try {
+    await storage.migrate();
+  } catch (err) {
+    if (ownStorage) await storage.close().catch(() => undefined);
+    throw err;
+  }
+  app.log.info({ storage: storage.kind }, 'storage ready');
+
+  const scryptN = overrides.scryptN ?? DEFAULT_SCRYPT_N;
+  const ctxPasswords: AppContext['passwords'] = {
+    hash: (password) => hashPassword(password, scryptN),
+    verify: verifyPassword,
+    dummyHash: await hashPassword(randomBytes(16).toString('base64url'), scryptN),
+  };
+
+  if (config.demo) {
+    const seeded = await seedDemo(storage, ctxPasswords.hash);
+    app.log.info({ channelId: seeded.channelId, created: seeded.created }, 'demo channel ready');
+  }
+
+  const realtime = await createRealtime({ config, storage, log: app.log });
+  const ctx: AppContext = {
+    config,
+    storage,
+    presence: realtime.presence,
+    secrets: { visitorToken: await storage.getOrCreateSecret(VISITOR_TOKEN_SECRET_NAME) },
+    passwords: ctxPasswords,
+    now: overrides.now ?? (() => new Date()),
+  };
+  app.decorate('ctx', ctx);
+  app.decorateRequest('user', null);
+  app.decorateRequest('channel', null);
+  app.decorateRequest('checkedOrigin', null);
+
+  app.addHook('onClose', async () => {
+    await realtime.close();
+    if (ownStorage) await storage.close();
+  });
+
+  installErrorHandlers(app);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  // Raw image bodies for the photo upload (the route checks magic bytes and size).
+  app.addContentTypeParser([...PHOTO_TYPES], { parseAs: 'buffer' }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctxRl) =>
+      new FluxError('FLX_ERR_RATE_LIMITED', `Too many requests; retry in ${ctxRl.after}.`),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'FluxPlayer Calls API',
+        version: String(PROTOCOL_VERSION),
+        description:
+          'REST API of FluxPlayer Calls. Errors are `{ error: { code, message, details? } }`; see docs/api.md.',
+      },
+      servers: [{ url: config.publicUrl }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(publicRoutes, {
+        prefix: '/public',
+        rateLimitPerMinute: config.publicRateLimit,
+      });
+      await api.register(accountRoutes, { signInRateLimitPerMinute: config.signInRateLimit });
+      await api.register(consoleRoutes);
+      await api.register(adminRoutes, { prefix: '/admin' });
+    },
+    { prefix: API_PREFIX },
+  );
+  await registerStatic(app, staticRoots(config.staticRoot, config.demo));
+
+  realtime.attach(app);
+  return app;
+}

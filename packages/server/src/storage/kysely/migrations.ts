@@ -1,0 +1,242 @@
+/**
+ * Versioned migrations, in code. Kysely's Migrator runs the pending ones at start inside a
+ * transaction (both dialects support transactional DDL) and records them in
+ * `flux_migrations`. Never edit a migration that has shipped: add the next one.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+type Dialect = 'sqlite' | 'postgres';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const blob = dialect === 'postgres' ? sql`bytea` : sql`blob`;
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('channels')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('slug', 'text', (c) => c.notNull().unique())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('settings', 'text', (c) => c.notNull())
+          .addColumn('allow_localhost', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('server_secrets')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('label', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('revoked_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('api_keys_channel')
+          .on('api_keys')
+          .columns(['channel_id', 'created_at'])
+          .execute();
+
+        await db.schema
+          .createTable('allowed_origins')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('allowed_origins_channel_origin', ['channel_id', 'origin'])
+          .execute();
+
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull().defaultTo('offline'))
+          .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('profile_photo_url', 'text')
+          .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('current_call_id', 'text')
+          .addColumn('missed_in_a_row', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('users_channel_email', ['channel_id', 'email'])
+          .execute();
+        await db.schema
+          .createIndex('users_channel_created')
+          .on('users')
+          .columns(['channel_id', 'created_at'])
+          .execute();
+
+        await db.schema
+          .createTable('sessions')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) =>
+            c.notNull().references('users.id').onDelete('cascade'),
+          )
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+
+        await db.schema
+          .createTable('photos')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) =>
+            c.notNull().references('users.id').onDelete('cascade'),
+          )
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('bytes', blob, (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('products')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('sku', 'text')
+          .addColumn('external_id', 'text')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('price', 'bigint', (c) => c.notNull())
+          .addColumn('currency', 'text', (c) => c.notNull())
+          .addColumn('image_url', 'text')
+          .addColumn('page_url', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('products_channel_sku', ['channel_id', 'sku'])
+          .addUniqueConstraint('products_channel_external_id', ['channel_id', 'external_id'])
+          .execute();
+        await db.schema
+          .createIndex('products_channel_name')
+          .on('products')
+          .columns(['channel_id', 'name', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('calls')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('agent_id', 'text', (c) =>
+            c.notNull().references('users.id').onDelete('cascade'),
+          )
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('requested_at', 'bigint', (c) => c.notNull())
+          .addColumn('ringing_at', 'bigint')
+          .addColumn('connected_at', 'bigint')
+          .addColumn('ended_at', 'bigint')
+          .addColumn('end_reason', 'text')
+          .addColumn('end_detail', 'text')
+          .addColumn('page_url', 'text')
+          .addColumn('visitor', 'text', (c) => c.notNull())
+          .addColumn('unknown_product_ids', 'text', (c) => c.notNull())
+          .addColumn('rating', 'integer')
+          .addColumn('notes', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
+        await db.schema
+          .createIndex('calls_channel_requested')
+          .on('calls')
+          .columns(['channel_id', 'requested_at', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('calls_agent_requested')
+          .on('calls')
+          .columns(['agent_id', 'requested_at', 'id'])
+          .execute();
+        await db.schema.createIndex('calls_status').on('calls').column('status').execute();
+
+        await db.schema
+          .createTable('call_products')
+          .addColumn('call_id', 'text', (c) =>
+            c.notNull().references('calls.id').onDelete('cascade'),
+          )
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('product_id', 'text', (c) =>
+            c.notNull().references('products.id').onDelete('cascade'),
+          )
+          .addPrimaryKeyConstraint('call_products_pk', ['call_id', 'position'])
+          .execute();
+
+        await db.schema
+          .createTable('call_product_events')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('call_id', 'text', (c) =>
+            c.notNull().references('calls.id').onDelete('cascade'),
+          )
+          .addColumn('product_id', 'text', (c) =>
+            c.notNull().references('products.id').onDelete('cascade'),
+          )
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('call_product_events_call')
+          .on('call_product_events')
+          .column('call_id')
+          .execute();
+
+        await db.schema
+          .createTable('callbacks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('call_id', 'text', (c) => c.references('calls.id').onDelete('set null'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('contact', 'text', (c) => c.notNull())
+          .addColumn('note', 'text', (c) => c.notNull())
+          .addColumn('page_url', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('taken_by', 'text', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('callbacks_channel_created')
+          .on('callbacks')
+          .columns(['channel_id', 'created_at', 'id'])
+          .execute();
+      },
+    },
+  };
+}
+
+class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations(this.dialect));
+  }
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new CodeMigrationProvider(dialect),
+    migrationTableName: 'flux_migrations',
+    migrationLockTableName: 'flux_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Database migration ${failed?.migrationName ?? '(unknown)'} failed`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * SQLite adapter: better-sqlite3 on a file (default ./data/flux.db) in WAL mode with
+ * `synchronous=FULL` (a call record survives a power cut once written), foreign keys on and
+ * a busy timeout so several processes can share the file.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './kysely/schema.ts';
+import { KyselyStorage } from './kysely/KyselyStorage.ts';
+
+/** `sqlite:./data/flux.db`, `sqlite:///abs/path.db`, `sqlite::memory:` → file path. */
+export function sqlitePath(databaseUrl: string): string {
+  return databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+}
+
+export function createSqliteStorage(file: string): KyselyStorage {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const raw = new BetterSqlite3(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return new KyselyStorage('sqlite', db);
+}
