@@ -1,0 +1,170 @@
+/**
+ * Figure 5: full call setups per second through the signaling path (bench/load/call-setups.mjs
+ * says what one call is), on SQLite and on PostgreSQL, beside the same exchange through the
+ * bare relay (no storage, no validation: the upper bound of one Node process).
+ * Two measurements per backend: closed loop (every pair calls back to back: the most setups
+ * per second) and open loop at 500 calls/s (latency p50/p99 at the target rate, counted from
+ * each call's scheduled start so that queueing shows).
+ */
+import { clearTcpMetrics, cpuShare, probeCpu, sleep } from '../lib/proc.mjs';
+import {
+  api,
+  DEMO,
+  productAvailable,
+  publicAgents,
+  signIn,
+  startProduct,
+} from '../lib/product.mjs';
+import { summarize } from '../lib/stats.mjs';
+import { check, startBare, startLoad } from './common.mjs';
+
+const RATE = 500;
+
+async function preparePairs(server, n, log) {
+  const admin = await signIn(server.url, DEMO.admin);
+  const pairs = [];
+  const t0 = Date.now();
+  for (let i = 0; i < n; i++) {
+    const email = `bench-agent-${i}@groovy-hats.test`;
+    await api(server.url, admin, 'POST', '/admin/agents', {
+      email,
+      name: `Bench Agent ${i}`,
+      password: 'bench-password-2026',
+      role: 'agent',
+    });
+    const cookie = await signIn(server.url, email, 'bench-password-2026');
+    const me = await api(server.url, cookie, 'GET', '/me');
+    await api(server.url, cookie, 'PATCH', '/me', { status: 'online' });
+    pairs.push({ cookie, agentId: me.user.id });
+  }
+  log(`  created and signed in ${n} agents in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return pairs;
+}
+
+async function measure(kind, ctx) {
+  const n = ctx.quick ? 16 : 50;
+  const durationMs = ctx.quick ? 2000 : 8000;
+  clearTcpMetrics();
+  const server = kind === 'bare' ? await startBare() : await startProduct({ db: kind });
+  const load = await startLoad('load/call-setups.mjs');
+  try {
+    let connect;
+    if (kind === 'bare') {
+      connect = {
+        cmd: 'connect',
+        mode: 'bare',
+        url: server.wsUrl,
+        pairs: Array.from({ length: n }, () => ({})),
+      };
+    } else {
+      const pairs = await preparePairs(server, n, ctx.log);
+      const pub = await publicAgents(server.url);
+      connect = {
+        cmd: 'connect',
+        mode: 'product',
+        url: server.wsUrl,
+        origin: server.url,
+        token: pub.visitorToken,
+        pairs,
+      };
+    }
+    check(await load.request(connect, 120_000), `${kind} connect`);
+    // warm-up (JIT, statement caches), not counted
+    check(await load.request({ cmd: 'run', rate: 100, durationMs: 1000 }, 60_000), 'warm-up');
+    await sleep(300);
+    const out = {};
+    for (const [name, rate] of [
+      ['closed', 0],
+      ['open', RATE],
+    ]) {
+      const c0 = await probeCpu(server.proc);
+      const r = check(
+        await load.request({ cmd: 'run', rate, durationMs }, 120_000),
+        `${kind} ${name}`,
+      );
+      const c1 = await probeCpu(server.proc);
+      r.serverCpu = cpuShare(c0, c1);
+      out[name] = r;
+      ctx.log(
+        `  setups ${kind} ${name === 'closed' ? `closed loop, ${n} pairs` : `open loop at ${RATE}/s`}: ` +
+          `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
+          `${r.completed} ok, ${r.failed} failed, server CPU ${(r.serverCpu * 100).toFixed(0)}%, ` +
+          `load CPU ${(r.loadCpu * 100).toFixed(0)}%` +
+          (r.failed ? ` ${JSON.stringify(r.errors).slice(0, 300)}` : ''),
+      );
+      await sleep(300);
+    }
+    return out;
+  } finally {
+    await server.stop();
+    await load.stop('SIGKILL');
+  }
+}
+
+export async function setups(ctx) {
+  const reps = ctx.repeat ?? (ctx.quick ? 1 : 3);
+  const kinds = productAvailable() ? ['bare', 'sqlite', 'postgres'] : ['bare'];
+  const runs = Object.fromEntries(kinds.map((k) => [k, []]));
+  for (let r = 0; r < reps; r++) {
+    for (const k of kinds) {
+      try {
+        runs[k].push(await measure(k, ctx));
+      } catch (e) {
+        ctx.log(`  setups ${k} failed: ${e.message.split('\n')[0]}`);
+        runs[k].push({ error: e.message.slice(0, 2000) });
+      }
+    }
+  }
+  const ok = (k) => runs[k].filter((x) => !x.error);
+  const S = (k, phase, f) => summarize(ok(k).map((x) => x[phase][f]));
+  const rows = [];
+  const bareMax = S('bare', 'closed', 'perSecond');
+  for (const k of kinds.filter((x) => x !== 'bare')) {
+    const maxRate = S(k, 'closed', 'perSecond');
+    const p50 = S(k, 'open', 'p50');
+    const p99 = S(k, 'open', 'p99');
+    const achieved = S(k, 'open', 'perSecond');
+    const failedRuns = runs[k].filter((x) => x.error).length;
+    const failedCalls = ok(k).reduce((a, x) => a + x.open.failed + x.closed.failed, 0);
+    const cpu = S(k, 'closed', 'serverCpu').median;
+    rows.push({
+      id: `setups.${k}.max`,
+      figure: `Call setups/s, ${k === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (closed loop)`,
+      unit: '/s',
+      ours: maxRate,
+      baseline: bareMax,
+      ratio: maxRate.median / bareMax.median,
+      target: '≥ 500/s',
+      pass: maxRate.n > 0 && maxRate.median >= 500 && failedRuns === 0,
+      note:
+        `server CPU ${(cpu * 100).toFixed(0)}% of one core, load generator CPU ` +
+        `${(S(k, 'closed', 'loadCpu').median * 100).toFixed(0)}%; closed-loop p50 ${S(k, 'closed', 'p50').median.toFixed(1)} ms, ` +
+        `p99 ${S(k, 'closed', 'p99').median.toFixed(1)} ms` +
+        (failedCalls ? `; ${failedCalls} calls failed` : '') +
+        (failedRuns
+          ? `; ${failedRuns} run(s) failed: ${runs[k].find((x) => x.error).error.split('\n')[0]}`
+          : ''),
+    });
+    rows.push({
+      id: `setups.${k}.p99`,
+      figure: `Call setup p99 at ${RATE}/s offered, ${k === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+      unit: 'ms',
+      ours: p99,
+      baseline: S('bare', 'open', 'p99'),
+      ratio: p99.median / S('bare', 'open', 'p99').median,
+      target: '< 50 ms',
+      pass: p99.n > 0 && p99.median < 50 && achieved.median >= RATE * 0.95,
+      note: `p50 ${p50.median.toFixed(1)} ms (bare ${S('bare', 'open', 'p50').median.toFixed(1)} ms); achieved ${achieved.median.toFixed(0)}/s of ${RATE}/s offered`,
+    });
+  }
+  if (kinds.length === 1) {
+    rows.push({
+      id: 'setups.bare',
+      figure: 'Call setups/s, bare relay (closed loop)',
+      unit: '/s',
+      baseline: bareMax,
+      ours: null,
+    });
+  }
+  return { rows, raw: runs };
+}

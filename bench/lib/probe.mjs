@@ -1,0 +1,31 @@
+/**
+ * Preloaded (`node --expose-gc --import bench/lib/probe.mjs server.js`) into every server the
+ * benchmark measures, the product's and the bare baselines alike. It answers IPC requests from
+ * the benchmark: `mem` runs a full GC a few times and returns process.memoryUsage(); `cpu`
+ * returns process.cpuUsage() and a monotonic timestamp. The IPC channel is unref'ed so it
+ * never keeps the server alive, and the server's own code is untouched.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+if (typeof process.send === 'function') {
+  process.on('message', (msg) => {
+    if (!msg || typeof msg !== 'object' || typeof msg.probe !== 'string') return;
+    void (async () => {
+      if (msg.probe === 'mem') {
+        for (let i = 0; i < 4; i++) {
+          if (typeof globalThis.gc === 'function') globalThis.gc();
+          await sleep(100);
+        }
+        process.send({ probe: 'mem', id: msg.id, mem: process.memoryUsage() });
+      } else if (msg.probe === 'cpu') {
+        process.send({
+          probe: 'cpu',
+          id: msg.id,
+          cpu: process.cpuUsage(),
+          t: Number(process.hrtime.bigint() / 1000n),
+        });
+      }
+    })();
+  });
+  process.channel?.unref();
+}

@@ -1,0 +1,348 @@
+/**
+ * Load generator for figure 5: full call setups through the signaling path, with many
+ * visitor/agent pairs, each pair one visitor socket and one agent console socket.
+ *
+ * One call (product): visitor `call.request` with an offer → agent gets `call.incoming` →
+ * agent `call.accept` with an answer → visitor sees `call.state` connected → each side relays
+ * two ICE candidates (`call.signal`) and waits for the other's → visitor `call.hangup` (ack) and
+ * the agent sees `call.state` ended. Latency: from the call's scheduled start until both sides
+ * are done. The same exchange through the bare relay (mode 'bare') is the no-storage baseline.
+ *
+ * IPC: { cmd: 'connect', mode, url, origin?, token?, pairs: [{ cookie?, agentId }] }
+ *      { cmd: 'run', rate (calls/s; 0 = closed loop, every pair back to back), durationMs }
+ */
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { percentile } from '../lib/stats.mjs';
+
+const STEP_TIMEOUT = 10_000;
+const sdp = (kind) =>
+  [
+    'v=0',
+    `o=- 46117317${Math.floor(Math.random() * 1e9)} 2 IN IP4 127.0.0.1`,
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0 1',
+    'a=extmap-allow-mixed',
+    'a=msid-semantic: WMS stream',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
+    'c=IN IP4 0.0.0.0',
+    'a=rtcp:9 IN IP4 0.0.0.0',
+    'a=ice-ufrag:abcd',
+    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+    'a=ice-options:trickle',
+    'a=fingerprint:sha-256 ' + Array.from({ length: 32 }, () => 'AB').join(':'),
+    `a=setup:${kind === 'offer' ? 'actpass' : 'active'}`,
+    'a=mid:0',
+    'a=sendrecv',
+    'a=rtcp-mux',
+    'a=rtpmap:111 opus/48000/2',
+    'a=fmtp:111 minptime=10;useinbandfec=1',
+    ...Array.from({ length: 30 }, (_, i) => `a=rtpmap:${96 + i} VP8/90000`),
+    ...Array.from({ length: 30 }, (_, i) => `a=rtcp-fb:${96 + i} nack pli`),
+    'm=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 100 101',
+    'a=mid:1',
+    'a=sendrecv',
+    'a=ssrc:1234567890 cname:benchbenchbench',
+  ].join('\r\n') + '\r\n';
+const OFFER = { type: 'offer', sdp: sdp('offer') };
+const ANSWER = { type: 'answer', sdp: sdp('answer') };
+const candidate = (i) => ({
+  candidate: `candidate:${1000 + i} 1 udp 2122260223 127.0.0.1 ${50000 + i} typ host generation 0 ufrag abcd network-id 1`,
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+});
+
+let reqSeq = 0;
+const reqId = () => `r${++reqSeq}`;
+
+/** A socket with an inbox: waiters see buffered messages first. */
+class Peer {
+  constructor(ws) {
+    this.ws = ws;
+    this.inbox = [];
+    this.waiters = new Set();
+    this.onPush = null;
+    ws.on('message', (data) => {
+      let m;
+      try {
+        m = JSON.parse(data.toString());
+      } catch {
+        return;
+      }
+      if (this.onPush && this.onPush(m)) return;
+      for (const w of this.waiters) {
+        if (w.pred(m)) {
+          this.waiters.delete(w);
+          w.resolve(m);
+          return;
+        }
+      }
+      this.inbox.push(m);
+      if (this.inbox.length > 200) this.inbox.shift();
+    });
+  }
+  send(m) {
+    this.ws.send(JSON.stringify(m));
+  }
+  wait(pred, what) {
+    const i = this.inbox.findIndex(pred);
+    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0]);
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve: null };
+      const t = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new Error(`timeout waiting for ${what}`));
+      }, STEP_TIMEOUT);
+      w.resolve = (m) => (clearTimeout(t), resolve(m));
+      this.waiters.add(w);
+    });
+  }
+  /** Request/ack: resolves with the ack, rejects with the error reply. */
+  async request(m) {
+    const id = reqId();
+    const p = this.wait(
+      (x) => (x.type === 'ack' || x.type === 'error') && x.reqId === id,
+      `${m.type} ack`,
+    );
+    this.send({ ...m, reqId: id });
+    const r = await p;
+    if (r.type === 'error') throw new Error(`${m.type}: ${r.code} ${r.message}`);
+    return r;
+  }
+}
+
+function connect(url, headers) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    const t = setTimeout(() => reject(new Error('connect timeout')), 20_000);
+    ws.once('open', () => (clearTimeout(t), resolve(ws)));
+    ws.once('error', (e) => (clearTimeout(t), reject(e)));
+    ws.once('close', (c, r) => (clearTimeout(t), reject(new Error(`closed ${c} ${r}`))));
+  });
+}
+
+async function hello(peer, role, token) {
+  const p = peer.wait((m) => m.type === 'session.welcome' || m.type === 'error', 'welcome');
+  peer.send({ type: 'session.hello', protocolVersion: 1, role, ...(token ? { token } : {}) });
+  const w = await p;
+  if (w.type === 'error') throw new Error(`hello ${role}: ${w.code} ${w.message}`);
+  const hb = Number(w.heartbeatMs) || 0;
+  if (hb > 0) {
+    const iv = setInterval(
+      () => peer.ws.readyState === 1 && peer.send({ type: 'session.ping' }),
+      hb / 2,
+    );
+    peer.ws.once('close', () => clearInterval(iv));
+  }
+}
+
+let cfg = null;
+const pairs = [];
+
+async function setup(msg) {
+  cfg = msg;
+  for (const [i, p] of msg.pairs.entries()) {
+    const headers = msg.origin ? { origin: msg.origin } : {};
+    const agentWs = await connect(msg.url, p.cookie ? { ...headers, cookie: p.cookie } : headers);
+    const visitorWs = await connect(msg.url, headers);
+    const agent = new Peer(agentWs);
+    const visitor = new Peer(visitorWs);
+    if (msg.mode === 'bare') {
+      const a = `a${i}`;
+      const v = `v${i}`;
+      agent.send({ hello: a });
+      visitor.send({ hello: v });
+      await agent.wait((m) => m.welcome === a, 'welcome');
+      await visitor.wait((m) => m.welcome === v, 'welcome');
+      // the bare agent answers like a console would, through the relay
+      agent.onPush = (m) => {
+        if (m.t === 'req') {
+          agent.send({ to: v, t: 'acc', call: m.call, answer: ANSWER });
+          agent.send({ to: v, t: 'cand', call: m.call, candidate: candidate(1) });
+          agent.send({ to: v, t: 'cand', call: m.call, candidate: candidate(2) });
+          return true;
+        }
+        if (m.t === 'hang') {
+          agent.send({ to: v, t: 'ended', call: m.call });
+          return true;
+        }
+        return m.t === 'cand';
+      };
+      pairs.push({ i, agent, visitor, a, v });
+    } else {
+      await hello(agent, 'agent');
+      await hello(visitor, 'visitor', msg.token);
+      const pair = { i, agent, visitor, agentId: p.agentId };
+      // the product's agent: accept every incoming call, then relay two candidates
+      agent.onPush = (m) => {
+        if (m.type !== 'call.incoming') return false;
+        const callId = m.call.id;
+        void (async () => {
+          try {
+            await agent.request({ type: 'call.accept', callId, answer: ANSWER });
+            for (const k of [1, 2]) {
+              await agent.request({
+                type: 'call.signal',
+                callId,
+                signal: { kind: 'candidate', candidate: candidate(k) },
+              });
+            }
+          } catch (e) {
+            pair.agentError = e;
+          }
+        })();
+        return true;
+      };
+      pairs.push(pair);
+    }
+  }
+  return { pairs: pairs.length };
+}
+
+let callSeq = 0;
+
+async function productCall(pair) {
+  const { agent, visitor } = pair;
+  pair.agentError = null;
+  const ack = await visitor.request({
+    type: 'call.request',
+    agentId: pair.agentId,
+    productIds: [],
+    pageUrl: 'http://localhost/bench',
+    offer: OFFER,
+  });
+  const callId = ack.data?.call?.id;
+  if (!callId)
+    throw new Error(`call.request ack without call: ${JSON.stringify(ack).slice(0, 200)}`);
+  await visitor.wait(
+    (m) => m.type === 'call.state' && m.call?.id === callId && m.call.status === 'connected',
+    'call.state connected',
+  );
+  const agentCands = Promise.all(
+    [1, 2].map(() =>
+      visitor.wait(
+        (m) => m.type === 'call.signal' && m.callId === callId && m.signal?.kind === 'candidate',
+        'agent candidate',
+      ),
+    ),
+  );
+  for (const k of [3, 4]) {
+    await visitor.request({
+      type: 'call.signal',
+      callId,
+      signal: { kind: 'candidate', candidate: candidate(k) },
+    });
+  }
+  await agentCands;
+  const agentEnded = agent.wait(
+    (m) => m.type === 'call.state' && m.call?.id === callId && m.call.status === 'ended',
+    'agent: call.state ended',
+  );
+  await visitor.request({ type: 'call.hangup', callId });
+  await agentEnded;
+  if (pair.agentError) throw pair.agentError;
+  // drop what this call left behind (relayed candidates, state pushes)
+  agent.inbox.length = 0;
+  visitor.inbox.length = 0;
+}
+
+async function bareCall(pair) {
+  const { visitor, a } = pair;
+  const call = `c${++callSeq}`;
+  const acc = visitor.wait((m) => m.t === 'acc' && m.call === call, 'acc');
+  const cands = Promise.all(
+    [1, 2].map(() => visitor.wait((m) => m.t === 'cand' && m.call === call, 'cand')),
+  );
+  visitor.send({ to: a, t: 'req', call, offer: OFFER });
+  await acc;
+  visitor.send({ to: a, t: 'cand', call, candidate: candidate(3) });
+  visitor.send({ to: a, t: 'cand', call, candidate: candidate(4) });
+  await cands;
+  const ended = visitor.wait((m) => m.t === 'ended' && m.call === call, 'ended');
+  visitor.send({ to: a, t: 'hang', call });
+  await ended;
+}
+
+async function run(msg) {
+  const doCall = cfg.mode === 'bare' ? bareCall : productCall;
+  const lat = [];
+  const errors = new Map();
+  let failed = 0;
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  const deadline = start + msg.durationMs;
+  const one = async (pair, sched) => {
+    try {
+      await doCall(pair);
+      lat.push(performance.now() - sched);
+    } catch (e) {
+      failed++;
+      const k = String(e.message ?? e).slice(0, 200);
+      errors.set(k, (errors.get(k) ?? 0) + 1);
+      // let a half-finished call settle before the pair is reused
+      await new Promise((r) => setTimeout(r, 200));
+      pair.agent.inbox.length = 0;
+      pair.visitor.inbox.length = 0;
+    }
+  };
+  if (!msg.rate) {
+    await Promise.all(
+      pairs.map(async (pair) => {
+        while (performance.now() < deadline) await one(pair, performance.now());
+      }),
+    );
+  } else {
+    const free = [...pairs];
+    const queue = [];
+    const inflight = new Set();
+    const dispatch = (sched) => {
+      const pair = free.pop();
+      if (!pair) return void queue.push(sched);
+      const p = one(pair, sched).then(() => {
+        inflight.delete(p);
+        free.push(pair);
+        if (queue.length) dispatch(queue.shift());
+      });
+      inflight.add(p);
+    };
+    const total = Math.floor((msg.rate * msg.durationMs) / 1000);
+    let i = 0;
+    while (i < total) {
+      const now = performance.now();
+      while (i < total && start + (i * 1000) / msg.rate <= now)
+        dispatch(start + (i++ * 1000) / msg.rate);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    while (inflight.size || queue.length)
+      await Promise.race([...inflight, new Promise((r) => setTimeout(r, 50))]);
+  }
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    completed: lat.length,
+    failed,
+    errors: Object.fromEntries(errors),
+    elapsedMs: elapsed,
+    perSecond: (lat.length * 1000) / elapsed,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max: lat.length ? Math.max(...lat) : NaN,
+    loadCpu: (cpu.user + cpu.system) / 1000 / elapsed,
+  };
+}
+
+process.on('message', (msg) => {
+  void (async () => {
+    let reply;
+    try {
+      if (msg.cmd === 'connect') reply = await setup(msg);
+      else if (msg.cmd === 'run') reply = await run(msg);
+      else reply = { error: `unknown cmd ${msg.cmd}` };
+    } catch (e) {
+      reply = { error: String(e?.stack ?? e) };
+    }
+    process.send({ ...reply, id: msg.id });
+  })();
+});
+process.send({ ready: true });
