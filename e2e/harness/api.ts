@@ -12,7 +12,11 @@ export class ApiClient {
     private readonly cookie: string,
   ) {}
 
-  static async signIn(base: string, email: string, password: string = DEMO.password): Promise<ApiClient> {
+  static async signIn(
+    base: string,
+    email: string,
+    password: string = DEMO.password,
+  ): Promise<ApiClient> {
     const res = await fetch(`${base}/api/v1/auth/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-flux-console': '1' },

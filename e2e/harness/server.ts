@@ -53,15 +53,23 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startServer(
-  options: { env?: Record<string, string>; demo?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    demo?: boolean;
+    /** Reuse this data folder (kept on stop) instead of a fresh temporary one. */
+    dataDir?: string;
+  } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'flux-e2e-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flux-e2e-'));
   const url = `http://localhost:${port}`;
   let output = '';
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'packages/server/dist/main.js'), ...(options.demo === false ? [] : ['--demo'])],
+    [
+      join(REPO_ROOT, 'packages/server/dist/main.js'),
+      ...(options.demo === false ? [] : ['--demo']),
+    ],
     {
       cwd: REPO_ROOT,
       env: {
@@ -110,7 +118,7 @@ export async function startServer(
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
