@@ -1,0 +1,272 @@
+/**
+ * Figure 1 driver, run inside a loopback-only network namespace by bench/figures/setup.mjs:
+ * Debian Chromium (playwright-core), one browser context per page, and three ways to set up a
+ * call, interleaved call by call so that they share the machine's noise:
+ *   bare   two pages + the minimal ws relay (bench/servers/bare-ws.mjs)
+ *   peerjs two pages + PeerJS's server (bench/servers/peer-server.mjs)
+ *   flux   our engine (@flux/client, bundled here with esbuild) against the real server
+ * Every page measures in-page (requestVideoFrameCallback on the remote video); the first
+ * round is a warm-up and is discarded. Writes the records as JSON to --out.
+ *
+ *   node bench/browser/setup-latency.mjs --calls 15 --ring-ms 1000 --out /tmp/x.json
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import { BENCH_DIR, freePort, sleep, startNode, waitForHttp } from '../lib/proc.mjs';
+import { api, DEMO, productAvailable, signIn, startProduct } from '../lib/product.mjs';
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '15' },
+    'ring-ms': { type: 'string', default: '1000' },
+    variants: { type: 'string', default: 'bare,peerjs,flux' },
+    out: { type: 'string' },
+  },
+});
+const CALLS = Number(values.calls);
+const RING_MS = Number(values['ring-ms']);
+let variants = values.variants.split(',');
+const log = (s) => process.stderr.write(`${s}\n`);
+
+// ../shared/TESTING.md and e2e/harness/browser.ts: fake media, loopback candidates, no noise
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+const out = {
+  calls: CALLS,
+  ringMs: RING_MS,
+  records: { bare: [], peerjs: [], flux: [] },
+  notes: [],
+};
+const cleanups = [];
+const www = mkdtempSync(join(tmpdir(), 'flux-bench-www-'));
+cleanups.push(() => rmSync(www, { recursive: true, force: true }));
+
+try {
+  // 1. the pages
+  const build = await esbuild.build({
+    entryPoints: ['bare', 'peerjs', 'flux'].map((p) => join(BENCH_DIR, 'browser/pages', `${p}.js`)),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    outdir: www,
+    logLevel: 'silent',
+  });
+  if (build.errors.length) throw new Error(JSON.stringify(build.errors));
+  for (const p of ['bare', 'peerjs', 'flux']) {
+    writeFileSync(
+      join(www, `${p}.html`),
+      `<!doctype html><meta charset="utf-8"><title>${p}</title><button id="call">Call</button><script type="module" src="${p}.js"></script>`,
+    );
+  }
+
+  // 2. the servers
+  const relayPort = await freePort();
+  const relay = startNode(join(BENCH_DIR, 'servers/bare-ws.mjs'), [
+    '--port',
+    relayPort,
+    '--static',
+    www,
+  ]);
+  cleanups.push(() => relay.stop('SIGKILL'));
+  const peerPort = await freePort();
+  const peerSrv = startNode(join(BENCH_DIR, 'servers/peer-server.mjs'), ['--port', peerPort]);
+  cleanups.push(() => peerSrv.stop('SIGKILL'));
+  await waitForHttp(`http://127.0.0.1:${relayPort}/healthz`, relay);
+  await waitForHttp(`http://127.0.0.1:${peerPort}/`, peerSrv).catch(async () => {
+    await sleep(1000);
+  });
+  let product = null;
+  let mia = null;
+  if (variants.includes('flux')) {
+    if (!productAvailable()) {
+      out.notes.push('flux: packages/server/dist/main.js missing');
+      variants = variants.filter((v) => v !== 'flux');
+    } else {
+      product = await startProduct();
+      cleanups.push(() => product.stop());
+      const cookie = await signIn(product.url, DEMO.agents[0]);
+      const me = await api(product.url, cookie, 'GET', '/me');
+      await api(product.url, cookie, 'PATCH', '/me', { status: 'online' });
+      mia = { cookie, id: me.user.id };
+    }
+  }
+
+  // 3. the browser, one context per page
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+  cleanups.unshift(() => browser.close());
+  const relayBase = `http://localhost:${relayPort}`;
+  const pages = {};
+  const open = async (variant, role, url, setup) => {
+    const ctx = await browser.newContext();
+    if (setup) await setup(ctx);
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => {
+      const line = `[${variant} ${role}] page error: ${e.message}`;
+      log(`  ${line}`);
+      if (!out.notes.includes(line) && out.notes.length < 20) out.notes.push(line);
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.bench?.ready === true, null, { timeout: 20_000 });
+    return page;
+  };
+  const openVariant = async (v) => {
+    const tag = `${Date.now()}`;
+    if (v === 'bare') {
+      pages.bare = {
+        agent: await open(v, 'agent', `${relayBase}/bare.html?role=agent&id=a${tag}&peer=v${tag}`),
+        visitor: await open(
+          v,
+          'visitor',
+          `${relayBase}/bare.html?role=visitor&id=v${tag}&peer=a${tag}`,
+        ),
+      };
+    } else if (v === 'peerjs') {
+      const qs = `peerPort=${peerPort}`;
+      pages.peerjs = {
+        agent: await open(v, 'agent', `${relayBase}/peerjs.html?role=agent&id=pa${tag}&${qs}`),
+        visitor: await open(
+          v,
+          'visitor',
+          `${relayBase}/peerjs.html?role=visitor&id=pv${tag}&peer=pa${tag}&${qs}`,
+        ),
+      };
+    } else if (v === 'flux') {
+      const serve = async (ctx) => {
+        await ctx.route(`${product.url}/__bench/**`, (route) => {
+          const file = new URL(route.request().url()).pathname.replace('/__bench/', '');
+          route.fulfill({
+            body: readFileSync(join(www, file)),
+            contentType: file.endsWith('.html') ? 'text/html' : 'text/javascript',
+          });
+        });
+      };
+      const qs = `channel=${DEMO.channelId}&apiKey=${DEMO.apiKey}&ringMs=${RING_MS}`;
+      pages.flux = {
+        agent: await open(
+          v,
+          'agent',
+          `${product.url}/__bench/flux.html?role=agent&${qs}`,
+          async (ctx) => {
+            await serve(ctx);
+            const [name, value] = mia.cookie.split('=');
+            await ctx.addCookies([{ name, value, url: product.url }]);
+          },
+        ),
+        visitor: await open(
+          v,
+          'visitor',
+          `${product.url}/__bench/flux.html?role=visitor&agentId=${mia.id}&${qs}`,
+          serve,
+        ),
+      };
+    }
+  };
+  for (const v of [...variants]) {
+    try {
+      await openVariant(v);
+    } catch (e) {
+      const why = `${v}: pages did not get ready: ${String(e.message ?? e).split('\n')[0]}`;
+      log(`  ${why}`);
+      out.notes.push(why);
+      variants = variants.filter((x) => x !== v);
+    }
+  }
+
+  // 4. the calls: round 0 is a warm-up
+  const oneCall = async (v) => {
+    const { visitor, agent } = pages[v];
+    const i = await visitor.evaluate(() => window.bench.calls.length);
+    const j = await agent.evaluate(() => window.bench.calls.length);
+    const vp = visitor.evaluate((n) => window.bench.waitFrame(n), i);
+    const ap = agent.evaluate((n) => window.bench.waitFrame(n), j);
+    await visitor.click('#call');
+    let timer;
+    const res = await Promise.race([
+      Promise.all([vp, ap]),
+      new Promise((r) => (timer = setTimeout(() => r(null), 20_000))),
+    ]);
+    clearTimeout(timer);
+    await visitor.evaluate(() => window.bench.hangup());
+    await agent.evaluate(() => window.bench.hangup());
+    if (!res) return { error: 'no first frame within 20 s' };
+    const [vr, ar] = res;
+    if (vr.error || ar.error) return { error: vr.error ?? ar.error, v: vr, a: ar };
+    const rec = {
+      visitorFrameMs: vr.tFrame - vr.t0,
+      agentFrameMs: ar.tFrame - vr.t0,
+      bothFrameMs: Math.max(vr.tFrame, ar.tFrame) - vr.t0,
+    };
+    if (v === 'flux') {
+      Object.assign(rec, {
+        clickToRingMs: ar.tRing - vr.t0,
+        acceptToVisitorFrameMs: vr.tFrame - ar.tAccept,
+        acceptToAgentFrameMs: ar.tFrame - ar.tAccept,
+        acceptToBothFrameMs: Math.max(vr.tFrame, ar.tFrame) - ar.tAccept,
+        agentPrepareMs: (ar.tMedia ?? ar.tRing) - ar.tRing,
+        visitorStates: vr.states,
+        agentStates: ar.states,
+        clickToAgentMediaMs: ar.tMedia - vr.t0,
+      });
+    }
+    return rec;
+  };
+  const failures = Object.fromEntries(variants.map((v) => [v, 0]));
+  for (let round = 0; round <= CALLS; round++) {
+    const order = variants.map((_, k) => variants[(k + round) % variants.length]);
+    for (const v of order) {
+      if (failures[v] >= 3) continue;
+      const rec = await oneCall(v).catch((e) => ({ error: String(e.message ?? e).split('\n')[0] }));
+      rec.round = round;
+      rec.warmup = round === 0;
+      if (rec.error) {
+        failures[v]++;
+        log(`  setup ${v} call ${round}: ${rec.error}`);
+      } else {
+        failures[v] = 0;
+        log(
+          `  setup ${v} call ${round}${round === 0 ? ' (warm-up)' : ''}: both frames ${rec.bothFrameMs.toFixed(0)} ms after click` +
+            (v === 'flux'
+              ? `, ring ${rec.clickToRingMs.toFixed(0)} ms, accept → frames ${rec.acceptToBothFrameMs.toFixed(0)} ms`
+              : ''),
+        );
+      }
+      out.records[v].push(rec);
+      await sleep(400);
+    }
+  }
+} catch (e) {
+  out.error = String(e.stack ?? e);
+  log(out.error);
+} finally {
+  for (const c of cleanups) {
+    try {
+      await c();
+    } catch {
+      /* best effort */
+    }
+  }
+}
+if (values.out) writeFileSync(values.out, JSON.stringify(out, null, 2));
+else process.stdout.write(`${JSON.stringify(out)}\n`);
+process.exit(0);

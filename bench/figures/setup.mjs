@@ -1,0 +1,123 @@
+/**
+ * Figure 1: call setup latency in real browsers. Runs bench/browser/setup-latency.mjs inside a
+ * fresh loopback-only network namespace (ip netns), so that Chromium sees only loopback
+ * candidates and nothing leaves the machine, then summarizes the in-page records.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_DIR } from '../lib/proc.mjs';
+import { summarize } from '../lib/stats.mjs';
+
+function runInNetns(args, log) {
+  const ns = `flux-bench-${process.pid}`;
+  spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
+  if (add.status !== 0) throw new Error(`ip netns add failed (needs root): ${add.stderr}`);
+  spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], {
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d.toString();
+      for (const line of d.toString().split('\n')) if (line.trim()) log(line);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      if (code === 0) resolve();
+      else reject(new Error(`setup-latency exited with ${code}: ${err.slice(-2000)}`));
+    });
+  });
+}
+
+export async function setup(ctx) {
+  const calls = ctx.calls ?? (ctx.quick ? 3 : 15);
+  const ringMs = ctx.ringMs ?? 1000;
+  const file = join(tmpdir(), `flux-bench-setup-${process.pid}.json`);
+  await runInNetns(
+    [
+      join(BENCH_DIR, 'browser/setup-latency.mjs'),
+      '--calls',
+      calls,
+      '--ring-ms',
+      ringMs,
+      '--out',
+      file,
+    ],
+    ctx.log,
+  );
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  rmSync(file, { force: true });
+  if (data.error) ctx.log(`  setup driver error: ${data.error.split('\n')[0]}`);
+  const good = (v) => data.records[v].filter((r) => !r.warmup && !r.error);
+  const failed = (v) => data.records[v].filter((r) => !r.warmup && r.error).length;
+  const S = (v, f) => summarize(good(v).map((r) => r[f]));
+  const bare = S('bare', 'bothFrameMs');
+  const rows = [
+    {
+      id: 'setup.bare',
+      figure: 'Bare WebRTC click → first frame both sides',
+      unit: 'ms',
+      ours: null,
+      baseline: bare,
+      note:
+        `visitor ${S('bare', 'visitorFrameMs').median.toFixed(0)} ms, agent ${S('bare', 'agentFrameMs').median.toFixed(0)} ms; ` +
+        `${good('bare').length} calls` +
+        (failed('bare') ? `, ${failed('bare')} failed` : ''),
+    },
+    {
+      id: 'setup.peerjs',
+      figure: 'PeerJS click → first frame both sides (2nd baseline)',
+      unit: 'ms',
+      ours: S('peerjs', 'bothFrameMs'),
+      baseline: bare,
+      ratio: S('peerjs', 'bothFrameMs').median / bare.median,
+      note:
+        `${good('peerjs').length} calls` + (failed('peerjs') ? `, ${failed('peerjs')} failed` : ''),
+    },
+  ];
+  const fluxRecs = data.records.flux;
+  if (fluxRecs.length) {
+    const accept = S('flux', 'acceptToBothFrameMs');
+    const ring = S('flux', 'clickToRingMs');
+    const errs = fluxRecs.filter((r) => !r.warmup && r.error);
+    rows.push(
+      {
+        id: 'setup.flux.ring',
+        figure: 'Ours: visitor click → agent console ringing',
+        unit: 'ms',
+        ours: ring,
+        baseline: bare,
+        ratio: ring.median / bare.median,
+        note: 'baseline is the bare click → first frame, for scale',
+      },
+      {
+        id: 'setup.flux.accept',
+        figure: `Ours: accept → first frame both sides (accept ${ringMs} ms after ringing)`,
+        unit: 'ms',
+        ours: accept,
+        baseline: bare,
+        ratio: accept.median / bare.median,
+        target: '≤ 0.3× bare click → frame',
+        pass: accept.n > 0 && errs.length === 0 ? accept.median / bare.median <= 0.3 : false,
+        note:
+          `visitor ${S('flux', 'acceptToVisitorFrameMs').median.toFixed(0)} ms, agent ` +
+          `${S('flux', 'acceptToAgentFrameMs').median.toFixed(0)} ms after accept; ${good('flux').length} calls` +
+          (errs.length ? `, ${errs.length} failed (${errs[0].error})` : ''),
+      },
+    );
+  } else {
+    rows.push({
+      id: 'setup.flux.accept',
+      figure: 'Ours: accept → first frame both sides',
+      pass: false,
+      note: data.notes.join('; ') || 'no records',
+    });
+  }
+  return { rows, raw: data };
+}
