@@ -8,6 +8,7 @@
  */
 import type { ProductInput, UserRole } from '@flux/protocol';
 import type { Storage } from '../storage/Storage.ts';
+import demoCatalog from '../../../../apps/demo-shop/catalog.json';
 
 export const DEMO_CHANNEL_SLUG = 'groovy-hats';
 export const DEMO_CHANNEL_NAME = 'Groovy Hats';
@@ -48,33 +49,16 @@ export const DEMO_USERS: readonly DemoUser[] = [
   },
 ];
 
-const product = (
-  sku: string | null,
-  externalId: string | null,
-  name: string,
-  price: number,
-  slug: string,
-  pageId: number,
-): ProductInput => ({
-  sku,
-  externalId,
-  name,
-  price,
-  currency: 'EUR',
-  imageUrl: `/demo/img/${slug}.svg`,
-  pageUrl: `/product/${pageId}`,
-});
-
-export const DEMO_PRODUCTS: readonly ProductInput[] = [
-  product('ITM-BLUE-SHIRT', null, 'Blue Oxford Shirt', 4900, 'blue-shirt', 123),
-  product(null, 'EXT-RED-PANTS', 'Red Chino Pants', 5900, 'red-pants', 124),
-  product('HAT-FEDORA-GREY', 'EXT-FEDORA-1', 'Grey Felt Fedora', 7900, 'grey-fedora', 125),
-  product('HAT-PANAMA', 'EXT-PANAMA-1', 'Classic Panama Hat', 8900, 'panama-hat', 126),
-  product('HAT-BEANIE-MUST', 'EXT-BEANIE-1', 'Mustard Wool Beanie', 2900, 'mustard-beanie', 127),
-  product('HAT-BUCKET-DENIM', 'EXT-BUCKET-1', 'Denim Bucket Hat', 3500, 'denim-bucket', 128),
-  product('ACC-SCARF-PLAID', 'EXT-SCARF-1', 'Plaid Wool Scarf', 3900, 'plaid-scarf', 129),
-  product('ACC-BELT-TAN', 'EXT-BELT-1', 'Tan Leather Belt', 4500, 'tan-belt', 130),
-];
+/** The demo shop's catalog (apps/demo-shop/catalog.json), so agents can push its products. */
+export const DEMO_PRODUCTS: readonly ProductInput[] = demoCatalog.products.map((p) => ({
+  sku: p.sku,
+  externalId: p.externalId,
+  name: p.name,
+  price: p.price,
+  currency: p.currency,
+  imageUrl: p.imageUrl,
+  pageUrl: p.pageUrl,
+}));
 
 export interface SeedResult {
   channelId: string;
