@@ -6,13 +6,40 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
 import type { Database } from './kysely/schema.ts';
 import { KyselyStorage } from './kysely/KyselyStorage.ts';
 
 /** `sqlite:./data/flux.db`, `sqlite:///abs/path.db`, `sqlite::memory:` → file path. */
 export function sqlitePath(databaseUrl: string): string {
   return databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+}
+
+/**
+ * Write transactions take the write lock up front (`BEGIN IMMEDIATE`): with several
+ * processes on one file, a transaction that reads and then writes could otherwise fail with
+ * SQLITE_BUSY when another process committed in between; this way it waits (busy_timeout).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly cfg: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(cfg);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.cfg);
+  }
 }
 
 export function createSqliteStorage(file: string): KyselyStorage {
@@ -22,6 +49,6 @@ export function createSqliteStorage(file: string): KyselyStorage {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
   return new KyselyStorage('sqlite', db);
 }

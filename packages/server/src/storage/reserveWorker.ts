@@ -1,0 +1,37 @@
+/**
+ * Test helper process (sqlite.multiprocess.integration.test.ts): opens the database named
+ * by argv[2], waits until the time in argv[5] (epoch ms) so that every worker starts
+ * together, then tries argv[6] concurrent reservations of agent argv[4] in channel argv[3].
+ * Prints `{ ok, busy, errors }` as JSON.
+ */
+import { createStorage } from './createStorage.ts';
+
+const [url, channelId, agentId, startAt, count] = process.argv.slice(2);
+if (url === undefined || channelId === undefined || agentId === undefined) {
+  process.stderr.write('usage: reserveWorker <url> <channelId> <agentId> <startAt> <count>\n');
+  process.exit(2);
+}
+const storage = createStorage(url);
+const wait = Number(startAt) - Date.now();
+if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+const results = await Promise.allSettled(
+  Array.from({ length: Number(count ?? 10) }, () =>
+    storage.reserveAgentAndCreateCall({
+      channelId,
+      agentId,
+      pageUrl: null,
+      visitor: { name: `pid ${process.pid}` },
+      productIds: [],
+      unknownProductIds: [],
+      at: new Date(),
+    }),
+  ),
+);
+const out = { ok: 0, busy: 0, errors: [] as string[] };
+for (const r of results) {
+  if (r.status === 'rejected') out.errors.push(String(r.reason));
+  else if (r.value.ok) out.ok++;
+  else out.busy++;
+}
+await storage.close();
+process.stdout.write(JSON.stringify(out));
