@@ -1,0 +1,130 @@
+/**
+ * The console's one way to talk REST to the server: same-origin fetch with the session
+ * cookie, the CSRF header on every non-GET request, JSON in and out, and errors turned into
+ * `ApiError` with the server's code, message and per-field messages.
+ */
+import { API_PREFIX, isErrorCode, type ErrorCode } from '@flux/protocol';
+import type { CSRF_HEADER as ProtocolCsrfHeader } from '@flux/protocol';
+/**
+ * The protocol's CSRF header name, checked against it at compile time. Spelled out here
+ * because importing it from the protocol's REST module would pull its schemas (and
+ * TypeBox, ~40 KB gzipped) into the console bundle.
+ */
+const CSRF_HEADER: typeof ProtocolCsrfHeader = 'x-flux-console';
+import { fieldErrorsFromDetails } from '../lib/fieldErrors.ts';
+
+export class ApiError extends Error {
+  readonly code: ErrorCode | 'FLX_ERR_SDK_NETWORK';
+  readonly status: number;
+  readonly details: unknown;
+  /** Messages keyed by field name (e.g. `{ email: 'must match format' }`). */
+  readonly fields: Record<string, string>;
+  constructor(code: ApiError['code'], message: string, status: number, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+    this.fields = fieldErrorsFromDetails(details);
+  }
+}
+
+/** Called when any request answers 401 (session gone): the app returns to sign-in. */
+let onUnauthenticated: (() => void) | null = null;
+export function setUnauthenticatedHandler(fn: () => void): void {
+  onUnauthenticated = fn;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** Raw body (e.g. an image Blob); sent as is with its own type. */
+  raw?: Blob;
+  signal?: AbortSignal;
+}
+
+export async function request<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  opts: RequestOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET') headers[CSRF_HEADER] = '1';
+  let body: BodyInit | undefined;
+  if (opts.raw) {
+    body = opts.raw;
+    headers['content-type'] = opts.raw.type || 'application/octet-stream';
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  let res: Response;
+  try {
+    res = await fetch(withQuery(API_PREFIX + path, opts.query), {
+      method,
+      headers,
+      body: body ?? null,
+      credentials: 'same-origin',
+      signal: opts.signal ?? null,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(
+      'FLX_ERR_SDK_NETWORK',
+      'The server cannot be reached. Check your connection.',
+      0,
+    );
+  }
+  const text = await res.text();
+  let json: unknown = undefined;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  if (!res.ok) {
+    const e = (
+      json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined
+    )?.error;
+    const code = isErrorCode(e?.code)
+      ? e.code
+      : res.status >= 500
+        ? 'FLX_ERR_INTERNAL'
+        : 'FLX_ERR_BAD_REQUEST';
+    const message = typeof e?.message === 'string' ? e.message : `Request failed (${res.status}).`;
+    if (res.status === 401 && path !== '/auth/sign-in') onUnauthenticated?.();
+    throw new ApiError(code, message, res.status, e?.details);
+  }
+  return json as T;
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query, signal?: AbortSignal) =>
+    request<T>('GET', path, { ...(query ? { query } : {}), ...(signal ? { signal } : {}) }),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body: body ?? {} }),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+  del: <T>(path: string) => request<T>('DELETE', path),
+};
+
+/** A human message for any thrown value. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return 'Something went wrong.';
+}

@@ -1,0 +1,357 @@
+/**
+ * The console's side of calls: one SignalingClient (role agent, cookie auth) for as long as
+ * the agent is signed in; each `call.incoming` becomes a CallSession prepared while it rings
+ * (local camera opened at once), so Accept only sends the answer. UI state lives in signals.
+ */
+import { batch, computed, signal } from '@preact/signals';
+import {
+  SignalingClient,
+  getLocalMedia,
+  prepareAgentCall,
+  type CallSession,
+  type CallState,
+  type ChatMessage,
+  type SignalingState,
+} from '@flux/client';
+import {
+  WS_PATH,
+  type AgentAvailability,
+  type Call,
+  type CallIncoming,
+  type Product,
+} from '@flux/protocol';
+import { ringtone } from '../ring/Ringtone.ts';
+import {
+  closeCallNotification,
+  flashTitle,
+  showCallNotification,
+  stopFlashingTitle,
+} from '../ring/attention.ts';
+import { agentStateReason, visitorName } from '../lib/format.ts';
+import { me } from '../state/session.ts';
+import { navigate, route } from '../state/router.ts';
+import { toast } from '../state/toast.ts';
+
+export const signalingState = signal<SignalingState>('disconnected');
+export const availability = signal<AgentAvailability>('offline');
+/** A message about a status change the server made (e.g. offline after missed calls). */
+export const statusNotice = signal<string | null>(null);
+/** Bumped when a visitor leaves a callback request. */
+export const callbacksVersion = signal(0);
+
+export interface RingingCall {
+  session: CallSession;
+  incoming: CallIncoming;
+  call: Call;
+  /** When the ring reached this console (ms). */
+  since: number;
+  mediaError: string | null;
+}
+export const ringing = signal<RingingCall | null>(null);
+
+export interface LiveCall {
+  session: CallSession;
+  call: Call;
+}
+/** The call on the call screen (also after it ended, until the agent closes the wrap-up). */
+export const current = signal<LiveCall | null>(null);
+export const callState = signal<CallState>('idle');
+export const callProducts = signal<Product[]>([]);
+export const callChat = signal<ChatMessage[]>([]);
+export const remoteStream = signal<MediaStream | null>(null);
+export const localStream = signal<MediaStream | null>(null);
+export const peerMediaState = signal<string | null>(null);
+export const micMuted = signal(false);
+export const cameraOff = signal(false);
+export const sharingScreen = signal(false);
+export const connectedAt = signal<number | null>(null);
+export const productActivity = signal<{ productId: string; kind: string; at: number }[]>([]);
+export const inCall = computed(() => {
+  const s = callState.value;
+  return current.value !== null && s !== 'ended' && s !== 'idle';
+});
+
+let client: SignalingClient | null = null;
+let screenTrack: MediaStreamTrack | null = null;
+
+function wsUrl(): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${location.host}${WS_PATH}`;
+}
+
+export function startSignaling(): void {
+  if (client) return;
+  const c = new SignalingClient({ url: wsUrl(), role: 'agent', sdkVersion: 'console' });
+  client = c;
+  c.on('stateChanged', ({ to }) => {
+    signalingState.value = to;
+  });
+  c.on('welcome', (w) => {
+    if (w.activeCall && !current.value && w.activeCall.status === 'connected') {
+      toast('You were in a call when the console reloaded; it could not be resumed.', 'info');
+    }
+  });
+  c.on('agent.state', (s) => {
+    batch(() => {
+      availability.value = s.availability;
+      if (s.user) me.value = s.user;
+      else if (me.value && me.value.status !== s.status)
+        me.value = { ...me.value, status: s.status };
+      if (s.reason && s.reason !== 'self') statusNotice.value = agentStateReason(s.reason);
+    });
+  });
+  c.on('callback.created', () => {
+    callbacksVersion.value++;
+    toast('A visitor asked to be called back.', 'info');
+  });
+  c.on('call.incoming', (incoming) => {
+    void onIncoming(c, incoming);
+  });
+  c.connect().catch(() => {
+    /* state goes to reconnecting/closed; the header shows it */
+  });
+}
+
+export function stopSignaling(): void {
+  stopRinging();
+  ringing.value?.session.dispose();
+  ringing.value = null;
+  endLocalMedia();
+  current.value?.session.dispose();
+  current.value = null;
+  client?.close();
+  client = null;
+  signalingState.value = 'disconnected';
+}
+
+function stopRinging(): void {
+  ringtone.stop();
+  stopFlashingTitle();
+  closeCallNotification();
+}
+
+async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<void> {
+  if (ringing.value || inCall.value) return;
+  const name = visitorName(incoming.call.visitor);
+  const since = Date.now();
+  void ringtone.start(incoming.ringTimeoutSeconds + 2);
+  flashTitle(`📞 Incoming call: ${name}`);
+  showCallNotification(
+    'Incoming call',
+    `${name} is calling${incoming.call.pageUrl ? ` from ${incoming.call.pageUrl}` : ''}`,
+    () => navigate('home'),
+  );
+  let stream: MediaStream | null = null;
+  let mediaError: string | null = null;
+  try {
+    stream = await getLocalMedia({ audioOnly: false });
+  } catch (err) {
+    try {
+      stream = await getLocalMedia({ audioOnly: true });
+      mediaError = 'Your camera is not available: the visitor will only hear you.';
+    } catch {
+      mediaError = err instanceof Error ? err.message : 'Camera and microphone are not available.';
+    }
+  }
+  const session = prepareAgentCall({
+    signaling: c,
+    incoming,
+    ...(stream ? { localStream: stream } : {}),
+  });
+  const entry: RingingCall = { session, incoming, call: incoming.call, since, mediaError };
+  session.on('call', (call) => {
+    if (ringing.value?.session === session) ringing.value = { ...ringing.value, call };
+  });
+  session.on('stateChanged', ({ to }) => {
+    if (to === 'ended' && ringing.value?.session === session) {
+      const reason = session.endReason;
+      stopRinging();
+      ringing.value = null;
+      stream?.getTracks().forEach((t) => t.stop());
+      session.dispose();
+      if (reason === 'cancelled') toast(`${name} hung up before you answered.`, 'info');
+      else if (reason === 'missed') toast(`You missed a call from ${name}.`, 'error', 6000);
+    }
+  });
+  if (session.state === 'ended') {
+    stopRinging();
+    stream?.getTracks().forEach((t) => t.stop());
+    return;
+  }
+  ringing.value = entry;
+  localStream.value = stream;
+  if (route.value !== 'home' && route.value !== 'call') {
+    /* the ring card is global (an overlay), so no navigation is needed */
+  }
+}
+
+export async function acceptRinging(): Promise<void> {
+  const r = ringing.value;
+  if (!r) return;
+  stopRinging();
+  const session = r.session;
+  bindLive(session, r.call);
+  ringing.value = null;
+  navigate('call');
+  try {
+    await session.accept();
+  } catch (err) {
+    toast(err instanceof Error ? err.message : 'The call could not be accepted.', 'error');
+  }
+}
+
+export async function declineRinging(goOffline: boolean): Promise<void> {
+  const r = ringing.value;
+  if (!r) return;
+  stopRinging();
+  ringing.value = null;
+  try {
+    await r.session.decline({ goOffline });
+    if (goOffline) {
+      if (me.value) me.value = { ...me.value, status: 'offline' };
+      statusNotice.value = 'You declined a call and went offline.';
+    }
+  } catch (err) {
+    toast(err instanceof Error ? err.message : 'The call could not be declined.', 'error');
+  } finally {
+    localStream.value?.getTracks().forEach((t) => t.stop());
+    localStream.value = null;
+    r.session.dispose();
+  }
+}
+
+function bindLive(session: CallSession, call: Call): void {
+  batch(() => {
+    current.value = { session, call };
+    callState.value = session.state;
+    callProducts.value = session.products.length ? session.products : call.products;
+    callChat.value = [...session.chat];
+    remoteStream.value = session.remoteStream;
+    peerMediaState.value = null;
+    micMuted.value = false;
+    cameraOff.value = false;
+    sharingScreen.value = false;
+    connectedAt.value = null;
+    productActivity.value = [];
+  });
+  session.on('stateChanged', ({ to }) => {
+    if (current.value?.session !== session) return;
+    callState.value = to;
+    if (to === 'active' && connectedAt.value === null) connectedAt.value = Date.now();
+    if (to === 'ended') endLocalMedia();
+  });
+  session.on('call', (c) => {
+    if (current.value?.session === session) current.value = { session, call: c };
+  });
+  session.on('remoteStream', (s) => {
+    if (current.value?.session === session) remoteStream.value = s;
+  });
+  session.on('products', (p) => {
+    if (current.value?.session === session) callProducts.value = p;
+  });
+  session.on('chat', (m) => {
+    if (current.value?.session === session) callChat.value = [...callChat.value, m];
+  });
+  session.on('peerMediaState', (s) => {
+    if (current.value?.session === session) peerMediaState.value = s;
+  });
+  session.on('productEvent', (e) => {
+    if (current.value?.session === session)
+      productActivity.value = [...productActivity.value, { ...e, at: Date.now() }];
+  });
+  session.on('error', (e) => {
+    toast(e.message, 'error', 6000);
+  });
+}
+
+function endLocalMedia(): void {
+  screenTrack?.stop();
+  screenTrack = null;
+  sharingScreen.value = false;
+  localStream.value?.getTracks().forEach((t) => t.stop());
+  localStream.value = null;
+}
+
+export async function hangUp(): Promise<void> {
+  const c = current.value;
+  if (!c) return;
+  try {
+    await c.session.hangup();
+  } catch (err) {
+    toast(err instanceof Error ? err.message : 'Hang up failed.', 'error');
+  }
+}
+
+export function toggleMute(): void {
+  const c = current.value;
+  if (!c) return;
+  micMuted.value = !micMuted.value;
+  c.session.setMuted('audio', micMuted.value);
+}
+
+export function toggleCamera(): void {
+  const c = current.value;
+  if (!c) return;
+  cameraOff.value = !cameraOff.value;
+  c.session.setMuted('video', cameraOff.value);
+}
+
+export async function toggleScreenShare(): Promise<void> {
+  const c = current.value;
+  if (!c) return;
+  const camera = localStream.value?.getVideoTracks()[0] ?? null;
+  if (sharingScreen.value) {
+    screenTrack?.stop();
+    screenTrack = null;
+    sharingScreen.value = false;
+    await c.session.replaceVideoTrack(camera);
+    return;
+  }
+  try {
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = display.getVideoTracks()[0];
+    if (!track) return;
+    screenTrack = track;
+    sharingScreen.value = true;
+    track.addEventListener('ended', () => {
+      if (screenTrack === track) {
+        screenTrack = null;
+        sharingScreen.value = false;
+        void c.session.replaceVideoTrack(localStream.value?.getVideoTracks()[0] ?? null);
+      }
+    });
+    await c.session.replaceVideoTrack(track);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'NotAllowedError') return;
+    toast('Screen sharing is not available.', 'error');
+  }
+}
+
+export async function sendChat(text: string): Promise<void> {
+  const c = current.value;
+  if (!c) return;
+  await c.session.sendChat(text);
+}
+
+export async function addProduct(productId: string): Promise<void> {
+  const c = current.value;
+  if (!c) return;
+  callProducts.value = await c.session.addProduct(productId);
+}
+
+export async function removeProduct(productId: string): Promise<void> {
+  const c = current.value;
+  if (!c) return;
+  callProducts.value = await c.session.removeProduct(productId);
+}
+
+/** Closes the wrap-up of an ended call. */
+export function closeCall(): void {
+  const c = current.value;
+  if (!c) return;
+  c.session.dispose();
+  current.value = null;
+  callState.value = 'idle';
+  remoteStream.value = null;
+  navigate('home');
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { Call } from '@flux/protocol';
+import { addTags, normalizeTag } from './tags.ts';
+import { fieldErrorsFromDetails } from './fieldErrors.ts';
+import { agentStateReason, callOutcome, formatDuration, formatMoney, shortUrl } from './format.ts';
+import { buildEmbedSnippet } from './embed.ts';
+
+describe('formatting', () => {
+  it('formatDuration() pads seconds and adds hours only when needed', () => {
+    expect(formatDuration(0)).toBe('0:00');
+    expect(formatDuration(65)).toBe('1:05');
+    expect(formatDuration(3723)).toBe('1:02:03');
+    expect(formatDuration(null)).toBe('—');
+  });
+
+  it('formatMoney() formats minor units', () => {
+    expect(formatMoney(1990, 'EUR', 'en-US')).toBe('€19.90');
+  });
+
+  it('shortUrl() drops the scheme and truncates', () => {
+    expect(shortUrl('https://shop.example/product/123')).toBe('shop.example/product/123');
+    expect(shortUrl('https://shop.example/' + 'x'.repeat(100), 20)).toHaveLength(20);
+  });
+
+  it('callOutcome() distinguishes answered, missed and declined calls', () => {
+    const base = { status: 'ended', connectedAt: null } as const;
+    const c = (x: Partial<Call>) => ({ ...base, endReason: null, ...x }) as Call;
+    expect(
+      callOutcome(c({ connectedAt: '2026-01-01T00:00:00Z', endReason: 'visitor_hangup' })),
+    ).toBe('answered');
+    expect(callOutcome(c({ endReason: 'missed' }))).toBe('missed');
+    expect(callOutcome(c({ endReason: 'declined' }))).toBe('declined');
+    expect(callOutcome(c({ status: 'ringing' }))).toBe('open');
+  });
+
+  it('agentStateReason() explains being set offline after missed calls', () => {
+    expect(agentStateReason('missed_calls')).toMatch(/missed calls in a row/);
+    expect(agentStateReason('something_new')).toBe('Your status changed (something new).');
+  });
+});
+
+describe('tags', () => {
+  it('normalizeTag() lowercases and dashes what agents type', () => {
+    expect(normalizeTag('  Fashion Support ')).toBe('fashion-support');
+    expect(normalizeTag('Größe')).toBe('groe');
+    expect(normalizeTag('--x')).toBe('x');
+  });
+  it('addTags() splits on commas, skips duplicates and respects the maximum', () => {
+    expect(addTags(['hats'], 'Hats, caps,, shoes', 3)).toEqual(['hats', 'caps', 'shoes']);
+    expect(addTags(['a', 'b'], 'c, d', 3)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('server field errors', () => {
+  it('maps the server validation details to fields (first segment of the path)', () => {
+    expect(
+      fieldErrorsFromDetails([
+        { field: 'email', message: 'is required' },
+        { field: 'tags.2', message: 'must match pattern' },
+        { instancePath: '/price', message: 'must be integer' },
+      ]),
+    ).toEqual({ email: 'Is required', tags: 'Must match pattern', price: 'Must be integer' });
+    expect(fieldErrorsFromDetails(undefined)).toEqual({});
+  });
+});
+
+describe('embed snippet', () => {
+  it('fills the spec example with channel, key and the server script URL', () => {
+    const s = buildEmbedSnippet({
+      serverOrigin: 'https://calls.example/',
+      channelId: 'groovy-hats',
+      apiKey: 'pk_live_x',
+    });
+    expect(s).toContain('<script src="https://calls.example/sdk/v1/flux-player.js"></script>');
+    expect(s).toContain("channelId: 'groovy-hats'");
+    expect(s).toContain("apiKey: 'pk_live_x'");
+    expect(s).toContain("renderTo: '.my-cool-call-widget'");
+    expect(s).toContain("callAgent.tags.includes('fashion-support')");
+    expect(s).not.toContain('customDomain');
+  });
+  it('cannot be broken out of by a hostile key', () => {
+    const s = buildEmbedSnippet({
+      serverOrigin: 'https://a.example',
+      channelId: 'c',
+      apiKey: "x'</script><script>alert(1)//",
+    });
+    expect(s).not.toContain('</script><script>alert');
+  });
+});

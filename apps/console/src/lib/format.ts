@@ -1,0 +1,133 @@
+/** Display formatting shared by the console's screens. */
+import type { Call, EndReason } from '@flux/protocol';
+
+/** 65 → "1:05"; 3723 → "1:02:03". */
+export function formatDuration(totalSeconds: number | null | undefined): string {
+  if (totalSeconds === null || totalSeconds === undefined || !Number.isFinite(totalSeconds))
+    return '—';
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
+}
+
+/** Minor units → "€19.90" in the user's locale. */
+export function formatMoney(minor: number, currency: string, locale?: string): string {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 100);
+  } catch {
+    return `${(minor / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+/** Minor units → "19.90" for an input field. */
+export function priceInput(minor: number): string {
+  return (minor / 100).toFixed(2);
+}
+
+export function formatDateTime(iso: string | null | undefined, locale?: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** "just now", "5 min ago", "3 h ago", else the date. */
+export function formatRelative(iso: string, now = Date.now(), locale?: string): string {
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return '—';
+  const diff = Math.round((now - t) / 1000);
+  if (diff < 45) return 'just now';
+  if (diff < 3600) return `${Math.round(diff / 60)} min ago`;
+  if (diff < 86_400) return `${Math.round(diff / 3600)} h ago`;
+  return formatDateTime(iso, locale);
+}
+
+export type Outcome = 'answered' | 'missed' | 'declined' | 'cancelled' | 'failed' | 'lost' | 'open';
+
+/** The outcome of a call as the agent thinks of it. */
+export function callOutcome(call: Pick<Call, 'status' | 'endReason' | 'connectedAt'>): Outcome {
+  if (call.status !== 'ended') return 'open';
+  if (call.connectedAt) return call.endReason === 'failed' ? 'failed' : 'answered';
+  const r: EndReason | null = call.endReason;
+  switch (r) {
+    case 'declined':
+      return 'declined';
+    case 'missed':
+      return 'missed';
+    case 'cancelled':
+      return 'cancelled';
+    case 'lost':
+      return 'lost';
+    case 'failed':
+    case null:
+    case 'visitor_hangup':
+    case 'agent_hangup':
+      return 'failed';
+  }
+}
+
+export const OUTCOME_LABELS: Record<Outcome, string> = {
+  answered: 'Answered',
+  missed: 'Missed',
+  declined: 'Declined',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  lost: 'Lost',
+  open: 'In progress',
+};
+
+export const END_REASON_LABELS: Record<EndReason, string> = {
+  declined: 'You declined',
+  missed: 'Not answered in time',
+  cancelled: 'Visitor hung up while ringing',
+  visitor_hangup: 'Visitor hung up',
+  agent_hangup: 'You hung up',
+  failed: 'Connection failed',
+  lost: 'Connection lost',
+};
+
+/** Why the server changed my status, in words for the agent. */
+export function agentStateReason(reason: string | undefined, misses?: number): string {
+  switch (reason) {
+    case 'missed_calls':
+      return `You were set offline after ${misses ? `${misses} ` : ''}missed calls in a row. Go online again when you are back.`;
+    case 'declined_and_offline':
+      return 'You declined a call and went offline.';
+    case 'admin':
+      return 'An admin changed your status.';
+    case undefined:
+    case '':
+      return 'Your status changed.';
+    default:
+      return `Your status changed (${reason.replace(/_/g, ' ')}).`;
+  }
+}
+
+/** Visitor display name: name, else email, else "Visitor". */
+export function visitorName(v: { name?: string | undefined; email?: string | undefined }): string {
+  return v.name?.trim() || v.email?.trim() || 'Anonymous visitor';
+}
+
+/** Initials for an avatar placeholder. */
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const a = parts[0]?.[0] ?? '?';
+  const b = parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '';
+  return (a + b).toUpperCase();
+}
+
+/** A URL shortened for display: host + path, no protocol. */
+export function shortUrl(url: string | null | undefined, max = 60): string {
+  if (!url) return '—';
+  let s = url;
+  try {
+    const u = new URL(url);
+    s = u.host + u.pathname + u.search;
+  } catch {
+    /* keep as is */
+  }
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

@@ -1,0 +1,222 @@
+/** The call: videos, controls, connection state, timer; products, chat and private notes. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  callState,
+  cameraOff,
+  closeCall,
+  connectedAt,
+  current,
+  hangUp,
+  localStream,
+  micMuted,
+  peerMediaState,
+  remoteStream,
+  sharingScreen,
+  toggleCamera,
+  toggleMute,
+  toggleScreenShare,
+} from '../calls/agentCalls.ts';
+import { END_REASON_LABELS, formatDuration, shortUrl, visitorName } from '../lib/format.ts';
+import { Icon } from '../ui/Icon.tsx';
+import { Button } from '../ui/Button.tsx';
+import { CallChatPanel } from './call/ChatPanel.tsx';
+import { CallProductsPanel } from './call/ProductsPanel.tsx';
+import { NotesCard } from './call/NotesCard.tsx';
+
+function Video({
+  stream,
+  muted,
+  class: cls,
+}: {
+  stream: MediaStream | null;
+  muted: boolean;
+  class?: string;
+}) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const v = ref.current;
+    if (v && v.srcObject !== stream) v.srcObject = stream;
+  }, [stream]);
+  return <video ref={ref} class={cls} autoplay playsInline muted={muted} />;
+}
+
+const STATE_PILL: Record<string, { text: string; cls: string }> = {
+  ringing: { text: 'Connecting…', cls: 'pill-warn' },
+  connecting: { text: 'Connecting…', cls: 'pill-warn' },
+  active: { text: 'Connected', cls: 'pill-ok' },
+  reconnecting: { text: 'Reconnecting…', cls: 'pill-warn' },
+  ended: { text: 'Call ended', cls: 'pill-bad' },
+  idle: { text: 'Idle', cls: 'pill-warn' },
+  requesting: { text: 'Connecting…', cls: 'pill-warn' },
+};
+
+export function CallScreen() {
+  const c = current.value;
+  const [now, setNow] = useState(Date.now());
+  const [tab, setTab] = useState<'products' | 'chat'>('products');
+  const state = callState.value;
+  useEffect(() => {
+    if (state === 'ended') return;
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, [state]);
+  if (!c) return null;
+  const call = c.call;
+  const name = visitorName(call.visitor);
+  const ended = state === 'ended';
+  const started = connectedAt.value;
+  const elapsed = ended
+    ? (call.durationSeconds ?? (started ? Math.round((Date.now() - started) / 1000) : 0))
+    : started
+      ? Math.floor((now - started) / 1000)
+      : 0;
+  const pill = STATE_PILL[state] ?? { text: state, cls: 'pill-warn' };
+  const peer = peerMediaState.value;
+  return (
+    <div class="call-layout" data-testid="call-screen" data-call-state={state}>
+      <div class="stack">
+        <div class="stage">
+          <Video stream={remoteStream.value} muted={false} class="remote" />
+          {!remoteStream.value || state !== 'active' ? (
+            <div class="stage-wait" aria-live="polite">
+              <div>
+                {ended ? (
+                  <>
+                    <h2 style={{ color: '#fff' }}>Call ended</h2>
+                    <p style={{ marginTop: '6px' }}>
+                      {call.endReason ? END_REASON_LABELS[call.endReason] : ''} ·{' '}
+                      {formatDuration(elapsed)}
+                    </p>
+                    <div style={{ marginTop: '16px' }}>
+                      <Button variant="primary" onClick={closeCall}>
+                        Done
+                      </Button>
+                    </div>
+                  </>
+                ) : state === 'reconnecting' ? (
+                  <p>The connection dropped. Reconnecting…</p>
+                ) : state === 'active' ? (
+                  <p>Waiting for the visitor’s video…</p>
+                ) : (
+                  <p>Connecting to {name}…</p>
+                )}
+              </div>
+            </div>
+          ) : null}
+          <div class="stage-top">
+            <span class={`pill ${pill.cls}`} data-testid="call-conn">
+              <span class="dot" />
+              {pill.text}
+            </span>
+            {!ended ? (
+              <span class="pill" data-testid="call-timer" aria-label="Call duration">
+                <Icon name="clock" size={14} /> {formatDuration(elapsed)}
+              </span>
+            ) : null}
+            {peer === 'reconnecting' && state === 'active' ? (
+              <span class="pill pill-warn">
+                <span class="dot" /> Visitor’s connection is unstable
+              </span>
+            ) : null}
+            <span class="spacer" />
+            <span class="pill">{name}</span>
+          </div>
+          {!ended ? (
+            <div class={`self ${sharingScreen.value ? 'screen' : ''}`} aria-label="Your video">
+              <Video stream={localStream.value} muted class="" />
+              {cameraOff.value ? <div class="off">Camera off</div> : null}
+            </div>
+          ) : null}
+          {!ended ? (
+            <div class="controls" role="toolbar" aria-label="Call controls">
+              <button
+                class="ctrl"
+                aria-pressed={micMuted.value ? 'true' : 'false'}
+                aria-label={micMuted.value ? 'Unmute microphone' : 'Mute microphone'}
+                title={micMuted.value ? 'Unmute' : 'Mute'}
+                onClick={toggleMute}
+              >
+                <Icon name={micMuted.value ? 'micOff' : 'mic'} />
+              </button>
+              <button
+                class="ctrl"
+                aria-pressed={cameraOff.value ? 'true' : 'false'}
+                aria-label={cameraOff.value ? 'Turn camera on' : 'Turn camera off'}
+                title={cameraOff.value ? 'Camera on' : 'Camera off'}
+                onClick={toggleCamera}
+              >
+                <Icon name={cameraOff.value ? 'videoOff' : 'video'} />
+              </button>
+              <button
+                class="ctrl"
+                aria-pressed={sharingScreen.value ? 'true' : 'false'}
+                aria-label={sharingScreen.value ? 'Stop sharing your screen' : 'Share your screen'}
+                title="Share screen"
+                onClick={() => void toggleScreenShare()}
+              >
+                <Icon name="screen" />
+              </button>
+              <button
+                class="ctrl ctrl-hangup"
+                aria-label="Hang up"
+                title="Hang up"
+                onClick={() => void hangUp()}
+                data-testid="hangup"
+              >
+                <Icon name="phoneOff" />
+              </button>
+            </div>
+          ) : null}
+        </div>
+        <section class="card card-pad">
+          <div class="row-wrap" style={{ gap: '16px' }}>
+            <div>
+              <div class="small muted">Visitor</div>
+              <div style={{ fontWeight: 600 }}>{name}</div>
+              {call.visitor.email && call.visitor.name ? (
+                <div class="small muted">{call.visitor.email}</div>
+              ) : null}
+            </div>
+            <div style={{ minWidth: 0 }}>
+              <div class="small muted">Calling from</div>
+              {call.pageUrl ? (
+                <a href={call.pageUrl} target="_blank" rel="noreferrer noopener">
+                  {shortUrl(call.pageUrl, 60)}
+                </a>
+              ) : (
+                '—'
+              )}
+            </div>
+          </div>
+        </section>
+        <NotesCard callId={call.id} initial={call.notes} ended={ended} />
+      </div>
+      <aside class="side-panel">
+        <section class="card">
+          <div class="panel-tabs" role="tablist">
+            <button
+              role="tab"
+              aria-selected={tab === 'products'}
+              onClick={() => setTab('products')}
+            >
+              Products
+            </button>
+            <button
+              role="tab"
+              aria-selected={tab === 'chat'}
+              onClick={() => setTab('chat')}
+              data-testid="tab-chat"
+            >
+              Chat
+            </button>
+          </div>
+          {tab === 'products' ? (
+            <CallProductsPanel ended={ended} />
+          ) : (
+            <CallChatPanel ended={ended} />
+          )}
+        </section>
+      </aside>
+    </div>
+  );
+}

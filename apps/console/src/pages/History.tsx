@@ -1,0 +1,213 @@
+import { useState } from 'preact/hooks';
+import type { Call } from '@flux/protocol';
+import { api } from '../api/api.ts';
+import {
+  callOutcome,
+  END_REASON_LABELS,
+  formatDateTime,
+  formatDuration,
+  formatMoney,
+  OUTCOME_LABELS,
+  shortUrl,
+  visitorName,
+} from '../lib/format.ts';
+import { Modal } from '../ui/Modal.tsx';
+import { Empty, Loading, PageHead, Pager } from '../ui/misc.tsx';
+import { usePaged } from '../ui/usePaged.ts';
+import { NotesCard } from './call/NotesCard.tsx';
+
+const OUTCOME_CLASS = {
+  answered: 'badge-ok',
+  missed: 'badge-danger',
+  declined: 'badge-warn',
+  cancelled: '',
+  failed: 'badge-danger',
+  lost: 'badge-danger',
+  open: 'badge-accent',
+} as const;
+
+export function OutcomeBadge({ call }: { call: Call }) {
+  const o = callOutcome(call);
+  return (
+    <span
+      class={`badge ${OUTCOME_CLASS[o]}`}
+      title={call.endReason ? END_REASON_LABELS[call.endReason] : undefined}
+    >
+      {OUTCOME_LABELS[o]}
+    </span>
+  );
+}
+
+export function Stars({ rating }: { rating: number | null }) {
+  if (rating === null) return <span class="muted">—</span>;
+  return (
+    <span
+      aria-label={`Rated ${rating} of 5`}
+      title={`${rating} of 5`}
+      style={{ color: '#e5a00d', letterSpacing: '1px' }}
+    >
+      {'★'.repeat(rating)}
+      <span style={{ color: 'var(--surface-3)' }}>{'★'.repeat(5 - rating)}</span>
+    </span>
+  );
+}
+
+export function History() {
+  const list = usePaged((cursor) => api.myCalls({ limit: 20, cursor }));
+  const [open, setOpen] = useState<Call | null>(null);
+  return (
+    <div>
+      <PageHead
+        title="Your calls"
+        sub="Every call that rang for you, newest first. Click a call for details and notes."
+      />
+      <section class="card">
+        {list.error ? (
+          <div class="form-error" style={{ margin: '16px' }}>
+            {list.error}
+          </div>
+        ) : null}
+        {list.loading && list.items.length === 0 ? (
+          <Loading />
+        ) : list.items.length === 0 ? (
+          <Empty title="No calls yet" icon="phone">
+            Calls you take or miss appear here.
+          </Empty>
+        ) : (
+          <div class="table-wrap">
+            <table class="table" data-testid="history-table">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Visitor</th>
+                  <th>Outcome</th>
+                  <th>Duration</th>
+                  <th>Products</th>
+                  <th>Rating</th>
+                  <th>Notes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((c) => (
+                  <tr key={c.id} style={{ cursor: 'pointer' }} onClick={() => setOpen(c)}>
+                    <td class="nowrap">{formatDateTime(c.requestedAt)}</td>
+                    <td>
+                      <button
+                        class="btn btn-ghost btn-s"
+                        style={{ padding: 0, height: 'auto' }}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          setOpen(c);
+                        }}
+                      >
+                        {visitorName(c.visitor)}
+                      </button>
+                      <div class="small muted">{shortUrl(c.pageUrl, 36)}</div>
+                    </td>
+                    <td>
+                      <OutcomeBadge call={c} />
+                    </td>
+                    <td class="mono">{formatDuration(c.durationSeconds)}</td>
+                    <td>
+                      {c.products.length ? (
+                        c.products.map((p) => p.name).join(', ')
+                      ) : (
+                        <span class="muted">—</span>
+                      )}
+                    </td>
+                    <td>
+                      <Stars rating={c.rating} />
+                    </td>
+                    <td class="small" style={{ maxWidth: '220px' }}>
+                      {c.notes ? (
+                        <span title={c.notes}>
+                          {c.notes.length > 60 ? `${c.notes.slice(0, 60)}…` : c.notes}
+                        </span>
+                      ) : (
+                        <span class="muted">—</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager
+          page={list.page}
+          hasNext={list.hasNext}
+          loading={list.loading}
+          onPrev={list.prev}
+          onNext={list.next}
+          count={list.items.length}
+        />
+      </section>
+      {open ? (
+        <CallDetail
+          call={open}
+          onClose={() => {
+            setOpen(null);
+            list.reload();
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function CallDetail({ call, onClose }: { call: Call; onClose: () => void }) {
+  return (
+    <Modal title={`Call with ${visitorName(call.visitor)}`} onClose={onClose} wide>
+      <div class="stack">
+        <dl class="ring-meta" style={{ gridTemplateColumns: '120px 1fr' }}>
+          <dt>Outcome</dt>
+          <dd>
+            <OutcomeBadge call={call} />{' '}
+            {call.endReason ? (
+              <span class="muted small">{END_REASON_LABELS[call.endReason]}</span>
+            ) : null}
+          </dd>
+          <dt>Requested</dt>
+          <dd>{formatDateTime(call.requestedAt)}</dd>
+          <dt>Duration</dt>
+          <dd>{formatDuration(call.durationSeconds)}</dd>
+          <dt>Visitor</dt>
+          <dd>
+            {visitorName(call.visitor)}
+            {call.visitor.email ? ` · ${call.visitor.email}` : ''}
+          </dd>
+          <dt>Page</dt>
+          <dd>
+            {call.pageUrl ? (
+              <a href={call.pageUrl} target="_blank" rel="noreferrer noopener">
+                {call.pageUrl}
+              </a>
+            ) : (
+              '—'
+            )}
+          </dd>
+          <dt>Products</dt>
+          <dd>
+            {call.products.length
+              ? call.products.map((p) => (
+                  <div key={p.id}>
+                    {p.name} <span class="muted small">{formatMoney(p.price, p.currency)}</span>
+                  </div>
+                ))
+              : '—'}
+            {call.unknownProductIds.length ? (
+              <div class="small" style={{ color: 'var(--warn)' }}>
+                Unknown IDs: {call.unknownProductIds.join(', ')}
+              </div>
+            ) : null}
+          </dd>
+          <dt>Rating</dt>
+          <dd>
+            <Stars rating={call.rating} />
+          </dd>
+        </dl>
+        <NotesCard callId={call.id} initial={call.notes} ended />
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,142 @@
+/** The incoming call card: who calls, from which page, about which products. */
+import { useEffect, useState } from 'preact/hooks';
+import { acceptRinging, declineRinging, ringing } from '../calls/agentCalls.ts';
+import { formatMoney, shortUrl, visitorName } from '../lib/format.ts';
+import { Button } from '../ui/Button.tsx';
+import { Icon } from '../ui/Icon.tsx';
+import { Avatar } from '../ui/misc.tsx';
+
+export function RingCard() {
+  const r = ringing.value;
+  const [now, setNow] = useState(Date.now());
+  const [busy, setBusy] = useState<null | 'accept' | 'decline' | 'offline'>(null);
+  useEffect(() => {
+    if (!r) return;
+    setBusy(null);
+    const t = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(t);
+  }, [r?.session]);
+  if (!r) return null;
+  const { call, incoming } = r;
+  const v = call.visitor;
+  const name = visitorName(v);
+  const total = incoming.ringTimeoutSeconds * 1000;
+  const left = Math.max(0, total - (now - r.since));
+  return (
+    <div class="ring-layer">
+      <section
+        class="ring-card"
+        role="alertdialog"
+        aria-labelledby="ring-title"
+        aria-describedby="ring-desc"
+        data-testid="ring-card"
+      >
+        <div class="ring-progress" aria-hidden="true">
+          <div style={{ transform: `scaleX(${left / total})` }} />
+        </div>
+        <div class="ring-top">
+          <span class="ring-pulse">
+            <Avatar name={name} size={48} />
+          </span>
+          <div style={{ minWidth: 0 }}>
+            <div class="small muted" style={{ fontWeight: 600 }}>
+              Incoming {incoming.audioOnly ? 'audio' : 'video'} call · {Math.ceil(left / 1000)} s
+            </div>
+            <h2 id="ring-title" data-testid="ring-visitor">
+              {name}
+            </h2>
+            {v.email && v.name ? <div class="small muted">{v.email}</div> : null}
+          </div>
+        </div>
+        <div class="ring-body" id="ring-desc">
+          <dl class="ring-meta">
+            <dt>Page</dt>
+            <dd>
+              {call.pageUrl ? (
+                <a
+                  href={call.pageUrl}
+                  target="_blank"
+                  rel="noreferrer noopener"
+                  title={call.pageUrl}
+                  data-testid="ring-page"
+                >
+                  {shortUrl(call.pageUrl, 48)}
+                </a>
+              ) : (
+                '—'
+              )}
+            </dd>
+            {v.externalId ? (
+              <>
+                <dt>Customer</dt>
+                <dd class="mono">{v.externalId}</dd>
+              </>
+            ) : null}
+            <dt>Products</dt>
+            <dd data-testid="ring-products">
+              {call.products.length === 0 && call.unknownProductIds.length === 0 ? (
+                <span class="muted">None</span>
+              ) : null}
+              {call.products.map((p) => (
+                <div key={p.id} class="row" style={{ justifyContent: 'space-between' }}>
+                  <span>{p.name}</span>
+                  <span class="muted small nowrap">{formatMoney(p.price, p.currency)}</span>
+                </div>
+              ))}
+              {call.unknownProductIds.length ? (
+                <div class="small" style={{ color: 'var(--warn)' }} data-testid="ring-unknown">
+                  Not in the catalog: {call.unknownProductIds.join(', ')}
+                </div>
+              ) : null}
+            </dd>
+          </dl>
+          {r.mediaError ? (
+            <div class="banner banner-warn small">
+              <Icon name="videoOff" /> {r.mediaError}
+            </div>
+          ) : null}
+        </div>
+        <div class="ring-actions">
+          <Button
+            variant="ok"
+            size="l"
+            icon="phone"
+            busy={busy === 'accept'}
+            disabled={busy !== null}
+            onClick={() => {
+              setBusy('accept');
+              void acceptRinging();
+            }}
+          >
+            Accept
+          </Button>
+          <Button
+            variant="danger"
+            size="l"
+            icon="phoneOff"
+            busy={busy === 'decline'}
+            disabled={busy !== null}
+            onClick={() => {
+              setBusy('decline');
+              void declineRinging(false);
+            }}
+          >
+            Decline
+          </Button>
+          <Button
+            class="full"
+            variant="ghost"
+            busy={busy === 'offline'}
+            disabled={busy !== null}
+            onClick={() => {
+              setBusy('offline');
+              void declineRinging(true);
+            }}
+          >
+            Decline and go offline
+          </Button>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,3 @@
+export function Analytics() {
+  return <div class="card card-pad">Analytics</div>;
+}

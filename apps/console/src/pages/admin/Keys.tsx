@@ -1,0 +1,386 @@
+/** Admin: publishable API keys (create, show once, revoke) and the allowed origins. */
+import { useEffect, useState } from 'preact/hooks';
+import type { AllowedOrigin, ApiKey, CreatedApiKey } from '@flux/protocol';
+import { api } from '../../api/api.ts';
+import { ApiError, errorMessage } from '../../api/http.ts';
+import { formatDateTime } from '../../lib/format.ts';
+import { check, maxLength, origin as originRule, required } from '../../lib/validate.ts';
+import { toast } from '../../state/toast.ts';
+import { Button } from '../../ui/Button.tsx';
+import { CopyButton } from '../../ui/CopyButton.tsx';
+import { TextField } from '../../ui/Field.tsx';
+import { ConfirmDialog, Modal } from '../../ui/Modal.tsx';
+import { Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
+import { fire } from '../../ui/fire.ts';
+
+const PAGE = 10;
+
+/** Client-side paging for the short lists these routes return whole. */
+function usePage<T>(items: T[]) {
+  const [page, setPage] = useState(0);
+  const pages = Math.max(1, Math.ceil(items.length / PAGE));
+  const p = Math.min(page, pages - 1);
+  return {
+    page: p,
+    items: items.slice(p * PAGE, p * PAGE + PAGE),
+    hasNext: p < pages - 1,
+    next: () => setPage(p + 1),
+    prev: () => setPage(Math.max(0, p - 1)),
+  };
+}
+
+export function Keys() {
+  return (
+    <div>
+      <PageHead
+        title="API keys & allowed origins"
+        sub="The shop’s pages use a publishable key, and only from the origins listed here."
+      />
+      <div class="stack">
+        <ApiKeys />
+        <Origins />
+      </div>
+    </div>
+  );
+}
+
+export function useApiKeys() {
+  const [keys, setKeys] = useState<ApiKey[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = () =>
+    api.admin.apiKeys().then(
+      (r) => setKeys(r.items),
+      (err: unknown) => setError(errorMessage(err)),
+    );
+  useEffect(() => void load(), []);
+  return { keys, setKeys, error, reload: load };
+}
+
+function ApiKeys() {
+  const { keys, setKeys, error, reload } = useApiKeys();
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const [revoke, setRevoke] = useState<ApiKey | null>(null);
+  const pg = usePage(keys ?? []);
+  return (
+    <section class="card">
+      <div class="card-head">
+        <div>
+          <h3>API keys</h3>
+          <p>
+            Publishable keys go into the embed snippet. Revoking one stops every widget that uses
+            it.
+          </p>
+        </div>
+        <span class="spacer" />
+        <Button variant="primary" icon="plus" onClick={() => setCreating(true)}>
+          New key
+        </Button>
+      </div>
+      {error ? (
+        <div class="form-error" style={{ margin: '16px' }}>
+          {error}
+        </div>
+      ) : null}
+      {keys === null ? (
+        <Loading />
+      ) : keys.length === 0 ? (
+        <Empty title="No API keys" icon="key">
+          Create one to embed the widget.
+        </Empty>
+      ) : (
+        <div class="table-wrap">
+          <table class="table" data-testid="keys-table">
+            <thead>
+              <tr>
+                <th>Label</th>
+                <th>Key</th>
+                <th>Created</th>
+                <th>Status</th>
+                <th class="actions">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {pg.items.map((k) => (
+                <tr key={k.id} data-label={k.label}>
+                  <td style={{ fontWeight: 600 }}>{k.label}</td>
+                  <td class="mono">{k.prefix}…</td>
+                  <td class="small nowrap">{formatDateTime(k.createdAt)}</td>
+                  <td>
+                    {k.revokedAt ? (
+                      <span class="badge badge-danger">Revoked {formatDateTime(k.revokedAt)}</span>
+                    ) : (
+                      <span class="badge badge-ok">Active</span>
+                    )}
+                  </td>
+                  <td class="actions">
+                    {!k.revokedAt ? (
+                      <Button size="s" variant="danger-ghost" onClick={() => setRevoke(k)}>
+                        Revoke
+                      </Button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {keys && keys.length > PAGE ? (
+        <Pager
+          page={pg.page}
+          hasNext={pg.hasNext}
+          loading={false}
+          onPrev={pg.prev}
+          onNext={pg.next}
+          count={pg.items.length}
+        />
+      ) : null}
+      {creating ? (
+        <CreateKey
+          onClose={() => setCreating(false)}
+          onCreated={(c) => {
+            setCreating(false);
+            setCreated(c);
+            setKeys([c.apiKey, ...(keys ?? [])]);
+          }}
+        />
+      ) : null}
+      {created ? <ShowKeyOnce created={created} onClose={() => setCreated(null)} /> : null}
+      {revoke ? (
+        <ConfirmDialog
+          title={`Revoke “${revoke.label}”?`}
+          message={
+            <>
+              Every widget using the key <code>{revoke.prefix}…</code> stops working at once and
+              shows an error. This cannot be undone.
+            </>
+          }
+          confirmLabel="Revoke key"
+          onClose={() => setRevoke(null)}
+          onConfirm={fire(async () => {
+            await api.admin.revokeApiKey(revoke.id);
+            toast('Key revoked.');
+            await reload();
+          })}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+export function CreateKey({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (c: CreatedApiKey) => void;
+}) {
+  const [label, setLabel] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [server, setServer] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const error = server ?? (touched ? check(label, required('Label'), maxLength(100)) : null);
+  return (
+    <Modal
+      title="New API key"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="key-form" busy={busy}>
+            Create key
+          </Button>
+        </>
+      }
+    >
+      <form
+        id="key-form"
+        noValidate
+        onSubmit={fire(async (e) => {
+          e.preventDefault();
+          setTouched(true);
+          if (check(label, required('Label'), maxLength(100))) return;
+          setBusy(true);
+          try {
+            onCreated(await api.admin.createApiKey(label.trim()));
+          } catch (err) {
+            setServer(
+              err instanceof ApiError ? (err.fields.label ?? err.message) : errorMessage(err),
+            );
+          } finally {
+            setBusy(false);
+          }
+        })}
+      >
+        <TextField
+          label="Label"
+          value={label}
+          onValue={(v) => {
+            setLabel(v);
+            setTouched(true);
+            setServer(null);
+          }}
+          error={error}
+          placeholder="Main shop"
+          hint="Where this key is used, so you know what revoking it affects."
+        />
+      </form>
+    </Modal>
+  );
+}
+
+export function ShowKeyOnce({ created, onClose }: { created: CreatedApiKey; onClose: () => void }) {
+  return (
+    <Modal
+      title="Copy your new key"
+      onClose={onClose}
+      footer={
+        <Button variant="primary" onClick={onClose}>
+          I copied it
+        </Button>
+      }
+    >
+      <div class="stack-s">
+        <div class="banner banner-warn small">
+          This is the only time the full key is shown. Copy it now; you can always create another.
+        </div>
+        <div class="row">
+          <input
+            class="input mono"
+            readOnly
+            value={created.key}
+            data-testid="new-key"
+            aria-label="New API key"
+            onFocus={(e) => e.currentTarget.select()}
+          />
+          <CopyButton text={created.key} size="m" />
+        </div>
+      </div>
+    </Modal>
+  );
+}
+
+function Origins() {
+  const [items, setItems] = useState<AllowedOrigin[] | null>(null);
+  const [value, setValue] = useState('');
+  const [server, setServer] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [remove, setRemove] = useState<AllowedOrigin | null>(null);
+  useEffect(() => {
+    api.admin.origins().then(
+      (r) => setItems(r.items),
+      (err: unknown) => toast(errorMessage(err), 'error'),
+    );
+  }, []);
+  const error = server ?? originRule(value);
+  const pg = usePage(items ?? []);
+  return (
+    <section class="card">
+      <div class="card-head">
+        <div>
+          <h3>Allowed origins</h3>
+          <p>
+            Websites allowed to show the widget, e.g. https://shop.example. Requests from anywhere
+            else are refused.
+          </p>
+        </div>
+      </div>
+      <form
+        class="card-body row"
+        style={{ alignItems: 'flex-start', borderBottom: '1px solid var(--border)' }}
+        noValidate
+        onSubmit={fire(async (e) => {
+          e.preventDefault();
+          const v = value.trim().replace(/\/+$/, '');
+          if (!v || originRule(v)) return;
+          setBusy(true);
+          try {
+            const res = await api.admin.addOrigin(v);
+            setItems([...(items ?? []), res.origin]);
+            setValue('');
+            toast('Origin added.');
+          } catch (err) {
+            setServer(
+              err instanceof ApiError ? (err.fields.origin ?? err.message) : errorMessage(err),
+            );
+          } finally {
+            setBusy(false);
+          }
+        })}
+      >
+        <TextField
+          label="Origin"
+          fieldClass="spacer"
+          value={value}
+          onValue={(v) => {
+            setValue(v);
+            setServer(null);
+          }}
+          error={error}
+          placeholder="https://shop.example"
+          type="url"
+        />
+        <Button
+          type="submit"
+          icon="plus"
+          busy={busy}
+          disabled={!value.trim() || !!error}
+          style={{ marginTop: '24px' }}
+        >
+          Add
+        </Button>
+      </form>
+      {items === null ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <Empty title="No origins allowed yet" icon="globe">
+          Add the shop’s origin so its pages can use the widget.
+        </Empty>
+      ) : (
+        <table class="table" data-testid="origins-table">
+          <tbody>
+            {pg.items.map((o) => (
+              <tr key={o.id}>
+                <td class="mono">{o.origin}</td>
+                <td class="small muted nowrap">Added {formatDateTime(o.createdAt)}</td>
+                <td class="actions">
+                  <Button size="s" variant="danger-ghost" icon="trash" onClick={() => setRemove(o)}>
+                    Remove
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {items && items.length > PAGE ? (
+        <Pager
+          page={pg.page}
+          hasNext={pg.hasNext}
+          loading={false}
+          onPrev={pg.prev}
+          onNext={pg.next}
+          count={pg.items.length}
+        />
+      ) : null}
+      {remove ? (
+        <ConfirmDialog
+          title="Remove this origin?"
+          message={
+            <>
+              Pages on <code>{remove.origin}</code> can no longer show the widget.
+            </>
+          }
+          confirmLabel="Remove origin"
+          onClose={() => setRemove(null)}
+          onConfirm={fire(async () => {
+            await api.admin.removeOrigin(remove.id);
+            setItems((items ?? []).filter((x) => x.id !== remove.id));
+            toast('Origin removed.');
+          })}
+        />
+      ) : null}
+    </section>
+  );
+}
