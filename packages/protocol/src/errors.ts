@@ -69,6 +69,10 @@ export const ERRORS = {
   },
   FLX_ERR_SDK_NO_AGENT: { status: 0, message: 'No call agent is available.' },
   FLX_ERR_SDK_CALL_IN_PROGRESS: { status: 0, message: 'A call is already in progress.' },
+  FLX_ERR_SDK_CALL_CANCELLED: {
+    status: 0,
+    message: 'The visitor closed the call window before the call was requested.',
+  },
   FLX_ERR_SDK_ON_BEFORE_RENDER: {
     status: 0,
     message: 'onBeforeRender did not choose an available agent.',

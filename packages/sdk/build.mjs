@@ -1,0 +1,145 @@
+// Builds the SDK (see docs/sdk.md):
+//   dist/flux-player.js      script-tag loader (IIFE, window.FluxPlayer), what every page pays
+//   dist/call-ui-[hash].js   call UI + @flux/client engine (ESM), imported on intent
+//   dist/snippet.js|.html    the copy-paste snippet (queueing stub + async script tag)
+//   dist/index.mjs (+ chunks/) and dist/types/*.d.ts   the npm ES module build
+// The loader must not contain TypeBox schemas or the call engine: the build fails if it does.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const dist = join(root, 'dist');
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+const skipTypes = process.argv.includes('--no-types');
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  minify: true,
+  target: ['chrome100', 'firefox100', 'safari16'],
+  legalComments: 'none',
+  charset: 'utf8',
+  define: { __SDK_VERSION__: JSON.stringify(version) },
+  logLevel: 'warning',
+  metafile: true,
+};
+
+// 1. The lazy chunks (self-contained ESM files): the call UI, the diagnostics wording and
+//    the widget strings of each non-English language.
+const langs = ['de', 'fr', 'es', 'it', 'nl', 'pl', 'pt', 'sv', 'ar'];
+const lazy = await esbuild.build({
+  ...common,
+  entryPoints: {
+    messages: join(root, 'src/messages.ts'),
+    ...Object.fromEntries(langs.map((l) => [`lang-${l}`, join(root, `src/i18n/${l}.ts`)])),
+  },
+  format: 'esm',
+  splitting: false,
+  outdir: dist,
+  entryNames: '[name]-[hash]',
+});
+const chunks = {};
+for (const [file, out] of Object.entries(lazy.metafile.outputs)) {
+  if (!out.entryPoint) continue;
+  const name = basename(file).replace(/-[A-Z0-9]+\.js$/, '');
+  chunks[name === 'call-ui' ? 'callUi' : name] = `./${basename(file)}`;
+}
+// The call UI: its own ESM build, code-split so each language's strings are a small file.
+const ui = await esbuild.build({
+  ...common,
+  entryPoints: { 'call-ui': join(root, 'src/call-ui/index.ts') },
+  format: 'esm',
+  splitting: true,
+  outdir: dist,
+  entryNames: '[name]-[hash]',
+  chunkNames: 'ui-[name]-[hash]',
+});
+const chunkFile = basename(
+  Object.entries(ui.metafile.outputs).find(([, o]) => o.entryPoint)?.[0] ?? '',
+);
+chunks.callUi = `./${chunkFile}`;
+
+// 2. The loader: swap the bundler-friendly chunk loader for the script-URL one.
+const scriptChunks = {
+  name: 'script-chunks',
+  setup(build) {
+    build.onResolve({ filter: /\/chunks\.ts$/ }, (args) => ({
+      path: join(args.resolveDir, args.path.replace('chunks.ts', 'chunks.script.ts')),
+    }));
+  },
+};
+const loader = await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'src/global.ts')],
+  format: 'iife',
+  outfile: join(dist, 'flux-player.js'),
+  define: { ...common.define, __CHUNKS__: JSON.stringify(chunks) },
+  plugins: [scriptChunks],
+});
+const loaderInputs = Object.values(loader.metafile.outputs).flatMap((o) =>
+  Object.entries(o.inputs)
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([k]) => k),
+);
+const forbidden = loaderInputs.filter((f) =>
+  /node_modules\/typebox|packages\/client\/|src\/call-ui\/(?!contract)|src\/messages|src\/i18n\/|protocol\/src\/(models|rest|messages)/.test(
+    f,
+  ),
+);
+if (forbidden.length) {
+  console.error(`build: the loader must not include these modules:\n  ${forbidden.join('\n  ')}`);
+  process.exit(1);
+}
+
+// 3. The snippet.
+const snippetSrc = readFileSync(join(root, 'src/snippet.js'), 'utf8');
+const snippet = (await esbuild.transform(snippetSrc, { minify: true, target: 'es5' })).code.trim();
+writeFileSync(join(dist, 'snippet.js'), snippet + '\n');
+writeFileSync(join(dist, 'chunks.json'), JSON.stringify(chunks, null, 2) + '\n');
+writeFileSync(
+  join(dist, 'snippet.html'),
+  `<!-- FluxPlayer: paste before </head>; replace __FLUX_SCRIPT_URL__ with https://<your FluxPlayer server>/sdk/v1/flux-player.js -->\n<script>${snippet}</script>\n`,
+);
+
+// 4. The npm ES module build (code-split so the call UI stays lazy for bundlers too).
+await esbuild.build({
+  ...common,
+  entryPoints: { index: join(root, 'src/index.ts') },
+  format: 'esm',
+  splitting: true,
+  outdir: dist,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: false,
+});
+
+// 5. Type declarations for the npm build.
+if (!skipTypes) {
+  const tsc = join(root, '../../node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+  const fix = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) fix(p);
+      else if (p.endsWith('.d.ts')) {
+        writeFileSync(
+          p,
+          readFileSync(p, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'),
+        );
+      }
+    }
+  };
+  if (existsSync(join(dist, 'types'))) fix(join(dist, 'types'));
+}
+
+const sizes = ['flux-player.js', chunkFile, 'index.mjs', 'snippet.js']
+  .map((f) => `${f} ${readFileSync(join(dist, f)).length} B`)
+  .join(', ');
+console.log(`sdk: built ${sizes}`);

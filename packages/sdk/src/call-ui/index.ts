@@ -1,0 +1,556 @@
+/**
+ * The call UI chunk: device check → calling → connected → ended, plus decline/miss
+ * alternatives, a callback form, product cards and minimise. Plain DOM in one shadow root
+ * on a fixed host appended to <body> (so it survives SPA navigation); the engine is
+ * @flux/client. Loaded by the loader on intent; implements CallUiModule (contract.ts).
+ */
+import type { CallAgent, Product } from '@flux/protocol';
+import { getLocalMedia, SignalingClient, startVisitorCall } from '@flux/client';
+import type { CallSession, CallState } from '@flux/client';
+import { WS_PATH } from '@flux/protocol';
+import { h, icon } from '../dom/h.ts';
+import { sdkError, toSdkError } from '../errors.ts';
+import { fillTemplate } from '../template.ts';
+import { SDK_VERSION } from '../version.ts';
+import type { CallUiContext, CallUiHandle } from './contract.ts';
+import { ICONS } from './icons.ts';
+import { EN_UI, type UiKey, type UiStrings } from './strings.ts';
+import { CALL_CSS } from './styles.ts';
+
+export type { CallUiContext, CallUiHandle };
+
+type View = 'check' | 'denied' | 'calling' | 'call' | 'unavailable' | 'ended' | 'failed';
+
+const loadUi = async (lang: string): Promise<UiStrings> =>
+  lang === 'en' ? EN_UI : ((await import(`./lang/${lang}.ts`)) as { strings: UiStrings }).strings;
+
+/** Which permission guidance fits this browser. */
+export function deniedHelpKey(ua: string): UiKey {
+  if (/iPhone|iPad|iPod/.test(ua)) return 'deniedIos';
+  if (/Firefox\//.test(ua)) return 'deniedFirefox';
+  if (/Safari\//.test(ua) && !/Chrome\/|Chromium\/|Edg\//.test(ua)) return 'deniedSafari';
+  return 'deniedChrome';
+}
+
+export function openCall(ctx: CallUiContext): CallUiHandle {
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const requested = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  let done = false;
+  const resolveReq = (): void => {
+    if (!done) ((done = true), settle.resolve());
+  };
+  const rejectReq = (e: unknown): void => {
+    if (!done) ((done = true), settle.reject(toSdkError(e)));
+  };
+
+  let s: UiStrings = EN_UI;
+  let agent: CallAgent = ctx.agent;
+  const t = (key: UiKey, n?: number): string =>
+    fillTemplate(s[key], { name: agent.name, n: String(n ?? '') });
+
+  // ---- DOM ---------------------------------------------------------------------------
+  const host = h('div', { 'data-flux-call-ui': '', 'data-flux-state': 'check' });
+  const shadow = host.attachShadow({ mode: 'open' });
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CALL_CSS);
+    shadow.adoptedStyleSheets = [sheet];
+  } catch {
+    shadow.append(Object.assign(document.createElement('style'), { textContent: CALL_CSS }));
+  }
+  const photo = (cls: string): HTMLImageElement => {
+    const img = h('img', { class: cls, alt: '' });
+    if (agent.profile_photo_url) img.src = new URL(agent.profile_photo_url, ctx.base + '/').href;
+    return img;
+  };
+  const btn = (
+    label: string,
+    cls: string,
+    onClick: () => void,
+    ico?: string,
+  ): HTMLButtonElement => {
+    const b = h('button', { type: 'button', class: cls }, ...(ico ? [icon(ico)] : []));
+    if (ico) b.setAttribute('aria-label', label);
+    else b.textContent = label;
+    b.addEventListener('click', onClick);
+    return b;
+  };
+  const live = h('div', { class: 'sr', role: 'status', 'aria-live': 'polite' });
+  const headName = h('b');
+  const headState = h('span', { class: 'st' });
+  const head = h(
+    'div',
+    { class: 'head' },
+    photo(''),
+    h('div', { class: 'who' }, headName, headState),
+  );
+  const body = h('div', { class: 'body' });
+  const bar = h('div', { class: 'bar' });
+  const panel = h('div', {
+    class: 'panel',
+    role: 'dialog',
+    'aria-modal': 'false',
+    'aria-labelledby': 'flux-who',
+    dir: ctx.rtl ? 'rtl' : 'ltr',
+    lang: ctx.lang,
+  });
+  headName.id = 'flux-who';
+  panel.append(head, body, bar, live);
+  shadow.append(panel);
+
+  const remoteVideo = h('video', { autoplay: '', playsinline: '' });
+  const selfVideo = h('video', { autoplay: '', playsinline: '', class: 'mirror' });
+  selfVideo.muted = true;
+  const stage = h('div', { class: 'stage' }, remoteVideo);
+  const prods = h('section', { class: 'prods' });
+
+  // ---- state -------------------------------------------------------------------------
+  let view: View = 'check';
+  let stream: MediaStream | null = null;
+  let audioOnly = false;
+  let session: CallSession | null = null;
+  let signaling: SignalingClient | null = null;
+  let connectedAt = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let callId: string | null = null;
+  let products: Product[] = [];
+  let closed = false;
+  let facing: 'user' | 'environment' = 'user';
+
+  const announce = (text: string): void => {
+    live.textContent = text;
+  };
+  const show = (next: View): void => {
+    view = next;
+    host.setAttribute('data-flux-state', next);
+    headName.textContent = agent.name;
+    body.replaceChildren();
+    bar.replaceChildren();
+    host.classList.remove('min');
+  };
+  const closeBtn = (): HTMLButtonElement => btn(t('close'), 'x', close, ICONS.close);
+
+  const signal = (): SignalingClient => {
+    signaling ??= new SignalingClient({
+      url: ctx.base.replace(/^http/, 'ws') + WS_PATH,
+      role: 'visitor',
+      getToken: ctx.getToken,
+      sdkVersion: SDK_VERSION,
+    });
+    return signaling;
+  };
+
+  // ---- device check -------------------------------------------------------------------
+  const acquire = async (): Promise<void> => {
+    stream?.getTracks().forEach((tr) => tr.stop());
+    stream = null;
+    try {
+      stream = await getLocalMedia({ audioOnly });
+      if (closed) return stream.getTracks().forEach((tr) => tr.stop());
+      selfVideo.srcObject = stream;
+      renderCheck();
+    } catch (e) {
+      const err = toSdkError(e);
+      if (closed) return;
+      renderDenied(
+        err.code === 'FLX_ERR_MEDIA_PERMISSION_DENIED'
+          ? deniedHelpKey(navigator.userAgent)
+          : 'noDevice',
+      );
+      rejectReq(err);
+    }
+  };
+
+  const renderCheck = (): void => {
+    show('check');
+    headState.textContent = '';
+    const toggle = h('input', { type: 'checkbox' });
+    toggle.checked = !audioOnly;
+    toggle.addEventListener('change', () => {
+      audioOnly = !toggle.checked;
+      void acquire();
+    });
+    const start = btn(t('start'), 'pri', () => void begin(agent));
+    body.append(
+      h('div', { class: 'center' }, h('h2', {}, t('checkTitle')), h('p', {}, t('checkHint'))),
+      h('div', { class: 'stage' }, audioOnly ? photo('big') : selfVideo),
+      h('div', { class: 'row' }, h('label', {}, toggle, t('cameraOn'))),
+    );
+    bar.append(btn(t('cancel'), '', close), start);
+    start.focus();
+    announce(t('checkTitle'));
+  };
+
+  const renderDenied = (help: UiKey): void => {
+    show('denied');
+    body.append(
+      h(
+        'div',
+        { class: 'center' },
+        h('h2', {}, help === 'noDevice' ? t('noDevice') : t('denied')),
+        h('p', {}, help === 'noDevice' ? '' : t(help)),
+      ),
+    );
+    bar.append(
+      btn(t('close'), '', close),
+      btn(t('retry'), 'pri', () => void acquire()),
+    );
+    announce(t('denied'));
+  };
+
+  // ---- the call -----------------------------------------------------------------------
+  const begin = async (who: CallAgent): Promise<void> => {
+    agent = who;
+    if (!stream) return;
+    show('calling');
+    ctx.onPhase('calling', t('calling'));
+    body.append(
+      h(
+        'div',
+        { class: 'center' },
+        photo('big pulse'),
+        h('h2', {}, t('calling')),
+        h('p', {}, t('callingHint')),
+      ),
+    );
+    bar.append(btn(t('cancel'), 'end', () => void hangup()));
+    announce(t('calling'));
+    headState.textContent = t('calling');
+    try {
+      await signal().connect();
+    } catch (e) {
+      rejectReq(e);
+      return renderFailed();
+    }
+    const call = (session = startVisitorCall({
+      signaling: signal(),
+      localStream: stream,
+      agentId: who.id,
+      productIds: ctx.productIds,
+      pageUrl: location.href,
+      ...(ctx.user ? { user: ctx.user } : {}),
+      audioOnly,
+    }));
+    call.on('call', (record) => {
+      if (callId) return;
+      callId = record.id;
+      products = record.products;
+      ctx.emit('call-requested', { callId, agent: who, productIds: ctx.productIds });
+      resolveReq();
+    });
+    call.on('stateChanged', ({ to }) => {
+      onState(call, to);
+    });
+    call.on('remoteStream', (remote) => {
+      remoteVideo.srcObject = remote;
+    });
+    call.on('products', (list) => {
+      products = list;
+      renderProducts();
+    });
+  };
+
+  const onState = (call: CallSession, to: CallState): void => {
+    if (call !== session || closed) return;
+    if (to === 'ringing' && callId) ctx.emit('ringing', { callId });
+    if (to === 'connecting' || to === 'active' || to === 'reconnecting') {
+      if (view !== 'call') renderCall();
+      const label = to === 'active' ? 'connected' : to;
+      headState.textContent = t(label);
+      headState.setAttribute('data-s', label);
+      if (to === 'active' && !connectedAt) {
+        connectedAt = Date.now();
+        timer = setInterval(tick, 1000);
+        ctx.onPhase('in-call', t('inCall'));
+        announce(t('inCall'));
+        if (callId) ctx.emit('connected', { callId });
+      }
+    }
+    if (to === 'ended') ended(call);
+  };
+
+  const tick = (): void => {
+    const sec = Math.floor((Date.now() - connectedAt) / 1000);
+    headState.textContent = `${t('connected')} · ${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
+  };
+
+  const renderCall = (): void => {
+    show('call');
+    selfVideo.classList.add('self');
+    stage.replaceChildren(
+      remoteVideo,
+      ...(audioOnly ? [] : [selfVideo]),
+      h(
+        'div',
+        { class: 'mini' },
+        btn(t('expand'), '', () => host.classList.remove('min'), ICONS.max),
+        btn(t('hangUp'), 'end', () => void hangup(), ICONS.hang),
+      ),
+    );
+    body.append(stage, prods);
+    renderProducts();
+    const toggle = (
+      label: [UiKey, UiKey],
+      kind: 'audio' | 'video',
+      ico: string,
+    ): HTMLButtonElement => {
+      const b = btn(
+        t(label[0]),
+        'ic',
+        () => {
+          const on = b.getAttribute('aria-pressed') !== 'true';
+          b.setAttribute('aria-pressed', String(on));
+          b.setAttribute('aria-label', t(label[on ? 1 : 0]));
+          session?.setMuted(kind, on);
+        },
+        ico,
+      );
+      b.setAttribute('aria-pressed', 'false');
+      return b;
+    };
+    bar.append(toggle(['mute', 'unmute'], 'audio', ICONS.mic));
+    if (!audioOnly) {
+      bar.append(toggle(['camOff', 'camOn'], 'video', ICONS.cam));
+      const flip = btn(t('switchCam'), 'ic', () => void switchCamera(), ICONS.flip);
+      flip.hidden = true;
+      void navigator.mediaDevices?.enumerateDevices().then((d) => {
+        flip.hidden = d.filter((x) => x.kind === 'videoinput').length < 2;
+      });
+      bar.append(flip);
+    }
+    bar.append(
+      btn(t('minimise'), 'ic', () => host.classList.add('min'), ICONS.min),
+      btn(t('hangUp'), 'end ic', () => void hangup(), ICONS.hang),
+    );
+  };
+
+  const switchCamera = async (): Promise<void> => {
+    facing = facing === 'user' ? 'environment' : 'user';
+    try {
+      const next = await navigator.mediaDevices.getUserMedia({ video: { facingMode: facing } });
+      const track = next.getVideoTracks()[0];
+      if (!track || !stream || !session) return;
+      const old = stream.getVideoTracks()[0];
+      await session.replaceVideoTrack(track);
+      if (old) {
+        stream.removeTrack(old);
+        old.stop();
+      }
+      stream.addTrack(track);
+      selfVideo.classList.toggle('mirror', facing === 'user');
+    } catch {
+      /* keep the current camera */
+    }
+  };
+
+  const renderProducts = (): void => {
+    prods.replaceChildren();
+    if (!products.length || view !== 'call') return;
+    prods.append(h('h3', {}, t('products')));
+    for (const p of products) {
+      const price = new Intl.NumberFormat(ctx.lang, {
+        style: 'currency',
+        currency: p.currency,
+      }).format(p.price / 100);
+      const img = h('img', { alt: '', loading: 'lazy' });
+      if (p.imageUrl) img.src = new URL(p.imageUrl, ctx.base + '/').href;
+      const link = h('a', { href: p.pageUrl ?? '#', target: '_blank', rel: 'noopener' }, p.name);
+      link.addEventListener('click', () => {
+        if (!callId) return;
+        void session?.productEvent(p.id, 'click').catch(() => undefined);
+        ctx.emit('product-clicked', { callId, product: p });
+      });
+      const add = btn(t('addToCart'), 'pri', () => {
+        if (!callId) return;
+        void session?.productEvent(p.id, 'add_to_cart').catch(() => undefined);
+        ctx.emit('add-to-cart', { callId, product: p });
+        const fn = ctx.onCheckout;
+        if (fn) {
+          const id = callId;
+          Promise.resolve()
+            .then(() => fn({ product: p, callId: id }))
+            .catch((e: unknown) =>
+              ctx.emit('error', {
+                code: 'FLX_ERR_INTERNAL',
+                message: `onCheckout failed: ${String(e)}`,
+              }),
+            );
+        }
+      });
+      prods.append(
+        h(
+          'article',
+          { class: 'prod' },
+          img,
+          h('div', {}, link, h('div', { class: 'pa' }, h('span', {}, price), add)),
+        ),
+      );
+    }
+  };
+
+  const hangup = async (): Promise<void> => {
+    if (session && session.state !== 'ended') await session.hangup().catch(() => undefined);
+    else close();
+  };
+
+  const ended = (call: CallSession): void => {
+    clearInterval(timer);
+    const reason = call.endReason ?? 'failed';
+    const duration = connectedAt ? Math.round((Date.now() - connectedAt) / 1000) : null;
+    const wire = reason === 'request_failed' || reason === 'answered_elsewhere' ? 'failed' : reason;
+    ctx.emit('ended', { callId, reason: wire, durationSeconds: duration });
+    if (!callId)
+      rejectReq(
+        call.error ?? sdkError('FLX_ERR_AGENT_UNAVAILABLE', 'The call could not be requested'),
+      );
+    ctx.onPhase('calling', '');
+    if (reason === 'declined' || reason === 'missed' || reason === 'request_failed')
+      return renderUnavailable(call);
+    if (!connectedAt) return reason === 'cancelled' ? close() : renderFailed();
+    renderEnded(call);
+  };
+
+  const renderUnavailable = (call: CallSession): void => {
+    show('unavailable');
+    const first = agent;
+    body.append(h('div', { class: 'center' }, photo('big'), h('h2', {}, t('unavailable'))));
+    for (const alt of call.alternatives) {
+      agent = alt;
+      body.append(
+        h(
+          'div',
+          { class: 'row' },
+          btn(t('callOther'), 'pri', () => {
+            callId = null;
+            void begin(alt);
+          }),
+        ),
+      );
+    }
+    agent = first;
+    const name = h('input', {
+      required: '',
+      autocomplete: 'name',
+      'aria-label': t('yourName'),
+      placeholder: t('yourName'),
+    });
+    const contact = h('input', {
+      required: '',
+      minlength: '3',
+      'aria-label': t('contact'),
+      placeholder: t('contact'),
+    });
+    const note = h('textarea', { rows: '2', 'aria-label': t('note'), placeholder: t('note') });
+    if (ctx.user?.name) name.value = ctx.user.name;
+    if (ctx.user?.email) contact.value = ctx.user.email;
+    const form = h(
+      'form',
+      {},
+      h('p', {}, t('callbackTitle')),
+      name,
+      contact,
+      note,
+      h('button', { type: 'submit', class: 'pri' }, t('send')),
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void signal()
+        .request({
+          type: 'callback.request',
+          ...(callId ? { callId } : {}),
+          name: name.value,
+          contact: contact.value,
+          ...(note.value ? { note: note.value } : {}),
+          pageUrl: location.href,
+        })
+        .then(() => {
+          form.replaceChildren(h('p', { role: 'status' }, t('callbackSent')));
+        })
+        .catch((e: unknown) =>
+          ctx.emit('error', { code: toSdkError(e).code, message: toSdkError(e).message }),
+        );
+    });
+    body.append(form);
+    bar.append(btn(t('close'), '', close));
+    announce(t('unavailable'));
+  };
+
+  const renderFailed = (): void => {
+    show('failed');
+    body.append(h('div', { class: 'center' }, h('h2', {}, t('failed'))));
+    bar.append(btn(t('close'), '', close));
+    announce(t('failed'));
+  };
+
+  const renderEnded = (call: CallSession): void => {
+    show('ended');
+    headState.textContent = t('ended');
+    const stars = h('div', { class: 'stars', role: 'group', 'aria-label': t('rate') });
+    for (let n = 1; n <= 5; n++) {
+      const b = btn('★', '', () => {
+        for (const el of stars.children) el.setAttribute('aria-pressed', String(el === b));
+        void call.rate(n).then(
+          () => {
+            stars.replaceWith(h('p', { role: 'status' }, t('thanks')));
+          },
+          () => undefined,
+        );
+      });
+      b.setAttribute('aria-label', t('stars', n));
+      stars.append(b);
+    }
+    body.append(
+      h(
+        'div',
+        { class: 'center' },
+        photo('big'),
+        h('h2', {}, t('ended')),
+        h('p', {}, t('rate')),
+        stars,
+      ),
+    );
+    bar.append(btn(t('close'), 'pri', close));
+    announce(t('ended'));
+  };
+
+  // ---- lifecycle ----------------------------------------------------------------------
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    keep.disconnect();
+    if (session && session.state !== 'ended') void session.hangup().catch(() => undefined);
+    session?.dispose();
+    stream?.getTracks().forEach((tr) => tr.stop());
+    signaling?.close();
+    host.remove();
+    rejectReq(
+      sdkError(
+        'FLX_ERR_SDK_CALL_CANCELLED',
+        'The call window was closed before the call was requested',
+      ),
+    );
+    ctx.onPhase('closed');
+  }
+
+  // SPA frameworks may replace <body> content: keep the call UI attached.
+  const keep = new MutationObserver(() => {
+    if (!host.isConnected && !closed) document.body.append(host);
+  });
+  document.body.append(host);
+  keep.observe(document.body, { childList: true });
+  head.append(closeBtn());
+  show('check');
+  body.append(h('div', { class: 'center' }, h('h2', {}, '…')));
+  void loadUi(ctx.lang)
+    .catch(() => EN_UI)
+    .then((strings) => {
+      s = strings;
+      signal()
+        .connect()
+        .catch(() => undefined); // warm the signaling connection meanwhile
+      return acquire();
+    });
+
+  return { requested, close };
+}

@@ -1,0 +1,52 @@
+import type { UiStrings } from '../strings.ts';
+
+/** Call UI strings: de. */
+export const strings: UiStrings = {
+  checkTitle: 'Bereit für Ihren Anruf?',
+  checkHint: 'So sieht {{name}} Sie. Sie können die Kamera ausschalten.',
+  cameraOn: 'Kamera an',
+  start: 'Anruf starten',
+  cancel: 'Abbrechen',
+  close: 'Schließen',
+  calling: '{{name}} wird angerufen…',
+  callingHint: '{{name}} ist gleich für Sie da.',
+  inCall: 'Im Gespräch mit {{name}}',
+  connecting: 'Verbinden…',
+  connected: 'Verbunden',
+  reconnecting: 'Verbindung wird wiederhergestellt…',
+  mute: 'Mikrofon stummschalten',
+  unmute: 'Mikrofon einschalten',
+  camOff: 'Kamera ausschalten',
+  camOn: 'Kamera einschalten',
+  switchCam: 'Kamera wechseln',
+  hangUp: 'Auflegen',
+  minimise: 'Verkleinern',
+  expand: 'Zurück zum Anruf',
+  products: 'Produkte in diesem Gespräch',
+  addToCart: 'In den Warenkorb',
+  unavailable: '{{name}} kann Ihren Anruf gerade nicht annehmen.',
+  callOther: 'Stattdessen {{name}} anrufen',
+  callbackTitle: 'Hinterlassen Sie Ihre Daten, wir rufen Sie zurück.',
+  yourName: 'Ihr Name',
+  contact: 'Telefon oder E-Mail',
+  note: 'Nachricht (optional)',
+  send: 'Rückruf anfordern',
+  callbackSent: 'Danke! Wir melden uns bald.',
+  ended: 'Anruf beendet',
+  rate: 'Wie war Ihr Gespräch?',
+  stars: '{{n}} von 5',
+  thanks: 'Danke für Ihr Feedback!',
+  denied: 'Kamera und Mikrofon sind blockiert',
+  deniedChrome:
+    'Klicken Sie auf das Kamerasymbol in der Adressleiste, erlauben Sie Kamera und Mikrofon und versuchen Sie es erneut.',
+  deniedFirefox:
+    'Klicken Sie auf das durchgestrichene Kamerasymbol links der Adresse, heben Sie die Sperre auf und versuchen Sie es erneut.',
+  deniedSafari:
+    'Wählen Sie Safari › Einstellungen für diese Website, erlauben Sie Kamera und Mikrofon und versuchen Sie es erneut.',
+  deniedIos:
+    'Öffnen Sie Einstellungen › Safari › Kamera und Mikrofon, wählen Sie Erlauben und laden Sie die Seite neu.',
+  noDevice: 'Keine Kamera oder kein Mikrofon gefunden, oder eine andere App nutzt sie.',
+  retry: 'Erneut versuchen',
+  failed: 'Der Anruf konnte nicht verbunden werden.',
+  you: 'Sie',
+};

@@ -1,0 +1,52 @@
+import type { UiStrings } from '../strings.ts';
+
+/** Call UI strings: fr. */
+export const strings: UiStrings = {
+  checkTitle: 'Prêt pour votre appel ?',
+  checkHint: 'Voici comment {{name}} vous verra. Vous pouvez couper la caméra.',
+  cameraOn: 'Caméra activée',
+  start: 'Lancer l’appel',
+  cancel: 'Annuler',
+  close: 'Fermer',
+  calling: 'Appel de {{name}}…',
+  callingHint: '{{name}} sera avec vous dans un instant.',
+  inCall: 'En appel avec {{name}}',
+  connecting: 'Connexion…',
+  connected: 'Connecté',
+  reconnecting: 'Reconnexion…',
+  mute: 'Couper le micro',
+  unmute: 'Activer le micro',
+  camOff: 'Couper la caméra',
+  camOn: 'Activer la caméra',
+  switchCam: 'Changer de caméra',
+  hangUp: 'Raccrocher',
+  minimise: 'Réduire',
+  expand: 'Revenir à l’appel',
+  products: 'Produits de cet appel',
+  addToCart: 'Ajouter au panier',
+  unavailable: '{{name}} ne peut pas prendre votre appel pour le moment.',
+  callOther: 'Appeler {{name}} à la place',
+  callbackTitle: 'Laissez vos coordonnées, nous vous rappellerons.',
+  yourName: 'Votre nom',
+  contact: 'Téléphone ou e-mail',
+  note: 'Message (facultatif)',
+  send: 'Demander un rappel',
+  callbackSent: 'Merci ! Nous revenons vers vous rapidement.',
+  ended: 'Appel terminé',
+  rate: 'Comment s’est passé votre appel ?',
+  stars: '{{n}} sur 5',
+  thanks: 'Merci pour votre avis !',
+  denied: 'Caméra et micro bloqués',
+  deniedChrome:
+    'Cliquez sur l’icône caméra dans la barre d’adresse, autorisez caméra et micro, puis réessayez.',
+  deniedFirefox:
+    'Cliquez sur l’icône de caméra barrée à gauche de l’adresse, levez le blocage, puis réessayez.',
+  deniedSafari:
+    'Choisissez Safari › Réglages pour ce site web, autorisez Caméra et Micro, puis réessayez.',
+  deniedIos:
+    'Ouvrez Réglages › Safari › Caméra et Micro, choisissez Autoriser, puis rechargez la page.',
+  noDevice: 'Aucune caméra ou aucun micro trouvé, ou une autre app l’utilise.',
+  retry: 'Réessayer',
+  failed: 'L’appel n’a pas pu être établi.',
+  you: 'Vous',
+};

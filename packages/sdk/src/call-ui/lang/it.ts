@@ -1,0 +1,52 @@
+import type { UiStrings } from '../strings.ts';
+
+/** Call UI strings: it. */
+export const strings: UiStrings = {
+  checkTitle: 'Pronto per la chiamata?',
+  checkHint: 'Ecco come ti vedrà {{name}}. Puoi spegnere la fotocamera.',
+  cameraOn: 'Fotocamera attiva',
+  start: 'Avvia chiamata',
+  cancel: 'Annulla',
+  close: 'Chiudi',
+  calling: 'Chiamata a {{name}}…',
+  callingHint: '{{name}} sarà da te a momenti.',
+  inCall: 'In chiamata con {{name}}',
+  connecting: 'Connessione…',
+  connected: 'Connesso',
+  reconnecting: 'Riconnessione…',
+  mute: 'Disattiva microfono',
+  unmute: 'Attiva microfono',
+  camOff: 'Spegni fotocamera',
+  camOn: 'Accendi fotocamera',
+  switchCam: 'Cambia fotocamera',
+  hangUp: 'Riaggancia',
+  minimise: 'Riduci',
+  expand: 'Torna alla chiamata',
+  products: 'Prodotti di questa chiamata',
+  addToCart: 'Aggiungi al carrello',
+  unavailable: '{{name}} non può rispondere ora.',
+  callOther: 'Chiama {{name}}',
+  callbackTitle: 'Lascia i tuoi dati e ti richiameremo.',
+  yourName: 'Il tuo nome',
+  contact: 'Telefono o email',
+  note: 'Messaggio (facoltativo)',
+  send: 'Richiedi una richiamata',
+  callbackSent: 'Grazie! Ti ricontatteremo presto.',
+  ended: 'Chiamata terminata',
+  rate: 'Com’è andata la chiamata?',
+  stars: '{{n}} su 5',
+  thanks: 'Grazie per il tuo feedback!',
+  denied: 'Fotocamera e microfono bloccati',
+  deniedChrome:
+    'Fai clic sull’icona della fotocamera nella barra degli indirizzi, consenti fotocamera e microfono e riprova.',
+  deniedFirefox:
+    'Fai clic sull’icona della fotocamera barrata accanto all’indirizzo, rimuovi il blocco e riprova.',
+  deniedSafari:
+    'Scegli Safari › Impostazioni per questo sito, consenti Fotocamera e Microfono e riprova.',
+  deniedIos:
+    'Apri Impostazioni › Safari › Fotocamera e Microfono, scegli Consenti e ricarica la pagina.',
+  noDevice: 'Nessuna fotocamera o microfono trovato, oppure un’altra app li sta usando.',
+  retry: 'Riprova',
+  failed: 'Impossibile connettere la chiamata.',
+  you: 'Tu',
+};

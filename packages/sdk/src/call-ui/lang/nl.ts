@@ -1,0 +1,52 @@
+import type { UiStrings } from '../strings.ts';
+
+/** Call UI strings: nl. */
+export const strings: UiStrings = {
+  checkTitle: 'Klaar voor je gesprek?',
+  checkHint: 'Zo ziet {{name}} je. Je kunt de camera uitzetten.',
+  cameraOn: 'Camera aan',
+  start: 'Gesprek starten',
+  cancel: 'Annuleren',
+  close: 'Sluiten',
+  calling: '{{name}} wordt gebeld…',
+  callingHint: '{{name}} is zo bij je.',
+  inCall: 'In gesprek met {{name}}',
+  connecting: 'Verbinden…',
+  connected: 'Verbonden',
+  reconnecting: 'Opnieuw verbinden…',
+  mute: 'Microfoon dempen',
+  unmute: 'Microfoon aanzetten',
+  camOff: 'Camera uitzetten',
+  camOn: 'Camera aanzetten',
+  switchCam: 'Camera wisselen',
+  hangUp: 'Ophangen',
+  minimise: 'Minimaliseren',
+  expand: 'Terug naar het gesprek',
+  products: 'Producten in dit gesprek',
+  addToCart: 'In winkelwagen',
+  unavailable: '{{name}} kan je gesprek nu niet aannemen.',
+  callOther: 'Bel {{name}}',
+  callbackTitle: 'Laat je gegevens achter, dan bellen we je terug.',
+  yourName: 'Je naam',
+  contact: 'Telefoon of e-mail',
+  note: 'Bericht (optioneel)',
+  send: 'Terugbelverzoek sturen',
+  callbackSent: 'Bedankt! We nemen snel contact op.',
+  ended: 'Gesprek beëindigd',
+  rate: 'Hoe was je gesprek?',
+  stars: '{{n}} van 5',
+  thanks: 'Bedankt voor je feedback!',
+  denied: 'Camera en microfoon zijn geblokkeerd',
+  deniedChrome:
+    'Klik op het camerapictogram in de adresbalk, sta camera en microfoon toe en probeer het opnieuw.',
+  deniedFirefox:
+    'Klik op het doorgestreepte camerapictogram links van het adres, hef de blokkering op en probeer het opnieuw.',
+  deniedSafari:
+    'Kies Safari › Instellingen voor deze website, sta Camera en Microfoon toe en probeer het opnieuw.',
+  deniedIos:
+    'Open Instellingen › Safari › Camera en Microfoon, kies Sta toe en laad de pagina opnieuw.',
+  noDevice: 'Geen camera of microfoon gevonden, of een andere app gebruikt hem.',
+  retry: 'Opnieuw proberen',
+  failed: 'Het gesprek kon niet worden verbonden.',
+  you: 'Jij',
+};

@@ -1,0 +1,52 @@
+import type { UiStrings } from '../strings.ts';
+
+/** Call UI strings: pt. */
+export const strings: UiStrings = {
+  checkTitle: 'Pronto para a sua chamada?',
+  checkHint: 'É assim que {{name}} o vai ver. Pode desligar a câmara.',
+  cameraOn: 'Câmara ligada',
+  start: 'Iniciar chamada',
+  cancel: 'Cancelar',
+  close: 'Fechar',
+  calling: 'A ligar para {{name}}…',
+  callingHint: '{{name}} vai atendê-lo num instante.',
+  inCall: 'Em chamada com {{name}}',
+  connecting: 'A ligar…',
+  connected: 'Ligado',
+  reconnecting: 'A restabelecer…',
+  mute: 'Silenciar microfone',
+  unmute: 'Ativar microfone',
+  camOff: 'Desligar câmara',
+  camOn: 'Ligar câmara',
+  switchCam: 'Trocar câmara',
+  hangUp: 'Desligar',
+  minimise: 'Minimizar',
+  expand: 'Voltar à chamada',
+  products: 'Produtos nesta chamada',
+  addToCart: 'Adicionar ao carrinho',
+  unavailable: '{{name}} não pode atender agora.',
+  callOther: 'Ligar para {{name}}',
+  callbackTitle: 'Deixe os seus dados e ligamos de volta.',
+  yourName: 'O seu nome',
+  contact: 'Telefone ou email',
+  note: 'Mensagem (opcional)',
+  send: 'Pedir contacto',
+  callbackSent: 'Obrigado! Entraremos em contacto em breve.',
+  ended: 'Chamada terminada',
+  rate: 'Como correu a chamada?',
+  stars: '{{n}} de 5',
+  thanks: 'Obrigado pela sua opinião!',
+  denied: 'Câmara e microfone bloqueados',
+  deniedChrome:
+    'Clique no ícone da câmara na barra de endereço, permita câmara e microfone e tente de novo.',
+  deniedFirefox:
+    'Clique no ícone da câmara riscada junto ao endereço, remova o bloqueio e tente de novo.',
+  deniedSafari:
+    'Escolha Safari › Definições para este site, permita Câmara e Microfone e tente de novo.',
+  deniedIos:
+    'Abra Definições › Safari › Câmara e Microfone, escolha Permitir e recarregue a página.',
+  noDevice: 'Nenhuma câmara ou microfone encontrado, ou outra app está a usá-los.',
+  retry: 'Tentar de novo',
+  failed: 'Não foi possível ligar a chamada.',
+  you: 'Você',
+};

@@ -1,0 +1,39 @@
+/**
+ * The SDK's event hub. A listener that throws (or rejects) never stops the others nor
+ * reaches the emitter's caller; the error is logged instead.
+ */
+import { diag } from './diag.ts';
+import type { FluxEventMap, FluxEventName, FluxListener } from './types.ts';
+
+export interface EventHub {
+  on<K extends FluxEventName>(event: K, fn: FluxListener<K>): void;
+  off<K extends FluxEventName>(event: K, fn: FluxListener<K>): void;
+  emit<K extends FluxEventName>(event: K, detail: FluxEventMap[K]): void;
+}
+
+/** Runs page code; a throw or rejection is logged, never propagated. */
+export function safeCall(what: string, fn: () => unknown): void {
+  try {
+    Promise.resolve(fn()).catch((e: unknown) => diag('error', 'listener', what, e));
+  } catch (e) {
+    diag('error', 'listener', what, e);
+  }
+}
+
+export function createHub(): EventHub {
+  const map = new Map<string, Set<(d: never) => void>>();
+  return {
+    on(event, fn) {
+      if (typeof fn !== 'function') return diag('warn', 'on.fn', event);
+      map.set(event, (map.get(event) ?? new Set()).add(fn as (d: never) => void));
+    },
+    off(event, fn) {
+      map.get(event)?.delete(fn as (d: never) => void);
+    },
+    emit(event, detail) {
+      for (const fn of [...(map.get(event) ?? [])]) {
+        safeCall(`a '${event}' listener`, () => (fn as (d: typeof detail) => void)(detail));
+      }
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The SDK's only door to the console (eslint `no-console` elsewhere). We run on other
+ * people's pages, so the default level is `warn`. Debug output is switched on with
+ * `localStorage.fluxDebug = '1'` or `?flux_debug=1` in the page URL (see docs/integration.md).
+ */
+/* eslint-disable no-console */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+let threshold = 2;
+try {
+  if (/[?&]flux_debug=1\b/.test(location.search) || localStorage.getItem('fluxDebug') === '1') {
+    threshold = 0;
+  }
+} catch {
+  /* storage can throw in sandboxed frames */
+}
+
+/** Changes the threshold (tests; pages use `?flux_debug=1` or `localStorage.fluxDebug`). */
+export function setLogLevel(level: LogLevel): void {
+  threshold = LEVELS.indexOf(level);
+}
+
+/** True when messages of `level` are printed. */
+export const enabled = (level: LogLevel): boolean => LEVELS.indexOf(level) >= threshold;
+
+type Print = (...args: unknown[]) => void;
+const at =
+  (level: 'debug' | 'info' | 'warn' | 'error'): Print =>
+  (...args) => {
+    if (enabled(level)) console[level]('[FluxPlayer]', ...args);
+  };
+
+export const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };

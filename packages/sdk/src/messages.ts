@@ -1,0 +1,80 @@
+/**
+ * The wording of every diagnostic the loader prints (see diag.ts): a chunk of its own,
+ * loaded only when something is printed.
+ */
+const str = (v: unknown): string => (v instanceof Error ? `${v.name}: ${v.message}` : String(v));
+const KINDS: Record<string, string> = {
+  s: 'a string',
+  b: 'true or false',
+  f: 'a function',
+  o: 'an object',
+  a: 'an array',
+};
+
+const M = {
+  'opt.object': (got: string) => `init(options) expects an object, got ${got}`,
+  'opt.unknown': (path: string, known: string) =>
+    `init: unknown option '${path}' is ignored (known options here: ${known})`,
+  'opt.type': (path: string, kind: string, got: string) =>
+    `init: option '${path}' must be ${KINDS[kind] ?? kind}, got ${got}; it is ignored`,
+  'opt.required': (path: string) =>
+    `init: option '${path}' is required (a non-empty string); FluxPlayer is not initialised`,
+  'opt.empty': (path: string) =>
+    `init: option '${path}' must not be empty; FluxPlayer is not initialised`,
+  'opt.whitelistSingle': (v: string) =>
+    `init: option 'widgets.calls.whitelist' must be an array; the single entry was used as [${v}]`,
+  'opt.whitelistEntry': (i: number, got: string) =>
+    `init: widgets.calls.whitelist[${i}] must be a RegExp or a string, got ${got}; the entry is ignored`,
+  'opt.noRenderTo': () =>
+    `init: widgets.calls needs renderTo (a CSS selector); the calls widget is disabled`,
+  'opt.domain': (v: string) =>
+    `init: option 'customDomain' must be an http(s) URL such as https://calls.example.com, got '${v}'; using the script's origin`,
+  'opt.language': (v: string, all: string) =>
+    `init: option 'language' has no built-in strings for '${v}' (built in: ${all}); using English`,
+  'init.again': (path: string) =>
+    `init() was already called with different options (first difference at '${path}'); the new options are ignored. Call FluxPlayer.destroy() first to re-initialise.`,
+  'init.same': () => `init() called again with the same options: nothing to do`,
+  'init.failed': (code: string, message: string, channel: string, base: string) =>
+    `init failed: ${code}: ${message} (channel '${channel}' at ${base})`,
+  'init.ok': (channel: string, lang: string, version: string) =>
+    `initialised: channel '${channel}', language ${lang}, SDK ${version}`,
+  'init.threw': (e: unknown) => `init failed unexpectedly: ${str(e)}`,
+  'wl.none': (href: string, list: string) =>
+    `calls widget not rendered: ${href} matches no whitelist entry (whitelist: ${list || 'empty'}; RegExps are tested against location.href, strings are globs on the path)`,
+  'wl.match': (href: string, match: string) =>
+    `calls widget enabled on ${href} (whitelist match: ${match})`,
+  selector: (sel: string) =>
+    `widgets.calls.renderTo '${sel}' is not a valid CSS selector; nothing is rendered`,
+  'hidden.nobody': () =>
+    `calls widget hidden: nobody can take a call right now (no agent is online and free)`,
+  'hidden.closed': () => `calls widget hidden: the channel is outside its opening hours`,
+  'obr.threw': (e: unknown) =>
+    `widgets.calls.onBeforeRender threw or rejected (${str(e)}); the widget is not rendered`,
+  'obr.threwEmpty': (e: unknown) =>
+    `widgets.calls.onBeforeRender threw (${str(e)}) when called with [] because nobody can take a call now; the widget is hidden. Return null for an empty list to hide it quietly.`,
+  'obr.returned': (v: string, ids: string) =>
+    `widgets.calls.onBeforeRender returned ${v}; expected { callAgentId, productIds? } where callAgentId is one of the available agents (${ids}); the widget is not rendered`,
+  'obr.unknown': (id: string, ids: string) =>
+    `widgets.calls.onBeforeRender returned callAgentId '${id}', which is not one of the available agents (${ids || 'none'}); the widget is not rendered`,
+  'obr.products': () =>
+    `widgets.calls.onBeforeRender: productIds must be an array of non-empty strings; the other entries are ignored`,
+  'call.failed': (code: string, message: string) => `startCall() failed: ${code}: ${message}`,
+  'presence.up': () => `presence: connected, following the agents roster`,
+  'presence.final': (code: number, reason: string) =>
+    `presence channel closed for good (${code} ${reason}); the widget will not update live`,
+  'presence.retry': (code: number, ms: number) =>
+    `presence: connection closed (${code}), reconnecting in ${ms} ms`,
+  listener: (what: string, e: unknown) => `${what} threw: ${str(e)}`,
+  loadedTwice: () => `flux-player.js was loaded more than once; the first copy stays in charge`,
+  'queue.unknown': (path: string) =>
+    `queued call FluxPlayer.${path}() is not part of the SDK; ignored`,
+  'on.fn': (event: string) => `on('${event}', fn): fn must be a function`,
+  event: (type: string, detail: unknown) => `event ${type} ${JSON.stringify(detail)}`,
+} satisfies Record<string, (...args: never[]) => string>;
+
+export type MessageKey = keyof typeof M;
+
+/** The sentence for `key` with `args`. */
+export function format(key: MessageKey, args: unknown[]): string {
+  return (M[key] as (...a: unknown[]) => string)(...args);
+}

@@ -1,0 +1,104 @@
+/**
+ * The loader's presence-only WebSocket: `session.hello` (visitor token) → `session.welcome`
+ * → `presence.subscribe` → ack `{agents, open}`, then `presence.roster` on every change.
+ * It keeps the widget live without polling and without the call engine, which opens its
+ * own signaling connection only when a call starts (docs/sdk.md › Connections).
+ *
+ * Reconnects with jittered exponential backoff (1 s … 30 s); each reconnect first calls
+ * `refresh()` (the public agents GET) for a fresh token, which also refreshes the roster.
+ * Close codes 4003 (forbidden) and 4026 (protocol version) are final.
+ */
+import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
+import type { CallAgent } from '@flux/protocol';
+import { diag } from './diag.ts';
+
+/** CLOSE_CODES.FORBIDDEN and CLOSE_CODES.PROTOCOL_VERSION (a unit test keeps them equal). */
+export const FINAL_CODES = [4003, 4026];
+
+export type OnRoster = (agents: CallAgent[], open: boolean) => void;
+
+/** Starts following the roster; returns the function that stops it. */
+export function followPresence(
+  base: string,
+  token: string,
+  refresh: () => Promise<string>,
+  onRoster: OnRoster,
+  sdkVersion: string,
+): () => void {
+  let ws: WebSocket | null = null;
+  let retries = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ping: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+  const send = (msg: object): void => {
+    if (ws?.readyState === 1) ws.send(JSON.stringify(msg));
+  };
+
+  const connect = (): void => {
+    const sock = (ws = new WebSocket(base.replace(/^http/, 'ws') + WS_PATH));
+    sock.onopen = () => {
+      send({
+        type: 'session.hello',
+        protocolVersion: PROTOCOL_VERSION,
+        role: 'visitor',
+        token,
+        sdkVersion,
+      });
+    };
+    sock.onmessage = (ev) => {
+      let m: {
+        type?: string;
+        reqId?: string;
+        heartbeatMs?: number;
+        agents?: CallAgent[];
+        open?: boolean;
+        data?: typeof m;
+      };
+      try {
+        m = JSON.parse(String(ev.data)) as typeof m;
+      } catch {
+        return;
+      }
+      if (m.type === 'session.welcome') {
+        retries = 0;
+        clearInterval(ping);
+        ping = setInterval(send, m.heartbeatMs ?? 25_000, { type: 'session.ping' });
+        send({ type: 'presence.subscribe', reqId: 'presence' });
+        diag('debug', 'presence.up');
+      }
+      const roster = m.type === 'presence.roster' ? m : m.reqId === 'presence' ? m.data : null;
+      if (roster?.agents) onRoster(roster.agents, roster.open !== false);
+    };
+    sock.onclose = (ev) => {
+      closed(ev.code, ev.reason);
+    };
+  };
+
+  const closed = (code: number, reason: string): void => {
+    ws = null;
+    clearInterval(ping);
+    if (stopped) return;
+    if (FINAL_CODES.includes(code)) return diag('warn', 'presence.final', code, reason);
+    const delay = Math.round(Math.min(30_000, 1000 * 2 ** retries++) * (0.5 + Math.random() / 2));
+    diag('debug', 'presence.retry', code, delay);
+    timer = setTimeout(() => {
+      refresh().then(
+        (t) => {
+          token = t;
+          if (!stopped) connect();
+        },
+        () => {
+          closed(code, reason);
+        },
+      );
+    }, delay);
+  };
+
+  connect();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    clearInterval(ping);
+    ws?.close(1000);
+  };
+}
