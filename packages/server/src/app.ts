@@ -15,7 +15,7 @@ import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { createStorage } from './storage/createStorage.ts';
 import type { Storage } from './storage/Storage.ts';
-import { createRealtime } from './modules/realtime/index.ts';
+import { createRealtime, type RealtimeOptions } from './modules/realtime/index.ts';
 import { installErrorHandlers } from './http/errors.ts';
 import { DEFAULT_SCRYPT_N, hashPassword, verifyPassword } from './auth/password.ts';
 import { VISITOR_TOKEN_SECRET_NAME } from './auth/visitorToken.ts';
@@ -41,6 +41,8 @@ export interface AppOverrides {
   logger?: FastifyServerOptions['logger'];
   /** The clock. */
   now?: () => Date;
+  /** Timings and limits of the realtime module (tests shorten them). */
+  realtime?: Partial<RealtimeOptions>;
 }
 
 export async function buildApp(
@@ -79,7 +81,13 @@ export async function buildApp(
     app.log.info({ channelId: seeded.channelId, created: seeded.created }, 'demo channel ready');
   }
 
-  const realtime = await createRealtime({ config, storage, log: app.log });
+  const realtime = await createRealtime({
+    config,
+    storage,
+    log: app.log,
+    ...(overrides.realtime === undefined ? {} : { options: overrides.realtime }),
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  });
   const ctx: AppContext = {
     config,
     storage,

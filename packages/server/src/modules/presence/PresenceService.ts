@@ -1,0 +1,176 @@
+/**
+ * Presence: who can take a call now, and the live roster pushed to subscribed widgets.
+ *
+ * An agent is available when their status is online, their account is active, at least one
+ * console socket is connected (on any process: the bus counts them) and they are not
+ * reserved for a call (storage's current call). Changes are announced on the channel's bus
+ * topic; every process recomputes the roster once per burst (coalesced) and pushes it to its
+ * subscribers when it changed.
+ */
+import type { AgentAvailability, AgentStatus, CallAgent, User } from '@flux/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import { isOpen } from '../../lib/openingHours.ts';
+import type { Storage } from '../../storage/Storage.ts';
+import { toCallAgent } from '../public/routes.ts';
+import type { Hub } from '../realtime/Hub.ts';
+import type { Presence } from './Presence.ts';
+
+interface RosterEntry {
+  agents: CallAgent[];
+  open: boolean;
+  json: string;
+}
+
+export interface PresenceOptions {
+  /** Window in which changes are coalesced into one roster push (ms). */
+  coalesceMs: number;
+  publicUrl: string;
+  now: () => Date;
+}
+
+export class PresenceService implements Presence {
+  readonly #hub: Hub;
+  readonly #storage: Storage;
+  readonly #log: FastifyBaseLogger;
+  readonly #opts: PresenceOptions;
+  readonly #rosters = new Map<string, RosterEntry>();
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #refresh: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  constructor(hub: Hub, storage: Storage, log: FastifyBaseLogger, opts: PresenceOptions) {
+    this.#hub = hub;
+    this.#storage = storage;
+    this.#log = log;
+    this.#opts = opts;
+    hub.onChannelMessage((m) => {
+      if (m.k === 'presence' && typeof m.channelId === 'string') this.#schedule(m.channelId);
+    });
+    // opening hours move with the clock: look again every minute
+    this.#refresh = setInterval(() => {
+      for (const channelId of this.#hub.subscribers.keys()) this.#schedule(channelId);
+    }, 60_000);
+    this.#refresh.unref();
+  }
+
+  // ---------------------------------------------------------------- Presence port
+
+  async availableAgents(channelId: string): Promise<User[]> {
+    const online = await this.#storage.listOnlineAgents(channelId);
+    if (online.length === 0) return [];
+    const counts = await this.#hub.bus.consoleCounts(online.map((u) => u.id));
+    const connected = online.filter((u) => u.active && (counts.get(u.id) ?? 0) > 0);
+    const reserved = await Promise.all(
+      connected.map((u) => this.#storage.getAgentCurrentCall(u.id)),
+    );
+    return connected
+      .filter((_, i) => reserved[i] === null)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  agentChanged(channelId: string, agentId: string): void {
+    this.changed(channelId);
+    void this.pushAgentState(agentId).catch((e: unknown) => {
+      this.#log.warn({ err: e, agentId }, 'agent state push failed');
+    });
+  }
+
+  // ---------------------------------------------------------------- realtime side
+
+  /** Announce that availability in the channel may have changed (all processes). */
+  changed(channelId: string): void {
+    this.#hub.publishChannel(channelId, { k: 'presence' });
+  }
+
+  /** The roster a subscriber gets now (cached between changes). */
+  async roster(channelId: string): Promise<{ agents: CallAgent[]; open: boolean }> {
+    const cached = this.#rosters.get(channelId);
+    if (cached && !this.#timers.has(channelId)) return cached;
+    const fresh = await this.#compute(channelId);
+    if (this.#hub.subscribers.has(channelId)) this.#rosters.set(channelId, fresh);
+    return fresh;
+  }
+
+  /** The agent's own status and availability. */
+  async agentState(
+    agentId: string,
+  ): Promise<{ status: AgentStatus; availability: AgentAvailability; user: User } | null> {
+    const user = await this.#storage.getUser(agentId);
+    if (!user) return null;
+    let availability: AgentAvailability = 'offline';
+    if (user.status === 'online' && user.active) {
+      const counts = await this.#hub.bus.consoleCounts([agentId]);
+      if ((counts.get(agentId) ?? 0) > 0) {
+        availability = (await this.#storage.getAgentCurrentCall(agentId)) ? 'busy' : 'available';
+      }
+    }
+    return { status: user.status, availability, user };
+  }
+
+  /** Sends `agent.state` to every console of the agent. */
+  async pushAgentState(agentId: string, reason?: string): Promise<void> {
+    const st = await this.agentState(agentId);
+    if (!st) return;
+    this.#hub.toAgent(agentId, {
+      type: 'agent.state',
+      status: st.status,
+      availability: st.availability,
+      user: st.user,
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#refresh);
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  // ---------------------------------------------------------------- internal
+
+  #schedule(channelId: string): void {
+    if (this.#closed || this.#timers.has(channelId)) return;
+    if (!this.#hub.subscribers.has(channelId)) {
+      this.#rosters.delete(channelId);
+      return;
+    }
+    this.#timers.set(
+      channelId,
+      setTimeout(() => {
+        void this.#flush(channelId);
+      }, this.#opts.coalesceMs),
+    );
+  }
+
+  async #flush(channelId: string): Promise<void> {
+    let next: RosterEntry;
+    try {
+      next = await this.#compute(channelId);
+    } catch (e) {
+      this.#timers.delete(channelId);
+      this.#log.warn({ err: e, channelId }, 'roster computation failed');
+      return;
+    }
+    this.#timers.delete(channelId);
+    const subs = this.#hub.subscribers.get(channelId);
+    if (!subs) {
+      this.#rosters.delete(channelId);
+      return;
+    }
+    const prev = this.#rosters.get(channelId);
+    this.#rosters.set(channelId, next);
+    if (prev?.json === next.json) return;
+    const body = JSON.stringify({ type: 'presence.roster', agents: next.agents, open: next.open });
+    for (const s of subs) s.sendBody(body);
+  }
+
+  async #compute(channelId: string): Promise<RosterEntry> {
+    const channel = await this.#storage.getChannel(channelId);
+    const open = channel ? isOpen(channel.settings.openingHours, this.#opts.now()) : false;
+    const agents = open
+      ? (await this.availableAgents(channelId)).map((u) => toCallAgent(u, this.#opts.publicUrl))
+      : [];
+    return { agents, open, json: JSON.stringify([agents, open]) };
+  }
+}

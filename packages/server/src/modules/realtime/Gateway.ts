@@ -1,0 +1,517 @@
+/**
+ * The WebSocket endpoint (WS_PATH): `ws` in noServer mode on the HTTP server's `upgrade`
+ * event. Handshake, validation, limits, heartbeats, resume. docs/protocol.md describes it.
+ *
+ * Per socket we keep one Session (small) and attach shared listener functions (no closures
+ * per socket) to hold idle memory near a bare `ws` server.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  ClientMessageSchema,
+  CLOSE_CODES,
+  FluxError,
+  MAX_MESSAGE_BYTES,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  SESSION_COOKIE,
+  WS_PATH,
+  type Call,
+  type ClientMessage,
+  type ClientMessageOf,
+  type ErrorCode,
+  type User,
+} from '@flux/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import { Compile } from 'typebox/compile';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { verifyVisitorToken } from '../../auth/visitorToken.ts';
+import type { Storage } from '../../storage/Storage.ts';
+import type { Handler, HandlerContext } from './handlers.ts';
+import { handlers } from './handlers.ts';
+import type { Hub } from './Hub.ts';
+import { iceServersFor, type IceConfig } from './iceServers.ts';
+import { Session, type Role } from './Session.ts';
+
+const checkMessage = Compile(ClientMessageSchema);
+
+export interface GatewayOptions {
+  /** Server ping interval; a socket silent for two intervals is dropped. */
+  heartbeatMs: number;
+  /** Time allowed for the first frame (session.hello). */
+  helloTimeoutMs: number;
+  /** How long a session outlives its socket for `resume`. */
+  graceMs: number;
+  /** Invalid frames before the socket is closed with ABUSE. */
+  maxBadFrames: number;
+  /** Token bucket: burst size and refill per second. */
+  rateBurst: number;
+  ratePerSecond: number;
+}
+
+interface Pending {
+  origin: string | null;
+  host: string | null;
+  cookie: string | null;
+  timer: ReturnType<typeof setTimeout>;
+  busy: boolean;
+  queued: RawData[] | null;
+}
+
+type FluxSocket = WebSocket & { flux?: Session | Pending; gw?: Gateway };
+
+function isSession(x: Session | Pending | undefined): x is Session {
+  return x instanceof Session;
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+function hostname(hostOrUrl: string): string | null {
+  try {
+    return new URL(hostOrUrl.includes('://') ? hostOrUrl : `http://${hostOrUrl}`).hostname;
+  } catch {
+    return null;
+  }
+}
+
+export interface GatewayDeps {
+  hub: Hub;
+  storage: Storage;
+  log: FastifyBaseLogger;
+  ice: IceConfig;
+  publicUrl: string;
+  visitorSecret: string;
+  ctx: HandlerContext;
+  now: () => Date;
+  /** A new session started (agent consoles count towards presence). */
+  onSessionStart(session: Session, resumed: boolean): Promise<void>;
+  /** A session's socket closed (it may still resume). */
+  onSessionDetach(session: Session): void;
+  /** A session's grace period ran out. */
+  onSessionGone(session: Session): Promise<void>;
+  welcomeCall(session: Session): Promise<Call | null>;
+}
+
+export class Gateway {
+  readonly #wss: WebSocketServer;
+  readonly #d: GatewayDeps;
+  readonly #o: GatewayOptions;
+  readonly #sweep: ReturnType<typeof setInterval>;
+  #server: Server | null = null;
+  #closing = false;
+
+  constructor(deps: GatewayDeps, options: GatewayOptions) {
+    this.#d = deps;
+    this.#o = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_MESSAGE_BYTES,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.#sweep = setInterval(() => {
+      this.#heartbeat();
+    }, options.heartbeatMs);
+    this.#sweep.unref();
+  }
+
+  attach(server: Server): void {
+    this.#server = server;
+    server.on('upgrade', this.#onUpgrade);
+  }
+
+  /** Closes every socket with SERVER_SHUTDOWN. */
+  close(): void {
+    this.#closing = true;
+    clearInterval(this.#sweep);
+    this.#server?.off('upgrade', this.#onUpgrade);
+    for (const s of this.#d.hub.sessions.values()) {
+      s.closed = true;
+      s.ws?.close(CLOSE_CODES.SERVER_SHUTDOWN, 'server shutdown');
+    }
+    this.#d.hub.sessions.clear();
+    this.#wss.close();
+  }
+
+  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH || this.#closing) {
+      socket.end(`HTTP/1.1 ${this.#closing ? '503 Service Unavailable' : '404 Not Found'}\r\n\r\n`);
+      return;
+    }
+    socket.on('error', () => undefined);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.#onConnection(ws, req);
+    });
+  };
+
+  #onConnection(ws: FluxSocket, req: IncomingMessage): void {
+    ws.gw = this;
+    ws.flux = {
+      origin: typeof req.headers.origin === 'string' ? req.headers.origin : null,
+      host: typeof req.headers.host === 'string' ? req.headers.host : null,
+      cookie: cookieValue(req.headers.cookie, SESSION_COOKIE),
+      timer: setTimeout(() => {
+        closeWith(ws, CLOSE_CODES.HELLO_TIMEOUT, 'FLX_ERR_PROTOCOL_HELLO_REQUIRED');
+      }, this.#o.helloTimeoutMs),
+      busy: false,
+      queued: null,
+    };
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('pong', onPong);
+    ws.on('error', onError);
+  }
+
+  // ---------------------------------------------------------------- handshake
+
+  /** @internal */
+  handleFrame(ws: FluxSocket, data: RawData, isBinary: boolean): void {
+    const state = ws.flux;
+    if (isSession(state)) {
+      this.#onFrame(state, data, isBinary);
+      return;
+    }
+    if (!state) return;
+    if (state.busy) {
+      (state.queued ??= []).push(data);
+      return;
+    }
+    state.busy = true;
+    void this.#hello(ws, state, data, isBinary).catch((e: unknown) => {
+      this.#d.log.error({ err: e }, 'hello failed');
+      closeWith(ws, 1011, 'FLX_ERR_INTERNAL');
+    });
+  }
+
+  async #hello(ws: FluxSocket, p: Pending, data: RawData, isBinary: boolean): Promise<void> {
+    const msg = isBinary ? null : parse(data);
+    if (!msg || !checkMessage.Check(msg) || msg.type !== 'session.hello') {
+      clearTimeout(p.timer);
+      sendRaw(ws, {
+        type: 'error',
+        code: 'FLX_ERR_PROTOCOL_HELLO_REQUIRED',
+        message: 'The first message must be a valid session.hello.',
+      });
+      closeWith(ws, CLOSE_CODES.HELLO_TIMEOUT, 'FLX_ERR_PROTOCOL_HELLO_REQUIRED');
+      return;
+    }
+    if (msg.protocolVersion < MIN_PROTOCOL_VERSION || msg.protocolVersion > PROTOCOL_VERSION) {
+      clearTimeout(p.timer);
+      sendRaw(ws, {
+        type: 'error',
+        code: 'FLX_ERR_PROTOCOL_VERSION',
+        message: `This server speaks protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}.`,
+      });
+      closeWith(ws, CLOSE_CODES.PROTOCOL_VERSION, 'FLX_ERR_PROTOCOL_VERSION');
+      return;
+    }
+    const who = await this.#authenticate(msg, p);
+    clearTimeout(p.timer);
+    if (ws.readyState !== 1) return;
+    if ('close' in who) {
+      sendRaw(ws, { type: 'error', code: who.code, message: new FluxError(who.code).message });
+      closeWith(ws, who.close, who.code);
+      return;
+    }
+    const now = Date.now();
+    let session: Session | null = null;
+    let resumed = false;
+    let replay: string[] | null = null;
+    if (msg.resume) {
+      const old = this.#d.hub.sessions.get(msg.resume.sessionId);
+      if (
+        old &&
+        !old.closed &&
+        old.role === who.role &&
+        old.channelId === who.channelId &&
+        old.userId === who.userId &&
+        old.origin === who.origin
+      ) {
+        replay = old.replayAfter(msg.resume.lastSeq);
+        if (replay) {
+          session = old;
+          resumed = true;
+          const prev: FluxSocket | null = old.ws;
+          if (prev && prev !== ws) {
+            prev.flux = undefined;
+            prev.terminate();
+          }
+          old.ws = ws;
+          old.detachedAt = 0;
+          old.alive = true;
+          old.lastSeen = now;
+        }
+      }
+    }
+    if (!session) {
+      session = new Session({
+        id: `${this.#d.hub.bus.nodeId}.${randomBytes(12).toString('base64url')}`,
+        role: who.role,
+        channelId: who.channelId,
+        userId: who.userId,
+        origin: who.origin,
+        ws,
+        now,
+        burst: this.#o.rateBurst,
+      });
+      this.#d.hub.sessions.set(session.id, session);
+    }
+    ws.flux = session;
+    await this.#d.onSessionStart(session, resumed);
+    if (!isOpen(ws) || session.ws !== ws) return;
+    session.sendUnsequenced({
+      type: 'session.welcome',
+      sessionId: session.id,
+      protocolVersion: PROTOCOL_VERSION,
+      heartbeatMs: this.#o.heartbeatMs,
+      iceServers: iceServersFor(this.#d.ice, session.id.slice(-12), this.#d.now()),
+      resumed,
+      activeCall: await this.#d.welcomeCall(session),
+    });
+    for (const frame of replay ?? []) ws.send(frame);
+    this.#d.log.debug({ sessionId: session.id, role: session.role, resumed }, 'session started');
+    // frames that came in while the hello was being handled
+    for (const q of p.queued ?? []) this.#onFrame(session, q, false);
+  }
+
+  async #authenticate(
+    msg: ClientMessageOf<'session.hello'>,
+    p: Pending,
+  ): Promise<
+    | { role: Role; channelId: string; userId: string | null; origin: string | null }
+    | { close: number; code: ErrorCode }
+  > {
+    if (msg.role === 'visitor') {
+      if (!msg.token)
+        return { close: CLOSE_CODES.UNAUTHENTICATED, code: 'FLX_ERR_AUTH_TOKEN_INVALID' };
+      const claims = verifyVisitorToken(this.#d.visitorSecret, msg.token, this.#d.now());
+      if (typeof claims === 'string') return { close: CLOSE_CODES.UNAUTHENTICATED, code: claims };
+      if (p.origin !== claims.origin) {
+        return { close: CLOSE_CODES.FORBIDDEN, code: 'FLX_ERR_ORIGIN_NOT_ALLOWED' };
+      }
+      return { role: 'visitor', channelId: claims.channelId, userId: null, origin: claims.origin };
+    }
+    if (!p.cookie || p.cookie.length > 200) {
+      return { close: CLOSE_CODES.UNAUTHENTICATED, code: 'FLX_ERR_AUTH_REQUIRED' };
+    }
+    // cross-site WebSocket hijacking: a console socket must come from this site
+    if (p.origin !== null) {
+      const o = hostname(p.origin);
+      if (o === null || (o !== hostname(p.host ?? '') && o !== hostname(this.#d.publicUrl))) {
+        return { close: CLOSE_CODES.FORBIDDEN, code: 'FLX_ERR_AUTH_FORBIDDEN' };
+      }
+    }
+    const user: User | null = await this.#d.storage.getSessionUser(p.cookie, this.#d.now());
+    if (!user) return { close: CLOSE_CODES.UNAUTHENTICATED, code: 'FLX_ERR_AUTH_REQUIRED' };
+    if (!user.active) return { close: CLOSE_CODES.FORBIDDEN, code: 'FLX_ERR_AUTH_DEACTIVATED' };
+    return { role: 'agent', channelId: user.channelId, userId: user.id, origin: null };
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  #onFrame(s: Session, data: RawData, isBinary: boolean): void {
+    const now = Date.now();
+    s.lastSeen = now;
+    s.alive = true;
+    // token bucket
+    s.tokens = Math.min(
+      this.#o.rateBurst,
+      s.tokens + ((now - s.tokensAt) / 1000) * this.#o.ratePerSecond,
+    );
+    s.tokensAt = now;
+    if (s.tokens < 1) {
+      this.#d.log.warn({ sessionId: s.id }, 'message rate exceeded');
+      closeWith(s.ws, CLOSE_CODES.ABUSE, 'FLX_ERR_RATE_LIMITED');
+      return;
+    }
+    s.tokens -= 1;
+    const raw = isBinary ? null : parse(data);
+    if (raw === null || typeof raw !== 'object') {
+      this.#bad(s, undefined, 'FLX_ERR_MESSAGE_INVALID', 'The message is not JSON.');
+      return;
+    }
+    const reqId = (raw as { reqId?: unknown }).reqId;
+    const rid = typeof reqId === 'string' && reqId.length <= 40 ? reqId : undefined;
+    if (!checkMessage.Check(raw)) {
+      const type = (raw as { type?: unknown }).type;
+      const known = typeof type === 'string' && Object.hasOwn(handlers, type);
+      this.#bad(
+        s,
+        rid,
+        known ? 'FLX_ERR_VALIDATION' : 'FLX_ERR_MESSAGE_INVALID',
+        known ? `The ${type} message does not match its schema.` : 'Unknown message type.',
+      );
+      return;
+    }
+    const msg = raw;
+    if (msg.type === 'session.ping') {
+      s.sendUnsequenced(
+        msg.t === undefined ? { type: 'session.pong' } : { type: 'session.pong', t: msg.t },
+      );
+      return;
+    }
+    if (!('reqId' in msg)) {
+      this.#bad(s, undefined, 'FLX_ERR_BAD_REQUEST', 'The session already started.');
+      return;
+    }
+    const answers = s.answers;
+    if (answers?.has(msg.reqId)) {
+      const prev = answers.get(msg.reqId);
+      if (prev) s.sendBody(prev); // answered before: answer again; null = still running
+      return;
+    }
+    s.rememberAnswer(msg.reqId, null);
+    const run = (): Promise<void> => this.#dispatch(s, msg);
+    const next = (s.chain ?? Promise.resolve()).then(run);
+    s.chain = next;
+    void next.then(() => {
+      if (s.chain === next) s.chain = null;
+    });
+  }
+
+  async #dispatch(s: Session, msg: Extract<ClientMessage, { reqId: string }>): Promise<void> {
+    let body: string;
+    try {
+      const handler = handlers[msg.type] as unknown as Handler<typeof msg.type>;
+      if (handler.role !== 'any' && handler.role !== s.role) {
+        throw new FluxError('FLX_ERR_AUTH_FORBIDDEN', `${msg.type} is not for a ${s.role}.`);
+      }
+      const data = await handler.run(s, msg, this.#d.ctx);
+      body = JSON.stringify(
+        data === undefined
+          ? { type: 'ack', reqId: msg.reqId }
+          : { type: 'ack', reqId: msg.reqId, data },
+      );
+    } catch (e) {
+      let code: ErrorCode = 'FLX_ERR_INTERNAL';
+      let message = 'Something went wrong on our side.';
+      if (e instanceof FluxError) {
+        code = e.code;
+        message = e.message;
+      } else {
+        this.#d.log.error({ err: e, type: msg.type, sessionId: s.id }, 'handler failed');
+      }
+      body = JSON.stringify({ type: 'error', reqId: msg.reqId, code, message });
+    }
+    s.rememberAnswer(msg.reqId, body);
+    if (!s.closed) s.sendBody(body);
+  }
+
+  #bad(s: Session, reqId: string | undefined, code: ErrorCode, message: string): void {
+    s.badFrames++;
+    s.send(
+      reqId === undefined
+        ? { type: 'error', code, message }
+        : { type: 'error', reqId, code, message },
+    );
+    if (s.badFrames >= this.#o.maxBadFrames) {
+      this.#d.log.warn({ sessionId: s.id }, 'too many invalid frames');
+      closeWith(s.ws, CLOSE_CODES.ABUSE, 'FLX_ERR_MESSAGE_INVALID');
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** @internal */
+  handleClose(ws: FluxSocket): void {
+    const state = ws.flux;
+    ws.flux = undefined;
+    if (!state) return;
+    if (!isSession(state)) {
+      clearTimeout(state.timer);
+      return;
+    }
+    if (state.ws !== ws) return;
+    state.ws = null;
+    state.detachedAt = Date.now();
+    if (!this.#closing) this.#d.onSessionDetach(state);
+  }
+
+  #heartbeat(): void {
+    const now = Date.now();
+    for (const s of this.#d.hub.sessions.values()) {
+      const ws = s.ws;
+      if (ws) {
+        if (!s.alive) {
+          this.#d.log.debug({ sessionId: s.id }, 'heartbeat missed: dropping socket');
+          ws.terminate();
+          continue;
+        }
+        s.alive = false;
+        ws.ping();
+        s.trimReplay(now, this.#o.graceMs);
+      } else if (now - s.detachedAt > this.#o.graceMs) {
+        s.closed = true;
+        this.#d.hub.sessions.delete(s.id);
+        void this.#d.onSessionGone(s).catch((e: unknown) => {
+          this.#d.log.error({ err: e, sessionId: s.id }, 'session cleanup failed');
+        });
+      }
+    }
+  }
+}
+
+/** Reads readyState afresh (it changes across awaits). */
+function isOpen(ws: WebSocket): boolean {
+  return ws.readyState === 1;
+}
+
+function parse(data: RawData): unknown {
+  try {
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(data).toString('utf8');
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function sendRaw(ws: WebSocket, msg: { type: 'error'; code: ErrorCode; message: string }): void {
+  if (ws.readyState === 1) ws.send(JSON.stringify({ seq: 0, ...msg }));
+}
+
+function closeWith(ws: WebSocket | null, code: number, reason: string): void {
+  if (!ws || ws.readyState > 1) return;
+  ws.close(code, reason);
+  // a peer that never answers the close handshake is cut off
+  setTimeout(() => {
+    if (ws.readyState !== 3) ws.terminate();
+  }, 2000).unref();
+}
+
+// shared listeners (this = the socket): no closures per connection
+function onMessage(this: FluxSocket, data: RawData, isBinary: boolean): void {
+  this.gw?.handleFrame(this, data, isBinary);
+}
+function onClose(this: FluxSocket): void {
+  this.gw?.handleClose(this);
+}
+function onPong(this: FluxSocket): void {
+  const s = this.flux;
+  if (isSession(s)) {
+    s.alive = true;
+    s.lastSeen = Date.now();
+  }
+}
+function onError(): void {
+  /* close follows */
+}

@@ -1,0 +1,490 @@
+import type { Call } from '@flux/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../src/testing/databases.ts';
+import {
+  agent,
+  must,
+  seed,
+  sleep,
+  startServer,
+  TEST_ORIGIN,
+  visitor,
+  type TestServer,
+} from './testing/harness.ts';
+import { WsTestClient } from './testing/WsTestClient.ts';
+
+const OFFER = { type: 'offer' as const, sdp: 'v=0 offer' };
+const ANSWER = { type: 'answer' as const, sdp: 'v=0 answer' };
+const CANDIDATE = {
+  candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+};
+
+let db: TestDatabase;
+let server: TestServer;
+
+beforeAll(async () => {
+  db = await createTestDatabase('sqlite');
+  server = await startServer({ databaseUrl: db.url });
+});
+afterAll(async () => {
+  await server.close();
+  await db.drop();
+});
+
+function request(
+  ws: WsTestClient,
+  agentId: string,
+  productIds: string[] = [],
+): Promise<{ call: Call }> {
+  return ws.request({
+    type: 'call.request',
+    agentId,
+    productIds,
+    pageUrl: 'https://shop.test/product/123',
+    user: { name: 'Vera' },
+    offer: OFFER,
+  });
+}
+
+describe('a whole call', () => {
+  it('requests, rings, accepts, relays signals, products and chat, and hangs up', async () => {
+    const fx = await seed(server.storage, { agents: [{ name: 'Ada', tags: ['hats'] }] });
+    const ada = must(fx.agents[0]);
+    const console1 = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const roster = await v.request({ type: 'presence.subscribe' });
+    expect(roster.agents.map((a) => a.id)).toEqual([ada.id]);
+    expect(roster.agents[0]).toEqual({
+      id: ada.id,
+      name: 'Ada',
+      status: 'online',
+      tags: ['hats'],
+      profile_photo_url: expect.any(String) as string,
+    });
+
+    const { call } = await request(v, ada.id, ['HAT-1', 'NOPE-9']);
+    expect(call).toMatchObject({
+      status: 'requested',
+      agentId: ada.id,
+      unknownProductIds: ['NOPE-9'],
+    });
+    expect(call.products.map((p) => p.sku)).toEqual(['HAT-1']);
+
+    const incoming = await console1.next('call.incoming');
+    expect(incoming).toMatchObject({ offer: OFFER, audioOnly: false, ringTimeoutSeconds: 30 });
+    expect(incoming.call).toMatchObject({
+      id: call.id,
+      visitor: { name: 'Vera' },
+      unknownProductIds: ['NOPE-9'],
+    });
+    expect((await v.next('call.state', (m) => m.call.status === 'ringing')).call.id).toBe(call.id);
+    // the busy agent leaves the roster
+    expect((await v.next('presence.roster', (m) => m.agents.length === 0)).agents).toEqual([]);
+
+    await v.request({
+      type: 'call.signal',
+      callId: call.id,
+      signal: { kind: 'candidate', candidate: CANDIDATE },
+    });
+    expect((await console1.next('call.signal')).signal).toEqual({
+      kind: 'candidate',
+      candidate: CANDIDATE,
+    });
+
+    const accepted = await console1.request({
+      type: 'call.accept',
+      callId: call.id,
+      answer: ANSWER,
+    });
+    expect(accepted.call.status).toBe('connected');
+    const answerSignal = await v.next('call.signal');
+    expect(answerSignal).toMatchObject({
+      from: 'agent',
+      signal: { kind: 'description', description: ANSWER },
+    });
+    const connected = await v.next('call.state', (m) => m.call.status === 'connected');
+    expect(connected.seq).toBeGreaterThan(answerSignal.seq);
+
+    await console1.request({
+      type: 'call.signal',
+      callId: call.id,
+      signal: { kind: 'candidate', candidate: CANDIDATE },
+    });
+    expect((await v.next('call.signal', (m) => m.signal.kind === 'candidate')).from).toBe('agent');
+
+    const hat2 = must((await server.storage.resolveProducts(fx.channel.id, ['HAT-2'])).products[0]);
+    const added = await console1.request({
+      type: 'call.product_add',
+      callId: call.id,
+      productId: hat2.id,
+    });
+    expect(added.products.map((p) => p.sku)).toEqual(['HAT-1', 'HAT-2']);
+    expect((await v.next('call.products')).products.map((p) => p.sku)).toEqual(['HAT-1', 'HAT-2']);
+    await expect(
+      console1.request({ type: 'call.product_add', callId: call.id, productId: 'missing' }),
+    ).rejects.toMatchObject({ code: 'FLX_ERR_PRODUCT_NOT_FOUND' });
+
+    await v.request({
+      type: 'call.product_event',
+      callId: call.id,
+      productId: hat2.id,
+      kind: 'add_to_cart',
+    });
+    expect(await console1.next('call.product_event')).toMatchObject({
+      productId: hat2.id,
+      kind: 'add_to_cart',
+    });
+
+    const { at } = await v.request({ type: 'call.chat', callId: call.id, text: 'Hello!' });
+    expect(await console1.next('call.chat')).toMatchObject({ from: 'visitor', text: 'Hello!', at });
+    await console1.request({ type: 'call.chat', callId: call.id, text: 'Hi there' });
+    expect(await v.next('call.chat')).toMatchObject({ from: 'agent', text: 'Hi there' });
+
+    await v.request({ type: 'call.media_state', callId: call.id, state: 'connected' });
+    expect(await console1.next('call.peer_media_state')).toMatchObject({
+      from: 'visitor',
+      state: 'connected',
+    });
+
+    const removed = await console1.request({
+      type: 'call.product_remove',
+      callId: call.id,
+      productId: hat2.id,
+    });
+    expect(removed.products.map((p) => p.sku)).toEqual(['HAT-1']);
+
+    await sleep(1100); // a measurable duration
+    const hung = await v.request({ type: 'call.hangup', callId: call.id });
+    expect(hung.call).toMatchObject({ status: 'ended', endReason: 'visitor_hangup' });
+    expect(
+      (await console1.next('call.state', (m) => m.call.status === 'ended')).call.endReason,
+    ).toBe('visitor_hangup');
+    const rated = await v.request({ type: 'call.rate', callId: call.id, rating: 5 });
+    expect(rated.call.rating).toBe(5);
+
+    const stored = await server.storage.getCall(call.id);
+    expect(stored).toMatchObject({
+      status: 'ended',
+      endReason: 'visitor_hangup',
+      rating: 5,
+      pageUrl: 'https://shop.test/product/123',
+      visitor: { name: 'Vera' },
+    });
+    expect(stored?.products.map((p) => p.sku)).toEqual(['HAT-1']);
+    expect(stored?.durationSeconds).toBeGreaterThanOrEqual(1);
+    for (const k of ['requestedAt', 'ringingAt', 'connectedAt', 'endedAt'] as const) {
+      expect(stored?.[k]).toEqual(expect.any(String));
+    }
+    // the agent is free again
+    expect((await v.next('presence.roster', (m) => m.agents.length === 1)).agents[0]?.id).toBe(
+      ada.id,
+    );
+    expect(await server.storage.getAgentCurrentCall(ada.id)).toBeNull();
+    v.close();
+    console1.close();
+  });
+
+  it('lets the agent hang up a connected call', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await c.request({ type: 'call.hangup', callId: call.id });
+    expect((await v.next('call.state', (m) => m.call.status === 'ended')).call.endReason).toBe(
+      'agent_hangup',
+    );
+    v.close();
+    c.close();
+  });
+
+  it('rings every console of the agent; the first accept wins', async () => {
+    const fx = await seed(server.storage);
+    const tab1 = await agent(server, fx);
+    const tab2 = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    // two tabs are one agent
+    expect((await v.request({ type: 'presence.subscribe' })).agents).toHaveLength(1);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await Promise.all([tab1.next('call.incoming'), tab2.next('call.incoming')]);
+    await tab1.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    expect((await tab2.next('call.state', (m) => m.call.status === 'connected')).call.id).toBe(
+      call.id,
+    );
+    await expect(tab2.request({ type: 'call.accept', callId: call.id })).rejects.toMatchObject({
+      code: 'FLX_ERR_CALL_INVALID_TRANSITION',
+    });
+    // only the accepting console may signal
+    await expect(
+      tab2.request({
+        type: 'call.signal',
+        callId: call.id,
+        signal: { kind: 'candidate', candidate: CANDIDATE },
+      }),
+    ).rejects.toMatchObject({ code: 'FLX_ERR_CALL_INVALID_TRANSITION' });
+    await v.request({ type: 'call.hangup', callId: call.id });
+    for (const s of [v, tab1, tab2]) s.close();
+  });
+
+  it('gives a console that connects while it rings the ring and the buffered candidates', async () => {
+    const fx = await seed(server.storage);
+    const tab1 = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await v.request({
+      type: 'call.signal',
+      callId: call.id,
+      signal: { kind: 'candidate', candidate: CANDIDATE },
+    });
+    const late = await agent(server, fx);
+    expect((await late.next('call.incoming')).call.id).toBe(call.id);
+    expect((await late.next('call.signal')).signal.kind).toBe('candidate');
+    await late.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await v.request({ type: 'call.hangup', callId: call.id });
+    for (const s of [v, tab1, late]) s.close();
+  });
+
+  it('refuses messages about a call from someone who is not a party', async () => {
+    const fx = await seed(server.storage, { agents: [{ name: 'A' }, { name: 'B' }] });
+    const a = await agent(server, fx, 0);
+    const b = await agent(server, fx, 1);
+    const { ws: v } = await visitor(server, fx);
+    const { ws: other } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await expect(b.request({ type: 'call.accept', callId: call.id })).rejects.toMatchObject({
+      code: 'FLX_ERR_CALL_NOT_PARTY',
+    });
+    await expect(other.request({ type: 'call.hangup', callId: call.id })).rejects.toMatchObject({
+      code: 'FLX_ERR_CALL_NOT_PARTY',
+    });
+    await expect(other.request({ type: 'call.hangup', callId: 'nope' })).rejects.toMatchObject({
+      code: 'FLX_ERR_CALL_NOT_FOUND',
+    });
+    await v.request({ type: 'call.hangup', callId: call.id });
+    for (const s of [a, b, v, other]) s.close();
+  });
+});
+
+describe('unanswered calls', () => {
+  it('cancels when the visitor hangs up while it rings', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    const r = await v.request({ type: 'call.hangup', callId: call.id });
+    expect(r.call).toMatchObject({ status: 'ended', endReason: 'cancelled', connectedAt: null });
+    expect((await c.next('call.state', (m) => m.call.status === 'ended')).call.endReason).toBe(
+      'cancelled',
+    );
+    v.close();
+    c.close();
+  });
+
+  it('on a decline offers available agents who share a tag, and can set the agent offline', async () => {
+    const fx = await seed(server.storage, {
+      agents: [
+        { name: 'Ada', tags: ['hats', 'vip'] },
+        { name: 'Bea', tags: ['hats'] },
+        { name: 'Cy', tags: ['shoes'] },
+        { name: 'Di', tags: ['vip'] },
+      ],
+    });
+    const consoles = await Promise.all([0, 1, 2].map((i) => agent(server, fx, i)));
+    const { ws: v } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    const c0 = must(consoles[0]);
+    await c0.next('call.incoming');
+    await c0.request({ type: 'call.decline', callId: call.id, goOffline: true });
+    const ended = await v.next('call.state', (m) => m.call.status === 'ended');
+    expect(ended.call.endReason).toBe('declined');
+    // Di shares 'vip' but has no console; Cy has no shared tag
+    expect(ended.alternatives?.map((a) => a.name)).toEqual(['Bea']);
+    expect(await c0.next('agent.state', (m) => m.reason === 'declined_and_offline')).toMatchObject({
+      status: 'offline',
+      availability: 'offline',
+    });
+    expect((await server.storage.getUser(must(fx.agents[0]).id))?.status).toBe('offline');
+    await expect(request(v, must(fx.agents[0]).id)).rejects.toMatchObject({
+      code: 'FLX_ERR_AGENT_UNAVAILABLE',
+    });
+    for (const s of [v, ...consoles]) s.close();
+  });
+
+  it('ends as missed after the ring timeout and sets the agent offline after N misses in a row', async () => {
+    const fx = await seed(server.storage, {
+      agents: [
+        { name: 'Ada', tags: ['hats'] },
+        { name: 'Bea', tags: ['hats'] },
+      ],
+      settings: { ringTimeoutSeconds: 1, missesBeforeOffline: 2 },
+    });
+    const c = await agent(server, fx, 0);
+    const other = await agent(server, fx, 1);
+    const { ws: v } = await visitor(server, fx);
+    const first = await request(v, must(fx.agents[0]).id);
+    const missed = await v.next(
+      'call.state',
+      (m) => m.call.id === first.call.id && m.call.status === 'ended',
+      4000,
+    );
+    expect(missed.call.endReason).toBe('missed');
+    expect(missed.alternatives?.map((a) => a.name)).toEqual(['Bea']);
+    expect((await server.storage.getUser(must(fx.agents[0]).id))?.status).toBe('online');
+
+    const second = await request(v, must(fx.agents[0]).id);
+    await v.next(
+      'call.state',
+      (m) => m.call.id === second.call.id && m.call.status === 'ended',
+      4000,
+    );
+    const st = await c.next('agent.state', (m) => m.reason === 'missed_calls', 4000);
+    expect(st).toMatchObject({ status: 'offline', availability: 'offline' });
+    expect((await server.storage.getUser(must(fx.agents[0]).id))?.status).toBe('offline');
+    for (const s of [v, c, other]) s.close();
+  });
+
+  it('answers AGENT_UNAVAILABLE when the agent has no console and AGENT_NOT_FOUND for strangers', async () => {
+    const fx = await seed(server.storage);
+    const { ws: v } = await visitor(server, fx);
+    await expect(request(v, must(fx.agents[0]).id)).rejects.toMatchObject({
+      code: 'FLX_ERR_AGENT_UNAVAILABLE',
+    });
+    await expect(request(v, 'nobody')).rejects.toMatchObject({ code: 'FLX_ERR_AGENT_NOT_FOUND' });
+    v.close();
+  });
+
+  it('gives exactly one of 50 concurrent requests for one agent the ring; the others get busy', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const visitors = await Promise.all(Array.from({ length: 50 }, () => visitor(server, fx)));
+    const results = await Promise.allSettled(
+      visitors.map(({ ws }) => request(ws, must(fx.agents[0]).id)),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const busy = results.filter(
+      (r) =>
+        r.status === 'rejected' && (r.reason as { code?: string }).code === 'FLX_ERR_AGENT_BUSY',
+    );
+    expect(ok).toHaveLength(1);
+    expect(busy).toHaveLength(49);
+    await c.next('call.incoming');
+    const open = await server.storage.listOpenCalls(fx.channel.id);
+    expect(open).toHaveLength(1);
+    await sleep(100);
+    expect(c.messages.filter((m) => m.type === 'call.incoming')).toHaveLength(1);
+    for (const { ws } of visitors) ws.close();
+    c.close();
+  });
+});
+
+describe('callbacks and presence', () => {
+  it('stores a callback request and tells the channel’s consoles', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const { callbackId } = await v.request({
+      type: 'callback.request',
+      name: 'Vera',
+      contact: 'vera@x.test',
+      note: 'About hats',
+      pageUrl: 'https://shop.test/p/1',
+    });
+    expect((await c.next('callback.created')).callbackId).toBe(callbackId);
+    const page = await server.storage.listCallbacks(fx.channel.id, { limit: 10 });
+    expect(page.items[0]).toMatchObject({
+      id: callbackId,
+      name: 'Vera',
+      note: 'About hats',
+      status: 'open',
+    });
+    v.close();
+    c.close();
+  });
+
+  it('pushes the roster when an agent connects, disconnects or changes status', async () => {
+    const fx = await seed(server.storage);
+    const { ws: v } = await visitor(server, fx);
+    expect((await v.request({ type: 'presence.subscribe' })).agents).toEqual([]);
+    const c = await agent(server, fx);
+    await v.next('presence.roster', (m) => m.agents.length === 1, 1000);
+    await server.storage.updateUser(must(fx.agents[0]).id, { status: 'offline' });
+    server.app.ctx.presence.agentChanged(fx.channel.id, must(fx.agents[0]).id);
+    await v.next('presence.roster', (m) => m.agents.length === 0, 1000);
+    expect((await c.next('agent.state', (m) => m.status === 'offline')).availability).toBe(
+      'offline',
+    );
+    await server.storage.updateUser(must(fx.agents[0]).id, { status: 'online' });
+    server.app.ctx.presence.agentChanged(fx.channel.id, must(fx.agents[0]).id);
+    await v.next('presence.roster', (m) => m.agents.length === 1, 1000);
+    c.close();
+    await v.next('presence.roster', (m) => m.agents.length === 0, 1000);
+    expect(await server.app.ctx.presence.availableAgents(fx.channel.id)).toEqual([]);
+    v.close();
+  });
+});
+
+describe('reconnects', () => {
+  it('resumes a session after a dropped socket and replays what it missed', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v, sessionId } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await v.next('call.state', (m) => m.call.status === 'connected');
+    const lastSeq = Math.max(...v.messages.map((m) => m.seq));
+    v.ws.terminate();
+    await v.closed;
+    await c.request({ type: 'call.chat', callId: call.id, text: 'are you there?' });
+
+    const v2 = new WsTestClient(server.wsUrl, { origin: TEST_ORIGIN });
+    const w = await v2.hello('visitor', {
+      token: await fx.visitorToken(),
+      resume: { sessionId, lastSeq },
+    });
+    expect(w).toMatchObject({ resumed: true, sessionId });
+    expect(w.activeCall?.id).toBe(call.id);
+    const chat = await v2.next('call.chat');
+    expect(chat).toMatchObject({ text: 'are you there?', seq: lastSeq + 1 });
+    // the call goes on
+    await v2.request({ type: 'call.chat', callId: call.id, text: 'yes' });
+    expect((await c.next('call.chat')).text).toBe('yes');
+    await v2.request({ type: 'call.hangup', callId: call.id });
+    v2.close();
+    c.close();
+  });
+
+  it('starts a new session when the resume cannot be honoured', async () => {
+    const fx = await seed(server.storage);
+    const { ws: v, sessionId } = await visitor(server, fx);
+    v.close();
+    const v2 = new WsTestClient(server.wsUrl, { origin: TEST_ORIGIN });
+    const w = await v2.hello('visitor', {
+      token: await fx.visitorToken(),
+      resume: { sessionId, lastSeq: 99 },
+    });
+    expect(w.resumed).toBe(false);
+    expect(w.sessionId).not.toBe(sessionId);
+    v2.close();
+  });
+
+  it('ends a connected call as lost when the visitor does not come back within the grace period', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    const goneAt = Date.now();
+    v.ws.terminate();
+    const ended = await c.next('call.state', (m) => m.call.status === 'ended', 6000);
+    expect(ended.call).toMatchObject({ endReason: 'lost', endDetail: 'visitor_gone' });
+    // ended when the visitor was last seen, not when the grace period ran out
+    expect(Math.abs(Date.parse(ended.call.endedAt ?? '') - goneAt)).toBeLessThan(1000);
+    c.close();
+  });
+});

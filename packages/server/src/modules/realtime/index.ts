@@ -1,0 +1,170 @@
+/**
+ * The realtime module: WebSocket signaling (Gateway), presence (PresenceService) and the call
+ * lifecycle (CallService), connected across processes by the bus (MemoryBus alone, RedisBus
+ * with REDIS_URL). The app calls `createRealtime(deps)` and then `attach(app)` before listen.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { createBus, type Bus } from '../../bus/index.ts';
+import { VISITOR_TOKEN_SECRET_NAME } from '../../auth/visitorToken.ts';
+import type { Config } from '../../config.ts';
+import type { Storage } from '../../storage/Storage.ts';
+import type { Presence } from '../presence/Presence.ts';
+import { PresenceService } from '../presence/PresenceService.ts';
+import { CallService } from '../signaling/CallService.ts';
+import { Gateway, type GatewayOptions } from './Gateway.ts';
+import { Hub } from './Hub.ts';
+
+/** Timings and limits of the realtime module; tests shorten them. */
+export interface RealtimeOptions extends GatewayOptions {
+  /** Presence changes within this window make one roster push (ms). */
+  coalesceMs: number;
+  /** Interval of the sweeper that ends calls of dead processes (ms). */
+  sweepMs: number;
+  /** Redis key prefix (several deployments or tests on one Redis). */
+  redisPrefix: string;
+}
+
+export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
+  heartbeatMs: 25_000,
+  helloTimeoutMs: 5_000,
+  graceMs: 30_000,
+  maxBadFrames: 10,
+  rateBurst: 200,
+  ratePerSecond: 50,
+  coalesceMs: 50,
+  sweepMs: 10_000,
+  redisPrefix: 'flux:',
+};
+
+export interface RealtimeDeps {
+  config: Config;
+  storage: Storage;
+  log: FastifyBaseLogger;
+  /** Overrides of the timings (tests). Env FLUX_WS_OPTIONS (JSON) is read too. */
+  options?: Partial<RealtimeOptions>;
+  /** A bus to use instead of the one REDIS_URL selects (tests). */
+  bus?: Bus;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+export interface Realtime {
+  presence: Presence;
+  /** Attach the WebSocket endpoint (WS_PATH) to the app's HTTP server; called before listen. */
+  attach(app: FastifyInstance): void;
+  /** Close sockets (code SERVER_SHUTDOWN), stop timers and bus connections. */
+  close(): Promise<void>;
+}
+
+/** The realtime module plus handles for tests and benchmarks. */
+export interface RealtimeInternals extends Realtime {
+  presenceService: PresenceService;
+  calls: CallService;
+  hub: Hub;
+  bus: Bus;
+  options: RealtimeOptions;
+}
+
+function envOptions(): Partial<RealtimeOptions> {
+  const raw = process.env.FLUX_WS_OPTIONS;
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return typeof v === 'object' && v !== null ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeInternals> {
+  const { config, storage, log } = deps;
+  const options: RealtimeOptions = {
+    ...DEFAULT_REALTIME_OPTIONS,
+    ...envOptions(),
+    ...deps.options,
+  };
+  const now = deps.now ?? (() => new Date());
+  const onError = (e: unknown): void => {
+    log.warn({ err: e }, 'bus error');
+  };
+  const ownBus = deps.bus === undefined;
+  const bus =
+    deps.bus ??
+    (await createBus({ redisUrl: config.redisUrl, prefix: options.redisPrefix, onError }));
+  const hub = new Hub(bus, onError);
+  await hub.start();
+  const presence = new PresenceService(hub, storage, log, {
+    coalesceMs: options.coalesceMs,
+    publicUrl: config.publicUrl,
+    now,
+  });
+  const calls = new CallService(hub, storage, presence, log, {
+    publicUrl: config.publicUrl,
+    graceMs: options.graceMs,
+    sweepMs: options.sweepMs,
+    now,
+  });
+  const visitorSecret = await storage.getOrCreateSecret(VISITOR_TOKEN_SECRET_NAME);
+  const gateway = new Gateway(
+    {
+      hub,
+      storage,
+      log,
+      ice: config,
+      publicUrl: config.publicUrl,
+      visitorSecret,
+      ctx: { hub, presence, calls },
+      now,
+      async onSessionStart(session, resumed) {
+        if (session.role !== 'agent' || !session.userId) return;
+        const first = await hub.addConsole(session);
+        if (first) presence.changed(session.channelId);
+        if (!resumed) {
+          const st = await presence.agentState(session.userId);
+          if (st) {
+            session.send({
+              type: 'agent.state',
+              status: st.status,
+              availability: st.availability,
+              user: st.user,
+            });
+          }
+          await calls.replayRinging(session);
+        }
+        if (first) await presence.pushAgentState(session.userId);
+      },
+      onSessionDetach(session) {
+        if (session.role !== 'agent' || !session.userId) return;
+        if (hub.removeConsole(session)) {
+          presence.changed(session.channelId);
+          const agentId = session.userId;
+          void presence.pushAgentState(agentId).catch(onError);
+        }
+      },
+      async onSessionGone(session) {
+        hub.removeSubscriber(session);
+        await calls.sessionGone(session);
+      },
+      welcomeCall: (session) => calls.activeCall(session),
+    },
+    options,
+  );
+  await calls.sweep(true);
+  return {
+    presence,
+    presenceService: presence,
+    calls,
+    hub,
+    bus,
+    options,
+    attach(app) {
+      gateway.attach(app.server);
+    },
+    async close() {
+      gateway.close();
+      presence.close();
+      calls.close();
+      if (ownBus) await bus.close();
+    },
+  };
+}

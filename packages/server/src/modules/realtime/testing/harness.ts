@@ -1,0 +1,156 @@
+/**
+ * Test harness: the real app (buildApp) listening on 127.0.0.1:0 with a channel, agents
+ * (signed in: session cookies), products and visitor tokens ready.
+ */
+import type { ChannelSettings, User } from '@flux/protocol';
+import { SESSION_COOKIE, WS_PATH } from '@flux/protocol';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../app.ts';
+import { signVisitorToken, VISITOR_TOKEN_SECRET_NAME } from '../../../auth/visitorToken.ts';
+import { loadConfig } from '../../../config.ts';
+import { createStorage } from '../../../storage/createStorage.ts';
+import type { Storage, StoredChannel } from '../../../storage/Storage.ts';
+import type { RealtimeOptions } from '../index.ts';
+import { WsTestClient } from './WsTestClient.ts';
+
+export const TEST_ORIGIN = 'https://shop.test';
+
+/** Short timings so tests of timeouts stay fast. */
+export const FAST_OPTIONS: Partial<RealtimeOptions> = {
+  heartbeatMs: 1000,
+  helloTimeoutMs: 500,
+  graceMs: 1500,
+  sweepMs: 500,
+  coalesceMs: 20,
+};
+
+export interface TestServer {
+  app: FastifyInstance;
+  storage: Storage;
+  wsUrl: string;
+  httpUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(o: {
+  databaseUrl: string;
+  redisUrl?: string;
+  realtime?: Partial<RealtimeOptions>;
+  storage?: Storage;
+}): Promise<TestServer> {
+  const env: Record<string, string> = {
+    DATABASE_URL: o.databaseUrl,
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    PUBLIC_URL: 'http://127.0.0.1:1',
+  };
+  if (o.redisUrl) env.REDIS_URL = o.redisUrl;
+  const config = loadConfig(env);
+  const storage = o.storage ?? createStorage(config.databaseUrl);
+  const app = await buildApp(config, {
+    storage,
+    scryptN: 1024,
+    logger: false,
+    realtime: { ...FAST_OPTIONS, ...o.realtime },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    app,
+    storage,
+    wsUrl: `ws://127.0.0.1:${port}${WS_PATH}`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      if (!o.storage) await storage.close();
+    },
+  };
+}
+
+export interface Fixture {
+  channel: StoredChannel;
+  agents: User[];
+  cookies: string[];
+  visitorToken(origin?: string, expiresInMs?: number): Promise<string>;
+}
+
+/** A channel with `n` online agents (tags given per agent) and three products. */
+export async function seed(
+  storage: Storage,
+  o: { agents?: { name: string; tags?: string[] }[]; settings?: Partial<ChannelSettings> } = {},
+): Promise<Fixture> {
+  const slug = `shop-${Math.random().toString(36).slice(2, 8)}`;
+  const channel = await storage.createChannel({
+    slug,
+    name: 'Test shop',
+    ...(o.settings ? { settings: o.settings } : {}),
+  });
+  const specs = o.agents ?? [{ name: 'Ada', tags: ['hats'] }];
+  const agents: User[] = [];
+  const cookies: string[] = [];
+  for (const [i, spec] of specs.entries()) {
+    const u = await storage.createUser({
+      channelId: channel.id,
+      email: `agent${i}-${slug}@shop.test`,
+      name: spec.name,
+      role: 'agent',
+      passwordHash: 'x',
+      tags: spec.tags ?? [],
+    });
+    const online = await storage.updateUser(u.id, { status: 'online' });
+    agents.push(online ?? u);
+    const token = await storage.createSession(u.id, new Date(Date.now() + 3600_000));
+    cookies.push(`${SESSION_COOKIE}=${token}`);
+  }
+  for (const [sku, name] of [
+    ['HAT-1', 'Blue hat'],
+    ['HAT-2', 'Red hat'],
+    ['HAT-3', 'Green hat'],
+  ] as const) {
+    await storage.createProduct(channel.id, { sku, name, price: 1999, currency: 'EUR' });
+  }
+  const secret = await storage.getOrCreateSecret(VISITOR_TOKEN_SECRET_NAME);
+  return {
+    channel,
+    agents,
+    cookies,
+    visitorToken: (origin = TEST_ORIGIN, expiresInMs = 600_000) =>
+      Promise.resolve(
+        signVisitorToken(secret, {
+          channelId: channel.id,
+          channelSlug: channel.slug,
+          origin,
+          expiresAt: new Date(Date.now() + expiresInMs),
+        }),
+      ),
+  };
+}
+
+/** A visitor socket that said hello. */
+export async function visitor(
+  server: TestServer,
+  fx: Fixture,
+): Promise<{ ws: WsTestClient; sessionId: string }> {
+  const ws = new WsTestClient(server.wsUrl, { origin: TEST_ORIGIN });
+  const w = await ws.hello('visitor', { token: await fx.visitorToken() });
+  return { ws, sessionId: w.sessionId };
+}
+
+/** A console socket of agent `i` that said hello. */
+export async function agent(server: TestServer, fx: Fixture, i = 0): Promise<WsTestClient> {
+  const ws = new WsTestClient(server.wsUrl, {
+    origin: server.httpUrl,
+    cookie: fx.cookies[i] ?? '',
+  });
+  await ws.hello('agent');
+  return ws;
+}
+
+/** The value, or a thrown error when it is missing (instead of a non-null assertion). */
+export function must<T>(v: T | null | undefined, what = 'value'): T {
+  if (v === null || v === undefined) throw new Error(`missing ${what}`);
+  return v;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,666 @@
+/**
+ * The call lifecycle on the server: request → ringing → connected → ended, every move a
+ * conditional write in storage (so concurrent moves, on one process or many, have exactly
+ * one winner) pushed as `call.state` to both parties.
+ *
+ * Routing state lives on the bus (key `call:<id>`: channel, agent, visitor session, offer),
+ * so any process can relay signals between a visitor and an agent held by different
+ * processes. Ring timeouts run on the process that took the request; a sweeper on every
+ * process ends calls whose process died (missed while ringing, lost when connected).
+ */
+import {
+  FluxError,
+  type Call,
+  type CallAgent,
+  type ClientMessageOf,
+  type EndReason,
+  type OutgoingServerMessage,
+  type Product,
+  type Signal,
+} from '@flux/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Storage } from '../../storage/Storage.ts';
+import type { PresenceService } from '../presence/PresenceService.ts';
+import { toCallAgent } from '../public/routes.ts';
+import { nodeOf, type Hub } from '../realtime/Hub.ts';
+import type { Session } from '../realtime/Session.ts';
+
+/** What every process needs to route a call. */
+export interface CallRoute {
+  callId: string;
+  channelId: string;
+  agentId: string;
+  /** The visitor's session id. */
+  visitor: string;
+  offer: string | null;
+  audioOnly: boolean;
+  ringTimeoutSeconds: number;
+  /** The console session that accepted (filled in once known). */
+  accepted?: string | null;
+}
+
+export interface CallServiceOptions {
+  publicUrl: string;
+  /** How long a party may be gone before its call counts as lost (ms). */
+  graceMs: number;
+  /** Interval of the sweeper that ends calls of dead processes (ms). */
+  sweepMs: number;
+  now: () => Date;
+}
+
+const ROUTE_TTL = 24 * 3600;
+const key = {
+  route: (id: string) => `call:${id}`,
+  accepted: (id: string) => `call:${id}:acc`,
+  signals: (id: string) => `call:${id}:sig`,
+};
+
+export class CallService {
+  readonly #hub: Hub;
+  readonly #storage: Storage;
+  readonly #presence: PresenceService;
+  readonly #log: FastifyBaseLogger;
+  readonly #opts: CallServiceOptions;
+  readonly #routes = new Map<string, CallRoute>();
+  readonly #ringTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #startedAt = Date.now();
+  #closed = false;
+
+  constructor(
+    hub: Hub,
+    storage: Storage,
+    presence: PresenceService,
+    log: FastifyBaseLogger,
+    opts: CallServiceOptions,
+  ) {
+    this.#hub = hub;
+    this.#storage = storage;
+    this.#presence = presence;
+    this.#log = log;
+    this.#opts = opts;
+    this.#sweeper = setInterval(() => {
+      void this.sweep(false);
+    }, opts.sweepMs);
+    this.#sweeper.unref();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    for (const t of this.#ringTimers.values()) clearTimeout(t);
+    this.#ringTimers.clear();
+  }
+
+  #now(): Date {
+    return this.#opts.now();
+  }
+
+  // ---------------------------------------------------------------- routes
+
+  async #route(callId: string): Promise<CallRoute | null> {
+    const cached = this.#routes.get(callId);
+    if (cached) return cached;
+    const raw = await this.#hub.bus.get(key.route(callId));
+    if (!raw) return null;
+    const route = JSON.parse(raw) as CallRoute;
+    this.#routes.set(callId, route);
+    return route;
+  }
+
+  async #acceptedSession(route: CallRoute): Promise<string | null> {
+    if (route.accepted) return route.accepted;
+    const acc = await this.#hub.bus.get(key.accepted(route.callId));
+    if (acc) route.accepted = acc;
+    return acc;
+  }
+
+  #forget(callId: string): void {
+    this.#routes.delete(callId);
+    const t = this.#ringTimers.get(callId);
+    if (t) clearTimeout(t);
+    this.#ringTimers.delete(callId);
+    // keep the route a while for late signals and ratings; drop the signal buffer
+    void this.#hub.bus.del(key.signals(callId)).catch(() => undefined);
+  }
+
+  /** The call, checked to be one the session is a party to. */
+  async #partyCall(
+    session: Session,
+    callId: string,
+  ): Promise<{ call: Call; route: CallRoute | null }> {
+    const call = await this.#storage.getCall(callId);
+    if (!call || call.channelId !== session.channelId)
+      throw new FluxError('FLX_ERR_CALL_NOT_FOUND');
+    const route = await this.#route(callId);
+    if (session.role === 'visitor') {
+      if (session.callId !== callId && route?.visitor !== session.id) {
+        throw new FluxError('FLX_ERR_CALL_NOT_PARTY');
+      }
+    } else if (call.agentId !== session.userId) {
+      throw new FluxError('FLX_ERR_CALL_NOT_PARTY');
+    }
+    return { call, route };
+  }
+
+  /** Cheaper party check for the hot relay path (route only). */
+  async #partyRoute(session: Session, callId: string): Promise<CallRoute> {
+    const route = await this.#route(callId);
+    if (!route || route.channelId !== session.channelId)
+      throw new FluxError('FLX_ERR_CALL_NOT_FOUND');
+    if (
+      session.role === 'visitor' ? route.visitor !== session.id : route.agentId !== session.userId
+    ) {
+      throw new FluxError('FLX_ERR_CALL_NOT_PARTY');
+    }
+    return route;
+  }
+
+  #toVisitor(route: CallRoute, msg: OutgoingServerMessage): void {
+    this.#hub.toSession(route.visitor, msg);
+  }
+
+  // ---------------------------------------------------------------- request
+
+  async request(session: Session, m: ClientMessageOf<'call.request'>): Promise<{ call: Call }> {
+    if (session.callId) {
+      const prev = await this.#storage.getCall(session.callId);
+      if (prev && prev.status !== 'ended') {
+        throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'You are already in a call.');
+      }
+    }
+    const [agent, channel] = await Promise.all([
+      this.#storage.getUser(m.agentId),
+      this.#storage.getChannel(session.channelId),
+    ]);
+    if (!channel) throw new FluxError('FLX_ERR_CHANNEL_NOT_FOUND');
+    if (!agent || agent.channelId !== session.channelId)
+      throw new FluxError('FLX_ERR_AGENT_NOT_FOUND');
+    if (agent.status !== 'online' || !agent.active)
+      throw new FluxError('FLX_ERR_AGENT_UNAVAILABLE');
+    const counts = await this.#hub.bus.consoleCounts([agent.id]);
+    if ((counts.get(agent.id) ?? 0) === 0) throw new FluxError('FLX_ERR_AGENT_UNAVAILABLE');
+    const { products, unknownIds } = await this.#storage.resolveProducts(channel.id, m.productIds);
+    const res = await this.#storage.reserveAgentAndCreateCall({
+      channelId: channel.id,
+      agentId: agent.id,
+      pageUrl: m.pageUrl || null,
+      visitor: m.user ?? {},
+      productIds: products.map((p) => p.id),
+      unknownProductIds: unknownIds,
+      at: this.#now(),
+    });
+    if (!res.ok) {
+      throw new FluxError(res.reason === 'busy' ? 'FLX_ERR_AGENT_BUSY' : 'FLX_ERR_AGENT_NOT_FOUND');
+    }
+    const call = res.call;
+    const route: CallRoute = {
+      callId: call.id,
+      channelId: channel.id,
+      agentId: agent.id,
+      visitor: session.id,
+      offer: m.offer?.type === 'offer' ? (m.offer.sdp ?? null) : null,
+      audioOnly: m.audioOnly ?? false,
+      ringTimeoutSeconds: channel.settings.ringTimeoutSeconds,
+    };
+    this.#routes.set(call.id, route);
+    await this.#hub.bus.set(key.route(call.id), JSON.stringify(route), ROUTE_TTL);
+    session.callId = call.id;
+    // after the ack: ring the consoles, then move to ringing
+    setImmediate(() => {
+      void this.#ring(route, call).catch((e: unknown) => {
+        this.#log.error({ err: e, callId: call.id }, 'ringing failed');
+      });
+    });
+    return { call };
+  }
+
+  #incoming(route: CallRoute, call: Call): OutgoingServerMessage {
+    return {
+      type: 'call.incoming',
+      call,
+      ...(route.offer === null ? {} : { offer: { type: 'offer' as const, sdp: route.offer } }),
+      audioOnly: route.audioOnly,
+      ringTimeoutSeconds: route.ringTimeoutSeconds,
+    };
+  }
+
+  async #ring(route: CallRoute, call: Call): Promise<void> {
+    this.#hub.toAgent(route.agentId, this.#incoming(route, call));
+    const ringing = await this.#storage.transitionCall(call.id, 'ringing', this.#now());
+    if (ringing) {
+      this.#toVisitor(route, { type: 'call.state', call: ringing });
+      this.#hub.toAgent(route.agentId, { type: 'call.state', call: ringing });
+      this.#ringTimers.set(
+        call.id,
+        setTimeout(() => {
+          this.#ringTimers.delete(call.id);
+          void this.#missed(call.id).catch((e: unknown) => {
+            this.#log.error({ err: e, callId: call.id }, 'ring timeout failed');
+          });
+        }, route.ringTimeoutSeconds * 1000),
+      );
+    }
+    this.#presence.changed(route.channelId);
+    await this.#presence.pushAgentState(route.agentId);
+  }
+
+  /** A console that (re)connects while its agent's call rings gets the ring again. */
+  async replayRinging(session: Session): Promise<void> {
+    if (!session.userId) return;
+    const callId = await this.#storage.getAgentCurrentCall(session.userId);
+    if (!callId) return;
+    const [call, route] = await Promise.all([this.#storage.getCall(callId), this.#route(callId)]);
+    if (!call || !route || (call.status !== 'ringing' && call.status !== 'requested')) return;
+    session.send(this.#incoming(route, call));
+    for (const raw of await this.#hub.bus.list(key.signals(callId))) {
+      session.send({
+        type: 'call.signal',
+        callId,
+        from: 'visitor',
+        signal: JSON.parse(raw) as Signal,
+      });
+    }
+  }
+
+  /** The caller's open call, for the welcome snapshot. */
+  async activeCall(session: Session): Promise<Call | null> {
+    const callId =
+      session.role === 'agent' && session.userId
+        ? await this.#storage.getAgentCurrentCall(session.userId)
+        : session.callId;
+    if (!callId) return null;
+    const call = await this.#storage.getCall(callId);
+    return call && call.status !== 'ended' ? call : null;
+  }
+
+  // ---------------------------------------------------------------- agent answers
+
+  async accept(session: Session, m: ClientMessageOf<'call.accept'>): Promise<{ call: Call }> {
+    const { call, route } = await this.#partyCall(session, m.callId);
+    if (call.status !== 'ringing' && call.status !== 'requested') {
+      throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', `The call is ${call.status}.`);
+    }
+    if (!route) throw new FluxError('FLX_ERR_CALL_NOT_FOUND');
+    const won = await this.#hub.bus.setIfAbsent(key.accepted(call.id), session.id, ROUTE_TTL);
+    if (!won) throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'Another console answered.');
+    if (call.status === 'requested') {
+      await this.#storage.transitionCall(call.id, 'ringing', this.#now());
+    }
+    const connected = await this.#storage.transitionCall(call.id, 'connected', this.#now());
+    if (!connected) {
+      await this.#hub.bus.del(key.accepted(call.id));
+      const now = await this.#storage.getCall(call.id);
+      throw new FluxError(
+        'FLX_ERR_CALL_INVALID_TRANSITION',
+        `The call is ${now?.status ?? 'gone'}${now?.endReason ? ` (${now.endReason})` : ''}.`,
+      );
+    }
+    route.accepted = session.id;
+    session.callId = call.id;
+    const t = this.#ringTimers.get(call.id);
+    if (t) clearTimeout(t);
+    this.#ringTimers.delete(call.id);
+    void this.#hub.bus.del(key.signals(call.id)).catch(() => undefined);
+    await this.#storage.bumpMissedCalls(call.agentId, true);
+    if (m.answer) {
+      this.#toVisitor(route, {
+        type: 'call.signal',
+        callId: call.id,
+        from: 'agent',
+        signal: { kind: 'description', description: m.answer },
+      });
+    }
+    this.#toVisitor(route, { type: 'call.state', call: connected });
+    this.#hub.toAgent(route.agentId, { type: 'call.state', call: connected }, session.id);
+    return { call: connected };
+  }
+
+  async decline(session: Session, m: ClientMessageOf<'call.decline'>): Promise<{ call: Call }> {
+    const { call, route } = await this.#partyCall(session, m.callId);
+    if (call.status !== 'ringing' && call.status !== 'requested') {
+      throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', `The call is ${call.status}.`);
+    }
+    const ended = await this.#end(call.id, 'declined', null, this.#now(), route, session.id);
+    if (!ended)
+      throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'The call has already ended.');
+    if (m.goOffline) {
+      await this.#storage.updateUser(call.agentId, { status: 'offline' });
+      this.#presence.changed(call.channelId);
+      await this.#presence.pushAgentState(call.agentId, 'declined_and_offline');
+    }
+    return { call: ended };
+  }
+
+  async hangup(session: Session, m: ClientMessageOf<'call.hangup'>): Promise<{ call: Call }> {
+    const { call, route } = await this.#partyCall(session, m.callId);
+    if (call.status === 'ended') return { call };
+    const ringing = call.status !== 'connected';
+    const reason: EndReason =
+      session.role === 'visitor'
+        ? ringing
+          ? 'cancelled'
+          : 'visitor_hangup'
+        : ringing
+          ? 'declined'
+          : 'agent_hangup';
+    const ended = await this.#end(call.id, reason, null, this.#now(), route, session.id);
+    return { call: ended ?? (await this.#storage.getCall(call.id)) ?? call };
+  }
+
+  async #missed(callId: string): Promise<void> {
+    const route = await this.#route(callId);
+    const ended = await this.#end(callId, 'missed', null, this.#now(), route);
+    if (!ended) return;
+    const misses = await this.#storage.bumpMissedCalls(ended.agentId, false);
+    const channel = await this.#storage.getChannel(ended.channelId);
+    if (channel && misses >= channel.settings.missesBeforeOffline) {
+      await this.#storage.updateUser(ended.agentId, { status: 'offline' });
+      await this.#storage.bumpMissedCalls(ended.agentId, true);
+      this.#log.info({ agentId: ended.agentId, misses }, 'agent set offline after missed calls');
+      this.#presence.changed(ended.channelId);
+      await this.#presence.pushAgentState(ended.agentId, 'missed_calls');
+    }
+  }
+
+  /**
+   * Ends a call (if nobody else did first) and tells both parties; on a decline or miss the
+   * visitor also gets same-tag alternatives. Returns null when the call had already ended.
+   */
+  async #end(
+    callId: string,
+    reason: EndReason,
+    detail: string | null,
+    at: Date,
+    route: CallRoute | null,
+    exceptSession?: string,
+  ): Promise<Call | null> {
+    const ended = await this.#storage.transitionCall(callId, 'ended', at, { reason, detail });
+    if (!ended) return null;
+    this.#log.info({ callId, reason, detail }, 'call ended');
+    this.#forget(callId);
+    let alternatives: CallAgent[] | undefined;
+    if (reason === 'declined' || reason === 'missed') {
+      alternatives = await this.#alternatives(ended).catch(() => []);
+    }
+    if (route) {
+      const msg: OutgoingServerMessage = alternatives
+        ? { type: 'call.state', call: ended, alternatives }
+        : { type: 'call.state', call: ended };
+      if (route.visitor !== exceptSession) this.#toVisitor(route, msg);
+    }
+    this.#hub.toAgent(ended.agentId, { type: 'call.state', call: ended }, exceptSession);
+    this.#presence.changed(ended.channelId);
+    await this.#presence.pushAgentState(ended.agentId);
+    return ended;
+  }
+
+  async #alternatives(call: Call): Promise<CallAgent[]> {
+    const agent = await this.#storage.getUser(call.agentId);
+    const tags = new Set(agent?.tags ?? []);
+    if (tags.size === 0) return [];
+    const available = await this.#presence.availableAgents(call.channelId);
+    return available
+      .filter((u) => u.id !== call.agentId && u.tags.some((t) => tags.has(t)))
+      .map((u) => toCallAgent(u, this.#opts.publicUrl));
+  }
+
+  // ---------------------------------------------------------------- in-call messages
+
+  async signal(session: Session, m: ClientMessageOf<'call.signal'>): Promise<undefined> {
+    const route = await this.#partyRoute(session, m.callId);
+    if (session.role === 'visitor') {
+      const acc = await this.#acceptedSession(route);
+      const msg: OutgoingServerMessage = {
+        type: 'call.signal',
+        callId: m.callId,
+        from: 'visitor',
+        signal: m.signal,
+      };
+      if (acc) {
+        this.#hub.toSession(acc, msg);
+      } else {
+        // ringing: every console prepares; one that connects later gets them from the buffer
+        await this.#hub.bus.push(key.signals(m.callId), JSON.stringify(m.signal), ROUTE_TTL);
+        this.#hub.toAgent(route.agentId, msg);
+      }
+    } else {
+      const acc = await this.#acceptedSession(route);
+      if (acc !== session.id) {
+        throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'Accept the call before signaling.');
+      }
+      this.#toVisitor(route, {
+        type: 'call.signal',
+        callId: m.callId,
+        from: 'agent',
+        signal: m.signal,
+      });
+    }
+    return undefined;
+  }
+
+  async #toOtherParty(
+    session: Session,
+    route: CallRoute,
+    msg: OutgoingServerMessage,
+  ): Promise<void> {
+    if (session.role === 'agent') {
+      this.#toVisitor(route, msg);
+      return;
+    }
+    const acc = await this.#acceptedSession(route);
+    if (acc) this.#hub.toSession(acc, msg);
+    else this.#hub.toAgent(route.agentId, msg);
+  }
+
+  async mediaState(session: Session, m: ClientMessageOf<'call.media_state'>): Promise<undefined> {
+    const route = await this.#partyRoute(session, m.callId);
+    await this.#toOtherParty(session, route, {
+      type: 'call.peer_media_state',
+      callId: m.callId,
+      from: session.role,
+      state: m.state,
+    });
+    if (m.state === 'failed') {
+      const detail = `${session.role}: ${m.detail ?? 'media connection failed'}`;
+      await this.#end(m.callId, 'failed', detail, this.#now(), route);
+    }
+    return undefined;
+  }
+
+  async #changeProducts(
+    session: Session,
+    callId: string,
+    change: (ids: string[]) => string[],
+  ): Promise<{ products: Product[] }> {
+    const { call, route } = await this.#partyCall(session, callId);
+    if (call.status === 'ended')
+      throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'The call has ended.');
+    const products = await this.#storage.setCallProducts(
+      callId,
+      change(call.products.map((p) => p.id)),
+    );
+    const msg: OutgoingServerMessage = { type: 'call.products', callId, products };
+    if (route) this.#toVisitor(route, msg);
+    this.#hub.toAgent(call.agentId, msg, session.id);
+    return { products };
+  }
+
+  async productAdd(
+    session: Session,
+    m: ClientMessageOf<'call.product_add'>,
+  ): Promise<{ products: Product[] }> {
+    const product = await this.#storage.getProduct(session.channelId, m.productId);
+    if (!product) throw new FluxError('FLX_ERR_PRODUCT_NOT_FOUND');
+    return this.#changeProducts(session, m.callId, (ids) =>
+      ids.includes(product.id) ? ids : [...ids, product.id],
+    );
+  }
+
+  async productRemove(
+    session: Session,
+    m: ClientMessageOf<'call.product_remove'>,
+  ): Promise<{ products: Product[] }> {
+    return this.#changeProducts(session, m.callId, (ids) => ids.filter((id) => id !== m.productId));
+  }
+
+  async productEvent(
+    session: Session,
+    m: ClientMessageOf<'call.product_event'>,
+  ): Promise<undefined> {
+    const { route } = await this.#partyCall(session, m.callId);
+    const product = await this.#storage.getProduct(session.channelId, m.productId);
+    if (!product) throw new FluxError('FLX_ERR_PRODUCT_NOT_FOUND');
+    await this.#storage.recordProductEvent(m.callId, m.productId, m.kind, this.#now());
+    if (route) {
+      await this.#toOtherParty(session, route, {
+        type: 'call.product_event',
+        callId: m.callId,
+        productId: m.productId,
+        kind: m.kind,
+      });
+    }
+    return undefined;
+  }
+
+  async chat(session: Session, m: ClientMessageOf<'call.chat'>): Promise<{ at: string }> {
+    const route = await this.#partyRoute(session, m.callId);
+    const at = this.#now().toISOString();
+    await this.#toOtherParty(session, route, {
+      type: 'call.chat',
+      callId: m.callId,
+      from: session.role,
+      text: m.text,
+      at,
+    });
+    return { at };
+  }
+
+  async rate(session: Session, m: ClientMessageOf<'call.rate'>): Promise<{ call: Call }> {
+    const { call } = await this.#partyCall(session, m.callId);
+    if (call.status !== 'connected' && call.status !== 'ended') {
+      throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'Rate a call once it has started.');
+    }
+    const rated = await this.#storage.setCallRating(m.callId, m.rating);
+    return { call: rated ?? call };
+  }
+
+  async callback(
+    session: Session,
+    m: ClientMessageOf<'callback.request'>,
+  ): Promise<{ callbackId: string }> {
+    let callId: string | null = null;
+    if (m.callId) {
+      ({
+        call: { id: callId },
+      } = await this.#partyCall(session, m.callId));
+    }
+    const cb = await this.#storage.createCallback({
+      channelId: session.channelId,
+      callId,
+      name: m.name,
+      contact: m.contact,
+      ...(m.note === undefined ? {} : { note: m.note }),
+      pageUrl: m.pageUrl ?? null,
+      at: this.#now(),
+    });
+    this.#hub.toChannelAgents(session.channelId, { type: 'callback.created', callbackId: cb.id });
+    return { callbackId: cb.id };
+  }
+
+  // ---------------------------------------------------------------- parties going away
+
+  /** A session's grace period ran out: its side of a call is gone. */
+  async sessionGone(session: Session): Promise<void> {
+    const callId = session.callId;
+    if (!callId) return;
+    const [call, route] = await Promise.all([this.#storage.getCall(callId), this.#route(callId)]);
+    if (!call || call.status === 'ended') return;
+    const lastSeen = new Date(session.lastSeen);
+    if (session.role === 'visitor') {
+      if (call.status === 'connected') {
+        await this.#end(callId, 'lost', 'visitor_gone', lastSeen, route);
+      } else {
+        await this.#end(callId, 'cancelled', 'visitor_gone', lastSeen, route);
+      }
+      return;
+    }
+    if (
+      call.status === 'connected' &&
+      route &&
+      (await this.#acceptedSession(route)) === session.id
+    ) {
+      await this.#end(callId, 'lost', 'agent_gone', lastSeen, route);
+    }
+  }
+
+  /**
+   * Ends calls that no live process looks after: ringing past its timeout (the process that
+   * timed it is gone) → missed; connected with a party on a dead process → lost, at the time
+   * that process was last seen. At start (`startup`), calls without any route are orphans
+   * of an earlier run of this process → lost.
+   */
+  async sweep(startup: boolean): Promise<void> {
+    if (this.#closed) return;
+    let open: Call[];
+    try {
+      open = await this.#storage.listOpenCalls();
+    } catch (e) {
+      this.#log.warn({ err: e }, 'sweep: listing open calls failed');
+      return;
+    }
+    const now = this.#now().getTime();
+    for (const call of open) {
+      try {
+        await this.#sweepOne(call, now, startup);
+      } catch (e) {
+        this.#log.warn({ err: e, callId: call.id }, 'sweep failed for a call');
+      }
+    }
+  }
+
+  async #sweepOne(call: Call, now: number, startup: boolean): Promise<void> {
+    if (this.#ringTimers.has(call.id)) return; // ours, still ringing
+    const route = await this.#route(call.id);
+    const lastMove = Math.max(
+      ...[call.requestedAt, call.ringingAt, call.connectedAt]
+        .filter((t): t is string => t !== null)
+        .map((t) => Date.parse(t)),
+    );
+    if (!route) {
+      // memory bus: routes die with the process, so a call without one is from an earlier
+      // run (checked at start only: a call being created has no route for a moment)
+      const orphan =
+        this.#hub.bus.kind === 'memory' ? startup : now - Date.parse(call.requestedAt) > 120_000;
+      if (orphan) {
+        await this.#end(call.id, 'lost', 'server_restarted', new Date(lastMove), null);
+      }
+      return;
+    }
+    if (call.status !== 'connected') {
+      const ringSince = Date.parse(call.ringingAt ?? call.requestedAt);
+      if (now - ringSince > route.ringTimeoutSeconds * 1000 + this.#opts.sweepMs) {
+        await this.#missed(call.id);
+      }
+      return;
+    }
+    const acc = await this.#acceptedSession(route);
+    const parties = [nodeOf(route.visitor), ...(acc ? [nodeOf(acc)] : [])];
+    const seen = await this.#hub.bus.nodeLastSeen(parties);
+    let deadSince: number | null = null;
+    for (const node of parties) {
+      if (node === this.#hub.bus.nodeId) continue;
+      const last = seen.get(node) ?? (this.#hub.bus.kind === 'memory' ? this.#startedAt : lastMove);
+      if (now - last > this.#opts.graceMs) deadSince = Math.max(deadSince ?? 0, last);
+    }
+    if (deadSince !== null) {
+      await this.#end(
+        call.id,
+        'lost',
+        'server_gone',
+        new Date(Math.max(deadSince, lastMove)),
+        route,
+      );
+    }
+  }
+}
