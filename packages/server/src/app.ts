@@ -112,6 +112,8 @@ export async function buildApp(
     return payload;
   });
 
+  // JSON only (and raw images for the photo upload): no text/plain bodies.
+  app.removeContentTypeParser('text/plain');
   // Raw image bodies for the photo upload (the route checks magic bytes and size).
   app.addContentTypeParser([...PHOTO_TYPES], { parseAs: 'buffer' }, (_req, body, done) => {
     done(null, body);

@@ -181,6 +181,16 @@ export const accountRoutes: FastifyPluginAsync<AccountRoutesOptions> = async (ro
         if (type === null) {
           throw new FluxError('FLX_ERR_UPLOAD_TYPE', 'The file is not a PNG, JPEG or WebP image.');
         }
+        const declared = (request.headers['content-type'] ?? '')
+          .split(';')[0]
+          ?.trim()
+          .toLowerCase();
+        if (declared !== type) {
+          throw new FluxError(
+            'FLX_ERR_UPLOAD_TYPE',
+            `The file is a ${type} image but was sent as ${declared ?? 'nothing'}.`,
+          );
+        }
         const { storage, presence, now } = me.ctx;
         const photo = await storage.savePhoto(sessionOf(request).user.id, type, body, now());
         const user = await storage.updateUser(sessionOf(request).user.id, {
