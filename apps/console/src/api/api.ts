@@ -60,8 +60,6 @@ export const api = {
     resetPassword: (id: string, password: string) =>
       http.post<{ ok: true }>(`/admin/agents/${encodeURIComponent(id)}/password`, { password }),
 
-    products: (p: PageParams & { q?: string | undefined }) =>
-      http.get<PageOf<Product>>('/admin/products', { ...p }),
     createProduct: (body: ProductInput) =>
       http.post<{ product: Product } | Product>('/admin/products', body),
     updateProduct: (id: string, body: ProductPatch) =>

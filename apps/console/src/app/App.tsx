@@ -174,7 +174,15 @@ function Shell() {
             aria-label="Open menu"
             onClick={() => setNavOpen(true)}
           />
-          <h1>{TITLES[r]}</h1>
+          <div class="crumbs">
+            <span class="muted">
+              {r.startsWith('admin/') ? 'Admin' : (channel.value?.name ?? '')}
+            </span>
+            <span class="muted" aria-hidden="true">
+              /
+            </span>
+            <span data-testid="screen-title">{TITLES[r]}</span>
+          </div>
           <span class="spacer" />
           <span
             class={`conn conn-${conn} hide-s`}

@@ -1,6 +1,7 @@
 /** The call: videos, controls, connection state, timer; products, chat and private notes. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
+  callChat,
   callState,
   cameraOff,
   closeCall,
@@ -54,6 +55,12 @@ export function CallScreen() {
   const c = current.value;
   const [now, setNow] = useState(Date.now());
   const [tab, setTab] = useState<'products' | 'chat'>('products');
+  const [seenChat, setSeenChat] = useState(0);
+  const chatCount = callChat.value.length;
+  useEffect(() => {
+    if (tab === 'chat') setSeenChat(chatCount);
+  }, [tab, chatCount]);
+  const unread = tab === 'chat' ? 0 : chatCount - seenChat;
   const state = callState.value;
   useEffect(() => {
     if (state === 'ended') return;
@@ -74,6 +81,7 @@ export function CallScreen() {
   const peer = peerMediaState.value;
   return (
     <div class="call-layout" data-testid="call-screen" data-call-state={state}>
+      <h1 class="sr-only">Call with {name}</h1>
       <div class="stack">
         <div class="stage">
           <Video stream={remoteStream.value} muted={false} class="remote" />
@@ -208,6 +216,15 @@ export function CallScreen() {
               data-testid="tab-chat"
             >
               Chat
+              {unread > 0 ? (
+                <span
+                  class="badge badge-accent"
+                  style={{ marginLeft: '6px' }}
+                  aria-label={`${unread} unread`}
+                >
+                  {unread}
+                </span>
+              ) : null}
             </button>
           </div>
           {tab === 'products' ? (

@@ -71,7 +71,7 @@ export function Callbacks() {
         ) : null}
         {list.loading && list.items.length === 0 ? (
           <Loading />
-        ) : list.items.length === 0 ? (
+        ) : list.items.length === 0 && !list.error ? (
           <Empty
             title={status === 'open' ? 'No open requests' : `Nothing ${status}`}
             icon="phoneIn"

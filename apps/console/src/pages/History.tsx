@@ -69,7 +69,7 @@ export function History() {
         ) : null}
         {list.loading && list.items.length === 0 ? (
           <Loading />
-        ) : list.items.length === 0 ? (
+        ) : list.items.length === 0 && !list.error ? (
           <Empty title="No calls yet" icon="phone">
             Calls you take or miss appear here.
           </Empty>

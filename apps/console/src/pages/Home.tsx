@@ -3,7 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Call } from '@flux/protocol';
 import { api } from '../api/api.ts';
-import { availability, callbacksVersion, signalingState } from '../calls/agentCalls.ts';
+import { availability, callbacksVersion, ringing, signalingState } from '../calls/agentCalls.ts';
 import { callOutcome, formatDuration, formatRelative, visitorName } from '../lib/format.ts';
 import { askNotificationPermission, notificationPermission } from '../ring/attention.ts';
 import { audioBlocked, ringtone, unlockAudio } from '../ring/Ringtone.ts';
@@ -13,6 +13,7 @@ import { Button } from '../ui/Button.tsx';
 import { Icon } from '../ui/Icon.tsx';
 import { OutcomeBadge } from './History.tsx';
 import { StatusSwitch } from '../ui/StatusSwitch.tsx';
+import { PageHead } from '../ui/misc.tsx';
 import { fire } from '../ui/fire.ts';
 
 export function Home() {
@@ -41,8 +42,18 @@ export function Home() {
   const talk = answered.reduce((s, c) => s + (c.durationSeconds ?? 0), 0);
   const perm = notificationPermission.value;
   const avail = availability.value;
+  const hour = new Date().getHours();
+  const greeting = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
   return (
     <div class="stack">
+      <PageHead
+        title={`${greeting}, ${user.name.split(' ')[0] ?? user.name}`}
+        sub={new Date().toLocaleDateString(undefined, {
+          weekday: 'long',
+          day: 'numeric',
+          month: 'long',
+        })}
+      />
       <section class={`card hero-status ${online ? 'online' : ''}`} data-testid="home-status">
         <span class="state-icon">
           <Icon name={online ? 'phone' : 'phoneOff'} />
@@ -51,11 +62,13 @@ export function Home() {
           <h2>{online ? 'You are online and ready for calls' : 'You are offline'}</h2>
           <p class="muted">
             {online
-              ? avail === 'busy'
-                ? 'You are in a call; new calls wait until you are free.'
-                : signalingState.value === 'connected'
-                  ? 'Visitors see you in the shop’s call widget. Keep this tab open: it rings here.'
-                  : 'Connecting to the server… visitors will see you once connected.'
+              ? ringing.value
+                ? 'A call is ringing: answer it in the card on the right.'
+                : avail === 'busy'
+                  ? 'You are in a call; new calls wait until you are free.'
+                  : signalingState.value === 'connected'
+                    ? 'Visitors see you in the shop’s call widget. Keep this tab open: it rings here.'
+                    : 'Connecting to the server… visitors will see you once connected.'
               : 'Visitors cannot call you. Go online when you are ready to take calls.'}
           </p>
         </div>

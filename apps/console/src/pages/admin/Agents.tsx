@@ -46,7 +46,7 @@ export function Agents() {
         ) : null}
         {list.loading && list.items.length === 0 ? (
           <Loading />
-        ) : list.items.length === 0 ? (
+        ) : list.items.length === 0 && !list.error ? (
           <Empty title="No agents yet" icon="users" />
         ) : (
           <div class="table-wrap">

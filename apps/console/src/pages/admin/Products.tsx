@@ -36,7 +36,7 @@ export function Products() {
     return () => clearTimeout(t);
   }, [q]);
   const list = usePaged(
-    (cursor) => api.admin.products({ q: query || undefined, limit: 20, cursor }),
+    (cursor) => api.products({ q: query || undefined, limit: 20, cursor }),
     [query],
   );
   const [dialog, setDialog] = useState<Dialog | null>(null);
@@ -80,7 +80,7 @@ export function Products() {
         ) : null}
         {list.loading && list.items.length === 0 ? (
           <Loading />
-        ) : list.items.length === 0 ? (
+        ) : list.items.length === 0 && !list.error ? (
           <Empty title={query ? `No product matches “${query}”` : 'No products yet'} icon="box">
             {query ? null : 'Create one or import a CSV.'}
           </Empty>

@@ -1,0 +1,200 @@
+/**
+ * Incoming calls in the console: a scripted visitor (@flux/client in a second browser
+ * context, on the demo shop's origin) calls Mia; the console rings with the visitor's
+ * details and products, and the agent accepts (video both ways, products pushed and
+ * removed, chat, notes, hang up) or declines (also "decline and go offline"), and is told
+ * when the server sets her offline after a missed call.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { ApiClient } from '../harness/api.ts';
+import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
+import { shot, signIn } from './helpers.ts';
+import { callAgent, visitorView } from './visitor.ts';
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+const MIA = 'Mia Alvarez';
+
+async function agentOnline(browser: Browser, scheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  const ctx = await browser.newContext({
+    colorScheme: scheme,
+    viewport: { width: 1366, height: 900 },
+  });
+  const page = await ctx.newPage();
+  await signIn(page, server.url, DEMO.agents.mia);
+  await expect(page.getByTestId('connection')).toHaveText(/Connected/);
+  const toggle = page.getByTestId('status-switch');
+  if ((await toggle.getAttribute('aria-checked')) !== 'true') await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-checked', 'true');
+  return page;
+}
+
+async function visitorPage(browser: Browser): Promise<Page> {
+  const ctx = await browser.newContext();
+  return ctx.newPage();
+}
+
+async function publicAgentNames(): Promise<string[]> {
+  const res = await fetch(
+    `${server.url}/api/v1/public/channels/${DEMO.channelId}/agents?apiKey=${DEMO.apiKey}`,
+    { headers: { origin: server.url } },
+  );
+  const body = (await res.json()) as { agents: { name: string }[] };
+  return body.agents.map((a) => a.name);
+}
+
+test('an agent accepts a call: ring card, video, products, chat, notes, hang up', async ({
+  browser,
+}) => {
+  const agent = await agentOnline(browser);
+  const visitor = await visitorPage(browser);
+  await callAgent(visitor, server.url, MIA, {
+    productIds: ['ITM-BLUE-SHIRT', 'EXT-RED-PANTS', 'NOPE-404'],
+    user: { name: 'Ada Lovelace', email: 'ada@example.test' },
+  });
+
+  const card = agent.getByTestId('ring-card');
+  await expect(card).toBeVisible();
+  await expect(agent.getByTestId('ring-visitor')).toHaveText('Ada Lovelace');
+  await expect(card).toContainText('ada@example.test');
+  await expect(agent.getByTestId('ring-page')).toContainText('localhost');
+  await expect(agent.getByTestId('ring-products')).toContainText('Blue Oxford Shirt');
+  await expect(agent.getByTestId('ring-unknown')).toContainText('NOPE-404');
+  // the tab title flashes while it rings; the ringtone is allowed to play
+  await expect.poll(() => agent.title(), { timeout: 5000 }).toContain('Incoming call');
+  await expect(agent.getByTestId('audio-blocked')).toHaveCount(0);
+  await shot(agent, 'ringing-light');
+
+  await card.getByRole('button', { name: 'Accept' }).click();
+  const screen = agent.getByTestId('call-screen');
+  await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 20_000 });
+  await expect
+    .poll(async () => (await visitorView(visitor)).state, { timeout: 20_000 })
+    .toBe('active');
+  await expect(agent.getByTestId('call-conn')).toHaveText(/Connected/);
+  // the visitor's fake camera reaches the console
+  await expect
+    .poll(
+      () =>
+        agent.evaluate(
+          () => document.querySelector<HTMLVideoElement>('video.remote')?.videoWidth ?? 0,
+        ),
+      {
+        timeout: 15_000,
+      },
+    )
+    .toBeGreaterThan(0);
+  await expect.poll(() => agent.title()).not.toContain('Incoming call');
+
+  // push a product from the catalog, then remove one
+  const panel = agent.getByTestId('products-panel');
+  await expect(panel.getByTestId('call-product')).toHaveCount(2);
+  await panel.getByLabel('Add from the catalog').fill('fedora');
+  const results = agent.getByTestId('catalog-results');
+  await expect(results.getByRole('button', { name: /^Show / }).first()).toBeVisible();
+  const pushedName = (await results.locator('.product-row .name').first().textContent()) ?? '';
+  await results
+    .getByRole('button', { name: /^Show / })
+    .first()
+    .click();
+  await expect(panel.getByTestId('call-product')).toHaveCount(3);
+  await expect.poll(async () => (await visitorView(visitor)).products).toContain(pushedName);
+  await panel.getByRole('button', { name: 'Remove Blue Oxford Shirt from the call' }).click();
+  await expect(panel.getByTestId('call-product')).toHaveCount(2);
+  await expect
+    .poll(async () => (await visitorView(visitor)).products)
+    .not.toContain('Blue Oxford Shirt');
+
+  // chat both ways
+  await agent.getByTestId('tab-chat').click();
+  await agent.getByRole('textbox', { name: 'Message' }).fill('Hi Ada, which size do you wear?');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  await expect
+    .poll(async () => (await visitorView(visitor)).chat.map((m) => m.text))
+    .toContain('Hi Ada, which size do you wear?');
+  await visitor.evaluate(async () => {
+    const call = (window as unknown as { visitorCall: { sendChat(t: string): Promise<void> } })
+      .visitorCall;
+    await call.sendChat('Medium, please');
+  });
+  await expect(agent.getByTestId('chat-log')).toContainText('Medium, please');
+
+  // private notes are saved with the call
+  await agent.getByLabel('Private notes').fill('Wants the fedora in medium.');
+  await expect(agent.getByTestId('notes-status')).toHaveText('Saved', { timeout: 10_000 });
+  await shot(agent, 'call-light');
+
+  await agent.getByTestId('hangup').click();
+  await expect(screen).toHaveAttribute('data-call-state', 'ended');
+  await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('agent_hangup');
+  await shot(agent, 'call-ended-light');
+
+  const mia = await ApiClient.signIn(server.url, DEMO.agents.mia);
+  const calls = await mia.get<{
+    items: { notes: string; endReason: string; products: { name: string }[] }[];
+  }>('/me/calls?limit=5');
+  expect(calls.items[0]?.notes).toBe('Wants the fedora in medium.');
+  expect(calls.items[0]?.endReason).toBe('agent_hangup');
+  expect(calls.items[0]?.products.map((p) => p.name)).toContain(pushedName);
+
+  await agent.getByRole('button', { name: 'Done' }).click();
+  await agent.goto(`${server.url}/console/#/history`);
+  const row = agent.getByTestId('history-table').locator('tbody tr').first();
+  await expect(row).toContainText('Ada Lovelace');
+  await expect(row).toContainText('Answered');
+  await expect(row).toContainText('Wants the fedora');
+  await shot(agent, 'history-after-call-light');
+  await agent.context().close();
+  await visitor.context().close();
+});
+
+test('an agent declines, then declines and goes offline', async ({ browser }) => {
+  const agent = await agentOnline(browser, 'dark');
+  const visitor = await visitorPage(browser);
+  await callAgent(visitor, server.url, MIA, { user: { name: 'Grace' } });
+  const card = agent.getByTestId('ring-card');
+  await expect(card).toBeVisible();
+  await shot(agent, 'ringing-dark');
+  await card.getByRole('button', { name: 'Decline', exact: true }).click();
+  await expect(card).toHaveCount(0);
+  await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('declined');
+  await expect(agent.getByTestId('status-switch')).toHaveAttribute('aria-checked', 'true');
+
+  await callAgent(visitor, server.url, MIA, { user: { name: 'Grace' } });
+  await expect(card).toBeVisible();
+  await card.getByRole('button', { name: 'Decline and go offline' }).click();
+  await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('declined');
+  await expect(agent.getByTestId('status-switch')).toHaveAttribute('aria-checked', 'false');
+  await expect(agent.getByTestId('status-notice')).toContainText('went offline');
+  await expect.poll(publicAgentNames).not.toContain(MIA);
+  await agent.context().close();
+  await visitor.context().close();
+});
+
+test('after a missed call the server sets the agent offline and the console says why', async ({
+  browser,
+}) => {
+  const admin = await ApiClient.signIn(server.url, DEMO.admin);
+  await admin.patch('/admin/settings', { ringTimeoutSeconds: 5, missesBeforeOffline: 1 });
+  try {
+    const agent = await agentOnline(browser);
+    const visitor = await visitorPage(browser);
+    await callAgent(visitor, server.url, MIA);
+    await expect(agent.getByTestId('ring-card')).toBeVisible();
+    await expect(agent.getByTestId('ring-card')).toHaveCount(0, { timeout: 15_000 });
+    await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('missed');
+    await expect(agent.getByTestId('status-switch')).toHaveAttribute('aria-checked', 'false');
+    await expect(agent.getByTestId('status-notice')).toContainText('missed');
+    await shot(agent, 'set-offline-light');
+    await agent.context().close();
+    await visitor.context().close();
+  } finally {
+    await admin.patch('/admin/settings', { ringTimeoutSeconds: 30, missesBeforeOffline: 3 });
+  }
+});

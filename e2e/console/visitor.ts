@@ -1,0 +1,109 @@
+/**
+ * A scripted visitor for the console's call tests: @flux/client bundled for the browser and
+ * loaded into a page of the demo shop (an allowed origin), calling an agent the way the SDK
+ * does. State, products and chat are mirrored on `window.visitor` for the test to read.
+ */
+import { build } from 'esbuild';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import type * as FluxClientModule from '@flux/client';
+import { DEMO, REPO_ROOT } from '../harness/server.ts';
+
+let bundle: Promise<string> | null = null;
+
+/** @flux/client as an IIFE exposing `window.FluxClient`. */
+export function clientBundle(): Promise<string> {
+  bundle ??= build({
+    entryPoints: [join(REPO_ROOT, 'packages/client/src/index.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'FluxClient',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+  }).then((r) => r.outputFiles[0]?.text ?? '');
+  return bundle;
+}
+
+export interface VisitorView {
+  state: string;
+  endReason: string | null;
+  products: string[];
+  chat: { from: string; text: string }[];
+  callId: string | null;
+  error: string | null;
+}
+
+/** Opens the shop page and starts a call to the agent with this email's name. */
+export async function callAgent(
+  page: Page,
+  base: string,
+  agentName: string,
+  opts: { productIds?: string[]; user?: { name?: string; email?: string } } = {},
+): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.addScriptTag({ content: await clientBundle() });
+  await page.evaluate(
+    async ({ channelId, apiKey, agentName, productIds, user }) => {
+      const C = (window as unknown as { FluxClient: typeof FluxClientModule }).FluxClient;
+      const view: Record<string, unknown> = {
+        state: 'idle',
+        endReason: null,
+        products: [],
+        chat: [],
+        callId: null,
+        error: null,
+      };
+      (window as unknown as { visitor: unknown }).visitor = view;
+      const agentsUrl = `/api/v1/public/channels/${channelId}/agents?apiKey=${apiKey}`;
+      const first = (await (await fetch(agentsUrl)).json()) as {
+        agents: { id: string; name: string }[];
+        visitorToken: string;
+      };
+      const agent = first.agents.find((a) => a.name === agentName);
+      if (!agent) throw new Error(`${agentName} is not available: ${JSON.stringify(first.agents)}`);
+      const signaling = new C.SignalingClient({
+        url: `${location.origin.replace(/^http/, 'ws')}/api/v1/ws`,
+        role: 'visitor',
+        getToken: async () =>
+          ((await (await fetch(agentsUrl)).json()) as { visitorToken: string }).visitorToken,
+      });
+      await signaling.connect();
+      const localStream = await C.getLocalMedia({ audioOnly: false });
+      const call = C.startVisitorCall({
+        signaling,
+        localStream,
+        agentId: agent.id,
+        productIds,
+        pageUrl: location.href,
+        ...(user ? { user } : {}),
+      });
+      (window as unknown as { visitorCall: unknown }).visitorCall = call;
+      call.on('stateChanged', (e) => {
+        view.state = e.to;
+        view.endReason = call.endReason;
+        view.callId = call.callId;
+      });
+      call.on('products', (p) => {
+        view.products = p.map((x) => x.name);
+      });
+      call.on('chat', (m) => {
+        view.chat = [...(view.chat as unknown[]), { from: m.from, text: m.text }];
+      });
+      call.on('error', (e) => {
+        view.error = e.code;
+      });
+    },
+    {
+      channelId: DEMO.channelId,
+      apiKey: DEMO.apiKey,
+      agentName,
+      productIds: opts.productIds ?? [],
+      user: opts.user ?? null,
+    },
+  );
+}
+
+export function visitorView(page: Page): Promise<VisitorView> {
+  return page.evaluate(() => (window as unknown as { visitor: VisitorView }).visitor);
+}
