@@ -10,7 +10,7 @@
  *
  *   node bench/browser/setup-latency.mjs --calls 15 --ring-ms 1000 --out /tmp/x.json
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -121,6 +121,8 @@ try {
     const ctx = await browser.newContext();
     if (setup) await setup(ctx);
     const page = await ctx.newPage();
+    if (process.env.BENCH_VERBOSE)
+      page.on('console', (m) => log(`  [${variant} ${role}] ${m.text()}`));
     page.on('pageerror', (e) => {
       const line = `[${variant} ${role}] page error: ${e.message}`;
       log(`  ${line}`);
@@ -152,32 +154,19 @@ try {
         ),
       };
     } else if (v === 'flux') {
-      const serve = async (ctx) => {
-        await ctx.route(`${product.url}/__bench/**`, (route) => {
-          const file = new URL(route.request().url()).pathname.replace('/__bench/', '');
-          route.fulfill({
-            body: readFileSync(join(www, file)),
-            contentType: file.endsWith('.html') ? 'text/html' : 'text/javascript',
-          });
-        });
-      };
-      const qs = `channel=${DEMO.channelId}&apiKey=${DEMO.apiKey}&ringMs=${RING_MS}`;
+      // served by the relay's static server: another localhost origin, as a shop's page would be
+      // (a page fulfilled by page.route() may not reach loopback: Local Network Access checks)
+      const qs = `channel=${DEMO.channelId}&apiKey=${DEMO.apiKey}&ringMs=${RING_MS}&server=${encodeURIComponent(product.url)}`;
       pages.flux = {
-        agent: await open(
-          v,
-          'agent',
-          `${product.url}/__bench/flux.html?role=agent&${qs}`,
-          async (ctx) => {
-            await serve(ctx);
-            const [name, value] = mia.cookie.split('=');
-            await ctx.addCookies([{ name, value, url: product.url }]);
-          },
-        ),
+        agent: await open(v, 'agent', `${relayBase}/flux.html?role=agent&${qs}`, async (ctx) => {
+          const eq = mia.cookie.indexOf('=');
+          const [name, value] = [mia.cookie.slice(0, eq), mia.cookie.slice(eq + 1)];
+          await ctx.addCookies([{ name, value, url: product.url }]);
+        }),
         visitor: await open(
           v,
           'visitor',
-          `${product.url}/__bench/flux.html?role=visitor&agentId=${mia.id}&${qs}`,
-          serve,
+          `${relayBase}/flux.html?role=visitor&agentId=${mia.id}&${qs}`,
         ),
       };
     }
@@ -217,6 +206,9 @@ try {
       agentFrameMs: ar.tFrame - vr.t0,
       bothFrameMs: Math.max(vr.tFrame, ar.tFrame) - vr.t0,
     };
+    // transport up (ICE + DTLS connected) → first frame: the media pipeline's own share
+    const vConnected = v === 'flux' ? vr.states?.active : vr.tConnected;
+    if (vConnected !== undefined) rec.visitorConnectedToFrameMs = vr.tFrame - vConnected;
     if (v === 'flux') {
       Object.assign(rec, {
         clickToRingMs: ar.tRing - vr.t0,

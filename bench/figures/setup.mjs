@@ -67,6 +67,7 @@ export async function setup(ctx) {
       baseline: bare,
       note:
         `visitor ${S('bare', 'visitorFrameMs').median.toFixed(0)} ms, agent ${S('bare', 'agentFrameMs').median.toFixed(0)} ms; ` +
+        `visitor transport connected → first frame ${S('bare', 'visitorConnectedToFrameMs').median.toFixed(0)} ms; ` +
         `${good('bare').length} calls` +
         (failed('bare') ? `, ${failed('bare')} failed` : ''),
     },
@@ -107,7 +108,9 @@ export async function setup(ctx) {
         pass: accept.n > 0 && errs.length === 0 ? accept.median / bare.median <= 0.3 : false,
         note:
           `visitor ${S('flux', 'acceptToVisitorFrameMs').median.toFixed(0)} ms, agent ` +
-          `${S('flux', 'acceptToAgentFrameMs').median.toFixed(0)} ms after accept; ${good('flux').length} calls` +
+          `${S('flux', 'acceptToAgentFrameMs').median.toFixed(0)} ms after accept; visitor call active → first frame ` +
+          `${S('flux', 'visitorConnectedToFrameMs').median.toFixed(0)} ms; click → both frames incl. the ${ringMs} ms ring ` +
+          `${S('flux', 'bothFrameMs').median.toFixed(0)} ms; ${good('flux').length} calls` +
           (errs.length ? `, ${errs.length} failed (${errs[0].error})` : ''),
       },
     );

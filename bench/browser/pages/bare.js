@@ -23,6 +23,9 @@ ws.send(JSON.stringify({ hello: me }));
 function makePc(rec, call) {
   pc = new RTCPeerConnection({ iceServers: [] });
   pc.onicecandidate = (e) => e.candidate && send({ t: 'cand', call, c: e.candidate.toJSON() });
+  pc.onconnectionstatechange = () => {
+    if (pc?.connectionState === 'connected') rec.tConnected ??= now();
+  };
   pc.ontrack = (e) => {
     if (e.track.kind === 'video') void firstFrame(e.streams[0]).then((t) => bench.frame(rec, t));
   };

@@ -16,6 +16,8 @@ import { createBench, firstFrame, now, stopStream } from './common.js';
 const q = new URLSearchParams(location.search);
 const role = q.get('role');
 const ringMs = Number(q.get('ringMs') ?? 1000);
+// the product server (http://localhost:PORT); this page comes from another localhost origin, like a shop
+const server = new URL(q.get('server') ?? location.origin);
 const bench = createBench();
 let call = null;
 let stream = null;
@@ -34,18 +36,26 @@ function watch(rec, c) {
 
 async function visitorToken() {
   const res = await fetch(
-    `/api/v1/public/channels/${q.get('channel')}/agents?apiKey=${q.get('apiKey')}`,
+    `${server.origin}/api/v1/public/channels/${q.get('channel')}/agents?apiKey=${q.get('apiKey')}`,
   );
-  if (!res.ok) throw new Error(`public agents ${res.status}`);
+  if (!res.ok) {
+    const why = `public agents: HTTP ${res.status} ${await res.text()}`;
+    bench.lastError = why;
+    throw new Error(why);
+  }
   return (await res.json()).visitorToken;
 }
 
 const signaling = new SignalingClient({
-  url: `ws://${location.host}/api/v1/ws`,
+  url: `ws://${server.host}/api/v1/ws`,
   role,
   ...(role === 'visitor' ? { getToken: visitorToken } : {}),
 });
-await signaling.connect();
+try {
+  await signaling.connect();
+} catch (e) {
+  throw new Error(`${e.message}${bench.lastError ? ` (${bench.lastError})` : ''}`);
+}
 
 if (role === 'visitor') {
   let agents = [];

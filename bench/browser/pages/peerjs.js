@@ -26,6 +26,10 @@ await new Promise((resolve, reject) => {
 
 function watch(rec, c) {
   let seen = false;
+  const pc = c.peerConnection;
+  pc?.addEventListener('connectionstatechange', () => {
+    if (pc.connectionState === 'connected') rec.tConnected ??= now();
+  });
   c.on('stream', (remote) => {
     if (seen) return;
     seen = true;
