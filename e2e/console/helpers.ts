@@ -24,7 +24,11 @@ export async function signIn(
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
+  await page.screenshot({
+    path: join(SCREENSHOT_DIR, `${name}.png`),
+    fullPage: false,
+    animations: 'disabled',
+  });
 }
 
 /** A small PNG (a coloured square with a stripe) generated in the page, as bytes. */

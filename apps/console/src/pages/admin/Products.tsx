@@ -410,12 +410,13 @@ function ImportDialog({ onClose, onImported }: { onClose: () => void; onImported
       {result ? (
         <div class="stack" data-testid="import-result">
           <div class={`banner ${result.errors.length ? 'banner-warn' : 'banner-info'}`}>
-            <strong>{result.imported}</strong>&nbsp;product{result.imported === 1 ? '' : 's'}{' '}
-            imported
-            {result.errors.length
-              ? `, ${result.errors.length} row${result.errors.length === 1 ? '' : 's'} skipped`
-              : ''}
-            .
+            <span>
+              {`${result.imported} product${result.imported === 1 ? '' : 's'} imported`}
+              {result.errors.length
+                ? `, ${result.errors.length} row${result.errors.length === 1 ? '' : 's'} skipped`
+                : ''}
+              .
+            </span>
           </div>
           {result.errors.length ? (
             <div class="card">

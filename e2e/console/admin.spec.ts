@@ -1,0 +1,212 @@
+/**
+ * Admin screens: agents (create with validation and the server's duplicate error, edit,
+ * reset password, deactivate with confirmation), products (create, edit, delete with
+ * confirmation), CSV import that reports bad rows and imports the good ones, API keys
+ * (shown once, revoke stops the public API) and the embed snippet working on a plain page.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { ApiClient } from '../harness/api.ts';
+import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
+import { shot, signIn } from './helpers.ts';
+
+let server: RunningServer;
+let page: Page;
+test.beforeAll(async ({ browser }) => {
+  server = await startServer();
+  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  await signIn(page, server.url, DEMO.admin);
+});
+test.afterAll(async () => {
+  await page.context().close();
+  await server.stop();
+});
+
+test('admin creates, edits, resets and deactivates an agent', async () => {
+  await page.goto(`${server.url}/console/#/admin/agents`);
+  await page.getByRole('button', { name: 'New agent' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New agent' });
+  await dialog.getByLabel('Name').fill('Noor Haddad');
+  await dialog.getByLabel('Email').fill('noor@');
+  await expect(dialog.getByText('Enter an email like name@shop.com.')).toBeVisible();
+  await dialog.getByLabel('Initial password').fill('short');
+  await expect(dialog.getByText('At least 10 characters (5 more).')).toBeVisible();
+  // the server's error lands next to its field: this email is taken
+  await dialog.getByLabel('Email').fill(DEMO.agents.jonas);
+  await dialog.getByLabel('Initial password').fill('noor-password-1');
+  await dialog.getByLabel('Tags').fill('hats');
+  await dialog.getByLabel('Tags').press('Enter');
+  await dialog.getByRole('button', { name: 'Create agent' }).click();
+  await expect(dialog.getByText('A user with this email already exists.')).toBeVisible();
+  await shot(page, 'admin-agent-form-light');
+  await dialog.getByLabel('Email').fill('noor@groovy-hats.test');
+  await dialog.getByRole('button', { name: 'Create agent' }).click();
+  await expect(dialog).toHaveCount(0);
+  const row = page.locator('tr[data-email="noor@groovy-hats.test"]');
+  await expect(row).toContainText('Noor Haddad');
+  await expect(row).toContainText('hats');
+  await ApiClient.signIn(server.url, 'noor@groovy-hats.test', 'noor-password-1');
+
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit Noor Haddad' });
+  await edit.getByLabel('Name').fill('Noor H.');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(row).toContainText('Noor H.');
+
+  await row.getByRole('button', { name: 'Password' }).click();
+  const reset = page.getByRole('dialog', { name: /Reset Noor H\.'s password/ });
+  await reset.getByLabel('New password').fill('a-new-password-2');
+  await reset.getByRole('button', { name: 'Set password' }).click();
+  await expect(reset).toHaveCount(0);
+  await ApiClient.signIn(server.url, 'noor@groovy-hats.test', 'a-new-password-2');
+
+  await row.getByRole('button', { name: 'Deactivate' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Deactivate Noor H.?' });
+  await expect(confirm).toContainText('signed out at once');
+  await shot(page, 'admin-confirm-light');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).not.toContainText('Deactivated');
+  await row.getByRole('button', { name: 'Deactivate' }).click();
+  await page
+    .getByRole('dialog', { name: 'Deactivate Noor H.?' })
+    .getByRole('button', { name: 'Deactivate' })
+    .click();
+  await expect(row).toContainText('Deactivated');
+  await expect(
+    ApiClient.signIn(server.url, 'noor@groovy-hats.test', 'a-new-password-2'),
+  ).rejects.toThrow();
+});
+
+test('admin creates, edits and deletes a product', async () => {
+  await page.goto(`${server.url}/console/#/admin/products`);
+  await expect(page.getByTestId('products-table')).toBeVisible();
+  await page.getByRole('button', { name: 'New product' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New product' });
+  await dialog.getByLabel('Name').fill('Panama Hat');
+  await dialog.getByLabel('SKU').fill('HAT-PANAMA-E2E');
+  await dialog.getByLabel('Price').fill('12.345');
+  await expect(dialog.getByText('A price like 19.90')).toBeVisible();
+  await dialog.getByLabel('Price').fill('89.50');
+  await dialog.getByLabel('Currency').fill('eu');
+  await expect(dialog.getByText('Three capital letters, e.g. EUR.')).toBeVisible();
+  await dialog.getByLabel('Currency').fill('EUR');
+  await dialog.getByLabel('Image URL').fill('not a url');
+  await expect(dialog.getByText('Start with https:// or http://.')).toBeVisible();
+  await dialog.getByLabel('Image URL').fill('');
+  await dialog.getByRole('button', { name: 'Create product' }).click();
+  await expect(dialog).toHaveCount(0);
+  const row = page.locator('tr[data-sku="HAT-PANAMA-E2E"]');
+  await expect(row).toContainText('Panama Hat');
+  await expect(row).toContainText('89.50');
+
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit product' });
+  await expect(edit.getByLabel('Price')).toHaveValue('89.50');
+  await edit.getByLabel('Price').fill('79');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(row).toContainText('79.00');
+
+  await row.getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Delete “Panama Hat”?' });
+  await confirm.getByRole('button', { name: 'Delete product' }).click();
+  await expect(row).toHaveCount(0);
+  const admin = await ApiClient.signIn(server.url, DEMO.admin);
+  const left = await admin.get<{ items: unknown[] }>('/products?q=HAT-PANAMA-E2E');
+  expect(left.items).toHaveLength(0);
+});
+
+test('CSV import reports each bad row and imports the good ones', async () => {
+  await page.goto(`${server.url}/console/#/admin/products`);
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import products from CSV' });
+  const csv = [
+    'sku,external_id,name,price,currency',
+    'CSV-GOOD-1,,Straw Boater,3900,EUR',
+    'CSV-BAD-1,,,1000,EUR',
+    'CSV-GOOD-2,EXT-CSV-2,Wool Beanie,1500,EUR',
+    'CSV-BAD-2,,Bad Currency Hat,1000,euro',
+  ].join('\n');
+  await dialog.getByLabel('CSV').fill(csv);
+  await dialog.getByRole('button', { name: 'Import 4 rows' }).click();
+  const result = dialog.getByTestId('import-result');
+  await expect(result).toContainText('2 products imported, 2 rows skipped');
+  const errors = dialog.getByTestId('import-errors').locator('tbody tr');
+  await expect(errors).toHaveCount(2);
+  await shot(page, 'admin-import-light');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.getByLabel('Search products').fill('CSV-GOOD');
+  await expect(page.getByTestId('products-table').locator('tbody tr')).toHaveCount(2);
+  await page.getByLabel('Search products').fill('CSV-BAD');
+  await expect(page.getByText('No product matches “CSV-BAD”')).toBeVisible();
+});
+
+test('an API key is shown once, works, and stops working when revoked', async () => {
+  await page.goto(`${server.url}/console/#/admin/keys`);
+  await page.getByRole('button', { name: 'New key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New API key' });
+  await dialog.getByLabel('Label').fill('E2E shop');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const once = page.getByRole('dialog', { name: 'Copy your new key' });
+  const key = await once.getByTestId('new-key').inputValue();
+  expect(key.length).toBeGreaterThan(8);
+  await shot(page, 'admin-key-once-light');
+  await once.getByRole('button', { name: 'I copied it' }).click();
+  await expect(page.getByTestId('new-key')).toHaveCount(0);
+
+  const agentsUrl = `${server.url}/api/v1/public/channels/${DEMO.channelId}/agents?apiKey=${key}`;
+  expect((await fetch(agentsUrl, { headers: { origin: server.url } })).status).toBe(200);
+
+  const row = page.locator('tr[data-label="E2E shop"]');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page
+    .getByRole('dialog', { name: 'Revoke “E2E shop”?' })
+    .getByRole('button', { name: 'Revoke key' })
+    .click();
+  await expect(row).toContainText('Revoked');
+  const res = await fetch(agentsUrl, { headers: { origin: server.url } });
+  expect(res.status).toBe(401);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+    'FLX_ERR_API_KEY_REVOKED',
+  );
+});
+
+test('the embed snippet renders the widget when pasted into a plain page', async ({ browser }) => {
+  // an agent online, so the widget has someone to show
+  const mia = await browser.newPage();
+  await signIn(mia, server.url, DEMO.agents.mia);
+  await mia.getByTestId('status-switch').click();
+  await expect(mia.getByTestId('status-switch')).toHaveAttribute('aria-checked', 'true');
+
+  await page.goto(`${server.url}/console/#/admin/embed`);
+  await page.getByRole('button', { name: 'Create a key for this snippet' }).click();
+  await page.getByRole('dialog', { name: 'New API key' }).getByLabel('Label').fill('Snippet');
+  await page
+    .getByRole('dialog', { name: 'New API key' })
+    .getByRole('button', { name: 'Create key' })
+    .click();
+  const key = await page.getByTestId('new-key').inputValue();
+  await page.getByRole('button', { name: 'I copied it' }).click();
+  const snippet = (await page.getByTestId('embed-snippet').textContent()) ?? '';
+  expect(snippet).toContain(key);
+  expect(snippet).toContain(`channelId: '${DEMO.channelId}'`);
+  expect(snippet).toContain(`${server.url}/sdk/v1/flux-player.js`);
+  await shot(page, 'admin-embed-filled-light');
+
+  const plain = await browser.newPage();
+  const plainUrl = `${server.url}/plain-embed-test.html`;
+  await plain.route(plainUrl, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><head><title>Plain</title></head><body><h1>Plain page</h1>${snippet}</body></html>`,
+    }),
+  );
+  await plain.goto(plainUrl);
+  await expect(plain.locator('[data-flux-widget="calls"]').first()).toHaveAttribute(
+    'data-flux-state',
+    'ready',
+    {
+      timeout: 15_000,
+    },
+  );
+  await plain.close();
+  await mia.close();
+});
