@@ -19,14 +19,27 @@ function minutes(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
-/** Every range is HH:MM-HH:MM with hours ≤ 24 and minutes < 60; returns the first bad one. */
-export function invalidRange(hours: OpeningHours): string | null {
-  for (const ranges of Object.values(hours.days)) {
+/**
+ * What is wrong with opening hours beyond their schema, or null: weekday keys must be 0–6,
+ * times HH:MM with hours ≤ 24 and minutes < 60.
+ */
+export function openingHoursProblem(
+  hours: OpeningHours,
+): { field: string; message: string } | null {
+  for (const [day, ranges] of Object.entries(hours.days)) {
+    if (!/^[0-6]$/.test(day)) {
+      return {
+        field: `openingHours.days.${day}`,
+        message: 'weekdays are 0 (Sunday) to 6 (Saturday)',
+      };
+    }
     for (const r of ranges) {
       const [a, b] = r.split('-') as [string, string];
       for (const t of [a, b]) {
         const [h, m] = t.split(':').map(Number);
-        if (h === undefined || m === undefined || h > 24 || m > 59 || (h === 24 && m > 0)) return r;
+        if (h === undefined || m === undefined || h > 24 || m > 59 || (h === 24 && m > 0)) {
+          return { field: `openingHours.days.${day}`, message: `${r} is not a valid time range` };
+        }
       }
     }
   }

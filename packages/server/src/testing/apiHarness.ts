@@ -53,7 +53,7 @@ export interface Fixture {
   shirt: Product;
   pants: Product;
   /** Signs in and returns the Cookie header value. */
-  signIn(email: string, channel?: string): Promise<string>;
+  signIn(email: string, channel?: string, password?: string): Promise<string>;
   /** Row count of every table (through a separate connection). */
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -126,12 +126,12 @@ export async function createFixture(
     otherAdmin,
     shirt,
     pants,
-    async signIn(email, channel = 'acme') {
+    async signIn(email, channel = 'acme', password = PASSWORD) {
       const res = await app.inject({
         method: 'POST',
         url: '/api/v1/auth/sign-in',
         headers: CONSOLE,
-        payload: { channel, email, password: PASSWORD },
+        payload: { channel, email, password },
       });
       if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.body}`);
       const c = res.cookies.find((x) => x.name === 'flux_session');

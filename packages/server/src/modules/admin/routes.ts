@@ -36,7 +36,7 @@ import {
   type User,
 } from '@flux/protocol';
 import { requireUser, sessionOf } from '../../http/auth.ts';
-import { invalidRange, isValidTimezone } from '../../lib/openingHours.ts';
+import { isValidTimezone, openingHoursProblem } from '../../lib/openingHours.ts';
 import { isUniqueViolation } from '../../storage/kysely/KyselyStorage.ts';
 import { parseProductCsv } from './productImport.ts';
 
@@ -438,10 +438,10 @@ export const adminRoutes: FastifyPluginCallback = (root, _opts, done) => {
             ],
           });
         }
-        const bad = invalidRange(hours);
-        if (bad !== null) {
-          throw new FluxError('FLX_ERR_VALIDATION', `Invalid opening hours range ${bad}.`, {
-            details: [{ field: 'openingHours.days', message: `${bad} is not a valid time range` }],
+        const problem = openingHoursProblem(hours);
+        if (problem !== null) {
+          throw new FluxError('FLX_ERR_VALIDATION', `Invalid opening hours: ${problem.message}.`, {
+            details: [problem],
           });
         }
       }

@@ -674,44 +674,59 @@ export class KyselyStorage implements Storage {
 
   async upsertProducts(channelId: string, rows: ProductInput[]): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      for (const input of rows) await this.upsertOne(trx, channelId, input);
+      // one look-up for the whole batch, then updates for known rows and one insert for new ones
+      const skus = rows.map((r) => r.sku).filter((x): x is string => typeof x === 'string');
+      const exts = rows.map((r) => r.externalId).filter((x): x is string => typeof x === 'string');
+      const existing =
+        skus.length + exts.length === 0
+          ? []
+          : await trx
+              .selectFrom('products')
+              .select(['id', 'sku', 'external_id'])
+              .where('channel_id', '=', channelId)
+              .where((eb) =>
+                eb.or([
+                  ...(skus.length > 0 ? [eb('sku', 'in', skus)] : []),
+                  ...(exts.length > 0 ? [eb('external_id', 'in', exts)] : []),
+                ]),
+              )
+              .execute();
+      const fresh: Row<'products'>[] = [];
+      for (const input of rows) {
+        const hit =
+          (input.sku != null ? existing.find((e) => e.sku === input.sku) : undefined) ??
+          (input.externalId != null
+            ? existing.find((e) => e.external_id === input.externalId)
+            : undefined);
+        if (hit) await this.updateExisting(trx, hit.id, input);
+        else fresh.push(this.productRow(channelId, input));
+      }
+      try {
+        for (let i = 0; i < fresh.length; i += 100) {
+          await trx
+            .insertInto('products')
+            .values(fresh.slice(i, i + 100))
+            .execute();
+        }
+      } catch (e) {
+        conflict(e, 'A product with this SKU or external ID');
+      }
       return rows.length;
     });
   }
 
-  private async upsertOne(trx: Db, channelId: string, input: ProductInput): Promise<void> {
-    let existing: { id: string } | undefined;
-    if (input.sku != null) {
-      existing = await trx
-        .selectFrom('products')
-        .select('id')
-        .where('channel_id', '=', channelId)
-        .where('sku', '=', input.sku)
-        .executeTakeFirst();
-    }
-    if (!existing && input.externalId != null) {
-      existing = await trx
-        .selectFrom('products')
-        .select('id')
-        .where('channel_id', '=', channelId)
-        .where('external_id', '=', input.externalId)
-        .executeTakeFirst();
-    }
+  private async updateExisting(trx: Db, id: string, input: ProductInput): Promise<void> {
+    const set: Partial<Row<'products'>> = {
+      name: input.name,
+      price: input.price,
+      currency: input.currency,
+    };
+    if (input.sku !== undefined) set.sku = input.sku;
+    if (input.externalId !== undefined) set.external_id = input.externalId;
+    if (input.imageUrl !== undefined) set.image_url = input.imageUrl;
+    if (input.pageUrl !== undefined) set.page_url = input.pageUrl;
     try {
-      if (existing) {
-        const set: Partial<Row<'products'>> = {
-          name: input.name,
-          price: input.price,
-          currency: input.currency,
-        };
-        if (input.sku !== undefined) set.sku = input.sku;
-        if (input.externalId !== undefined) set.external_id = input.externalId;
-        if (input.imageUrl !== undefined) set.image_url = input.imageUrl;
-        if (input.pageUrl !== undefined) set.page_url = input.pageUrl;
-        await trx.updateTable('products').set(set).where('id', '=', existing.id).execute();
-      } else {
-        await trx.insertInto('products').values(this.productRow(channelId, input)).execute();
-      }
+      await trx.updateTable('products').set(set).where('id', '=', id).execute();
     } catch (e) {
       conflict(e, 'A product with this SKU or external ID');
     }
