@@ -59,9 +59,9 @@ const ui = await esbuild.build({
   entryNames: '[name]-[hash]',
   chunkNames: 'ui-[name]-[hash]',
 });
-const chunkFile = basename(
-  Object.entries(ui.metafile.outputs).find(([, o]) => o.entryPoint)?.[0] ?? '',
-);
+const chunkFile = Object.keys(ui.metafile.outputs)
+  .map((f) => basename(f))
+  .find((f) => /^call-ui-\w+\.js$/.test(f));
 chunks.callUi = `./${chunkFile}`;
 
 // 2. The loader: swap the bundler-friendly chunk loader for the script-URL one.

@@ -519,10 +519,16 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     closed = true;
     clearInterval(timer);
     keep.disconnect();
-    if (session && session.state !== 'ended') void session.hangup().catch(() => undefined);
-    session?.dispose();
     stream?.getTracks().forEach((tr) => tr.stop());
-    signaling?.close();
+    // Hang up first (the server frees the agent), then drop the engine and the socket.
+    const call = session;
+    const sig = signaling;
+    void (call && call.state !== 'ended' ? call.hangup() : Promise.resolve())
+      .catch(() => undefined)
+      .finally(() => {
+        call?.dispose();
+        sig?.close();
+      });
     host.remove();
     rejectReq(
       sdkError(
