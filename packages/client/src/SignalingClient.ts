@@ -3,8 +3,9 @@
  * request/ack, server pushes, heartbeat, reconnect with backoff and session resume.
  *
  *   disconnected ──▶ connecting ──▶ connected ◀──▶ reconnecting
- *        ▲               │              │               │
- *        └───────────────┘              └───────────────┴──▶ closed (terminal)
+ *                        │              │            ▲  │
+ *                        └──────────────┼────────────┘  │     (a failed first attempt
+ *                                       └───────────────┴──▶ closed (terminal)   retries too)
  *
  * Only `transition()` changes `state`.
  */
@@ -29,7 +30,7 @@ import type {
 /** Allowed moves of the signaling state machine. @public */
 export const SIGNALING_TRANSITIONS = {
   disconnected: ['connecting', 'closed'],
-  connecting: ['connected', 'disconnected', 'closed'],
+  connecting: ['connected', 'reconnecting', 'closed'],
   connected: ['reconnecting', 'closed'],
   reconnecting: ['connected', 'closed'],
   closed: [],
@@ -428,19 +429,18 @@ export class SignalingClient {
     this.#scheduleRetry();
   }
 
-  /** A connect attempt failed before welcome. */
+  /** A connect attempt failed before welcome: connect() rejects, retries go on by policy. */
   #failAttempt(code: number, error: FluxError): void {
+    this.#lastCloseCode = code;
     if (this.#state === 'connecting') {
-      this.#transition('disconnected', error.message);
       const waiter = this.#connectWaiter;
       this.#connectWaiter = null;
       waiter?.reject(error);
-      return;
+      this.#lostAt = this.#timers.now();
+      this.#retryCount = 0;
+      this.#transition('reconnecting', error.message);
     }
-    if (this.#state === 'reconnecting') {
-      this.#lastCloseCode = code;
-      this.#scheduleRetry();
-    }
+    if (this.#state === 'reconnecting') this.#scheduleRetry();
   }
 
   #scheduleRetry(): void {
