@@ -135,6 +135,12 @@ export type {
   UpdateSettingsBody,
   AdminCallsQuery,
 } from './rest/admin.ts';
+export {
+  AnalyticsQuerySchema,
+  AnalyticsTotalsSchema,
+  AnalyticsResponseSchema,
+} from './rest/analytics.ts';
+export type { AnalyticsQuery, AnalyticsTotals, AnalyticsResponse } from './rest/analytics.ts';
 export { ClientMessageSchema, SignalSchema } from './messages/client.ts';
 export type {
   ClientMessage,

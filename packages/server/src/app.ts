@@ -24,6 +24,7 @@ import { publicRoutes } from './modules/public/routes.ts';
 import { accountRoutes } from './modules/account/routes.ts';
 import { consoleRoutes } from './modules/console/routes.ts';
 import { adminRoutes } from './modules/admin/routes.ts';
+import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { registerStatic, staticRoots } from './modules/static/routes.ts';
 import { seedDemo } from './demo/seed.ts';
 
@@ -148,6 +149,7 @@ export async function buildApp(
       await api.register(accountRoutes, { signInRateLimitPerMinute: config.signInRateLimit });
       await api.register(consoleRoutes);
       await api.register(adminRoutes, { prefix: '/admin' });
+      await api.register(analyticsRoutes, { prefix: '/admin' });
     },
     { prefix: API_PREFIX },
   );
