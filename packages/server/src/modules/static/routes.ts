@@ -62,7 +62,8 @@ export async function registerStatic(app: FastifyInstance, roots: StaticRoots): 
   // only for reply.sendFile; every route below is ours
   await app.register(fastifyStatic, { root: roots.sdk, serve: false });
 
-  const send = (reply: FastifyReply, root: string, rel: string) => reply.sendFile(rel, root);
+  const send = (reply: FastifyReply, root: string, rel: string) =>
+    reply.sendFile(rel, root, { cacheControl: false });
 
   // SDK: the entry file has a short cache, hashed chunks are immutable; readable cross-origin
   app.get(`${SDK_PATH}/*`, { schema: { hide: true } }, async (request, reply) => {

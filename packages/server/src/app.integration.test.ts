@@ -1,0 +1,290 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { CONSOLE, createFixture, failure, PASSWORD, type Fixture } from './testing/apiHarness.ts';
+import { createTestDatabase, databaseKinds, type TestDatabase } from './testing/databases.ts';
+import { DEMO_API_KEY, DEMO_PASSWORD } from './demo/seed.ts';
+import { createStorage } from './storage/createStorage.ts';
+import { createAdmin } from './cli.ts';
+
+const kinds = await databaseKinds('App');
+
+describe.each(kinds)('app basics on %s', (kind) => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture(kind);
+  });
+  afterAll(() => f.close());
+
+  it('answers /healthz and /readyz', async () => {
+    expect((await f.app.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
+    expect((await f.app.inject({ url: '/readyz' })).json()).toEqual({ ok: true, storage: kind });
+  });
+
+  it('serves the OpenAPI document and the docs UI', async () => {
+    const doc = await f.app.inject({ url: '/docs/json' });
+    expect(doc.statusCode).toBe(200);
+    const paths = Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths);
+    for (const p of [
+      '/api/v1/public/channels/{channelId}/agents',
+      '/api/v1/auth/sign-in',
+      '/api/v1/me/photo',
+      '/api/v1/admin/products/import',
+      '/api/v1/admin/calls',
+    ]) {
+      expect(paths).toContain(p);
+    }
+    expect((await f.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
+  });
+
+  it('maps unknown routes and methods to FLX_ERR_NOT_FOUND', async () => {
+    expect(failure(await f.app.inject({ url: '/api/v1/nope' }))).toEqual({
+      status: 404,
+      code: 'FLX_ERR_NOT_FOUND',
+    });
+    expect(failure(await f.app.inject({ method: 'DELETE', url: '/api/v1/me' })).code).toBe(
+      'FLX_ERR_NOT_FOUND',
+    );
+  });
+
+  it('refuses huge and malformed bodies with JSON errors, never a 500', async () => {
+    const cookie = await f.signIn('mia@acme.test');
+    const huge = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: { ...CONSOLE, cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(failure(huge)).toEqual({ status: 413, code: 'FLX_ERR_BODY_TOO_LARGE' });
+    for (const payload of ['', '{', 'null', '"str"', '[1,2]', '{"name":"a","name":"b"', '\u0000']) {
+      const res = await f.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me',
+        headers: { ...CONSOLE, cookie, 'content-type': 'application/json' },
+        payload,
+      });
+      expect(res.statusCode, JSON.stringify(payload)).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, JSON.stringify(payload)).toBeLessThan(500);
+      expect(['FLX_ERR_BAD_REQUEST', 'FLX_ERR_VALIDATION']).toContain(failure(res).code);
+    }
+    const proto = await f.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: { ...CONSOLE, cookie, 'content-type': 'application/json' },
+      payload: '{"__proto__":{"role":"admin"},"name":"x"}',
+    });
+    expect(failure(proto).code).toBe('FLX_ERR_BAD_REQUEST');
+    expect((await f.storage.getUser(f.agent.id))?.role).toBe('agent');
+  });
+});
+
+describe('demo mode and static files (SQLite)', () => {
+  let db: TestDatabase;
+  let root: string;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    root = mkdtempSync(join(tmpdir(), 'flux-static-'));
+    const files: Record<string, string> = {
+      'packages/sdk/dist/flux-player.js': 'console.log("entry")',
+      'packages/sdk/dist/chunks/calls-AbCd1234Ef.js': 'export const x = 1',
+      'apps/console/dist/index.html': '<!doctype html><title>Console</title>',
+      'apps/console/dist/assets/app-Zx9y8w7v.js': 'app()',
+      'apps/demo-shop/dist/index.html': '<!doctype html><title>Groovy Hats</title>',
+      'apps/demo-shop/dist/product/123.html': '<!doctype html><title>Blue shirt</title>',
+      'apps/demo-shop/dist/product/124/index.html': '<!doctype html><title>Red pants</title>',
+      'apps/demo-shop/dist/demo/avatars/mia.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    };
+    for (const [p, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, p)), { recursive: true });
+      writeFileSync(join(root, p), content);
+    }
+  });
+  afterAll(async () => {
+    rmSync(root, { recursive: true, force: true });
+    await db.drop();
+  });
+
+  const demoConfig = () =>
+    loadConfig(
+      {
+        DATABASE_URL: db.url,
+        LOG_LEVEL: 'silent',
+        STATIC_ROOT: root,
+        PUBLIC_URL: 'http://localhost:8080',
+      },
+      ['--demo'],
+    );
+
+  it('seeds the demo channel once; a second start keeps the data and adds nothing', async () => {
+    const app = await buildApp(demoConfig(), { scryptN: 1024, logger: false });
+    try {
+      const agents = await app.inject({
+        url: `/api/v1/public/channels/groovy-hats/products?apiKey=${DEMO_API_KEY}&ids=ITM-BLUE-SHIRT,EXT-RED-PANTS`,
+        headers: { origin: 'http://localhost:8080' },
+      });
+      expect(agents.json()).toMatchObject({
+        products: [
+          {
+            sku: 'ITM-BLUE-SHIRT',
+            name: 'Blue Oxford Shirt',
+            price: 4900,
+            currency: 'EUR',
+            pageUrl: '/product/123',
+          },
+          { externalId: 'EXT-RED-PANTS', name: 'Red Chino Pants', price: 5900, currency: 'EUR' },
+        ],
+        unknownIds: [],
+      });
+      const signIn = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/sign-in',
+        headers: CONSOLE,
+        payload: { channel: 'groovy-hats', email: 'mia@groovy-hats.test', password: DEMO_PASSWORD },
+      });
+      expect(signIn.json()).toMatchObject({
+        user: {
+          name: 'Mia Alvarez',
+          tags: ['fashion-support', 'styling'],
+          profilePhotoUrl: '/demo/avatars/mia.svg',
+        },
+      });
+      // a change made in the demo survives the restart
+      const cookie = `flux_session=${signIn.cookies.find((c) => c.name === 'flux_session')?.value ?? ''}`;
+      await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me',
+        headers: { ...CONSOLE, cookie },
+        payload: { name: 'Mia A.' },
+      });
+    } finally {
+      await app.close();
+    }
+    const count = async () => {
+      const s = createStorage(db.url);
+      const ch = await s.getChannelBySlug('groovy-hats');
+      const users = await s.listUsers(ch?.id ?? '', { limit: 100 });
+      const products = await s.listProducts(ch?.id ?? '', { limit: 100 });
+      const keys = await s.listApiKeys(ch?.id ?? '');
+      await s.close();
+      return {
+        users: users.items.map((u) => u.name),
+        products: products.items.length,
+        keys: keys.length,
+      };
+    };
+    const first = await count();
+    expect(first.users).toContain('Mia A.');
+    expect(first.users).toHaveLength(4);
+    expect(first.products).toBeGreaterThanOrEqual(8);
+    const again = await buildApp(demoConfig(), { scryptN: 1024, logger: false });
+    await again.close();
+    expect(await count()).toEqual(first);
+  });
+
+  it('serves the SDK with its cache and CORS headers', async () => {
+    const app = await buildApp(demoConfig(), { scryptN: 1024, logger: false });
+    try {
+      const entry = await app.inject({ url: '/sdk/v1/flux-player.js' });
+      expect(entry.statusCode).toBe(200);
+      expect(entry.headers['cache-control']).toBe('public, max-age=300');
+      expect(entry.headers['access-control-allow-origin']).toBe('*');
+      expect(entry.headers['content-type']).toContain('javascript');
+      const chunk = await app.inject({ url: '/sdk/v1/chunks/calls-AbCd1234Ef.js' });
+      expect(chunk.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(failure(await app.inject({ url: '/sdk/v1/missing.js' })).code).toBe(
+        'FLX_ERR_NOT_FOUND',
+      );
+      expect(failure(await app.inject({ url: '/sdk/v1/../../../package.json' })).code).toBe(
+        'FLX_ERR_NOT_FOUND',
+      );
+      expect(failure(await app.inject({ url: '/sdk/v1/%2e%2e/%2e%2e/config.ts' })).code).toBe(
+        'FLX_ERR_NOT_FOUND',
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('serves the console as a single-page app and the demo shop pages', async () => {
+    const app = await buildApp(demoConfig(), { scryptN: 1024, logger: false });
+    try {
+      expect((await app.inject({ url: '/console' })).statusCode).toBe(302);
+      expect((await app.inject({ url: '/console/' })).body).toContain('<title>Console</title>');
+      expect((await app.inject({ url: '/console/admin/agents' })).body).toContain(
+        '<title>Console</title>',
+      );
+      expect((await app.inject({ url: '/console/assets/app-Zx9y8w7v.js' })).body).toBe('app()');
+      expect((await app.inject({ url: '/console/assets/missing.js' })).statusCode).toBe(404);
+      expect((await app.inject({ url: '/' })).body).toContain('Groovy Hats');
+      expect((await app.inject({ url: '/product/123' })).body).toContain('Blue shirt');
+      expect((await app.inject({ url: '/product/124' })).body).toContain('Red pants');
+      expect(failure(await app.inject({ url: '/product/999' })).code).toBe(
+        'FLX_ERR_PRODUCT_NOT_FOUND',
+      );
+      expect(
+        (await app.inject({ url: '/demo/avatars/mia.svg' })).headers['content-type'],
+      ).toContain('svg');
+      expect(failure(await app.inject({ url: '/api/v1/unknown' })).code).toBe('FLX_ERR_NOT_FOUND');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('starts without any build folders', async () => {
+    const app = await buildApp(
+      loadConfig(
+        { DATABASE_URL: db.url, LOG_LEVEL: 'silent', STATIC_ROOT: join(root, 'nothing-here') },
+        ['--demo'],
+      ),
+      { scryptN: 1024, logger: false },
+    );
+    try {
+      expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+      expect(failure(await app.inject({ url: '/sdk/v1/flux-player.js' })).code).toBe(
+        'FLX_ERR_NOT_FOUND',
+      );
+      expect(failure(await app.inject({ url: '/console/' })).code).toBe('FLX_ERR_NOT_FOUND');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('CLI create-admin (SQLite)', () => {
+  it('creates a channel and its first admin, and prints a key once', async () => {
+    const db = await createTestDatabase('sqlite');
+    const prev = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = db.url;
+    try {
+      const lines: string[] = [];
+      await createAdmin(
+        [
+          '--channel',
+          'new-shop',
+          '--name',
+          'New Shop',
+          '--email',
+          'Boss@New.test',
+          '--password',
+          PASSWORD,
+        ],
+        (l) => lines.push(l),
+      );
+      expect(lines[0]).toBe('Created channel new-shop (New Shop).');
+      const key = /pk_[A-Za-z0-9_-]+/.exec(lines.join('\n'))?.[0] ?? '';
+      const s = createStorage(db.url);
+      const ch = await s.getChannelBySlug('new-shop');
+      expect(ch?.name).toBe('New Shop');
+      expect((await s.getUserAuth(ch?.id ?? '', 'boss@new.test'))?.user.role).toBe('admin');
+      expect((await s.findApiKey(ch?.id ?? '', key))?.revoked).toBe(false);
+      await s.close();
+    } finally {
+      if (prev === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = prev;
+      await db.drop();
+    }
+  });
+});
