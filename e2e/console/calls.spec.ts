@@ -198,3 +198,34 @@ test('after a missed call the server sets the agent offline and the console says
     await admin.patch('/admin/settings', { ringTimeoutSeconds: 30, missesBeforeOffline: 3 });
   }
 });
+
+test('analytics counts the calls above, per day and per agent, and exports CSV', async ({
+  browser,
+}) => {
+  for (const scheme of ['light', 'dark'] as const) {
+    const ctx = await browser.newContext({
+      colorScheme: scheme,
+      viewport: { width: 1366, height: 900 },
+    });
+    const page = await ctx.newPage();
+    await signIn(page, server.url, DEMO.admin);
+    await page.goto(`${server.url}/console/#/admin/analytics`);
+    const totals = page.getByTestId('analytics-totals');
+    // one answered, two declined, one missed (the tests above)
+    await expect(totals).toContainText('Calls4');
+    await expect(totals).toContainText('Missed1');
+    await expect(totals).toContainText('Declined2');
+    await expect(page.getByTestId('analytics-agents')).toContainText('Mia');
+    await expect(page.getByTestId('day-chart')).toBeVisible();
+    await shot(page, `admin-analytics-data-${scheme}`);
+    if (scheme === 'light') {
+      const href = (await page.getByTestId('csv-agent').getAttribute('href')) ?? '';
+      const res = await page.request.get(new URL(href, server.url).toString());
+      expect(res.status()).toBe(200);
+      const lines = (await res.text()).trim().split('\r\n');
+      expect(lines[0]).toMatch(/^agent_id,agent_name,calls,answered,missed,declined/);
+      expect(lines.some((l) => l.includes('Mia') && l.includes(',4,1,1,2,'))).toBe(true);
+    }
+    await ctx.close();
+  }
+});
