@@ -9,6 +9,7 @@ import { RedisBus } from './RedisBus.ts';
 export async function createBus(options: {
   redisUrl: string | null;
   prefix?: string;
+  heartbeatMs?: number;
   onError?: (error: unknown) => void;
 }): Promise<Bus> {
   if (!options.redisUrl) return new MemoryBus();
@@ -16,5 +17,6 @@ export async function createBus(options: {
     url: options.redisUrl,
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   });
 }

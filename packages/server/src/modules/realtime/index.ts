@@ -22,6 +22,8 @@ export interface RealtimeOptions extends GatewayOptions {
   sweepMs: number;
   /** Redis key prefix (several deployments or tests on one Redis). */
   redisPrefix: string;
+  /** How often a process refreshes its liveness key in Redis (ms). */
+  busHeartbeatMs: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -34,6 +36,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   coalesceMs: 50,
   sweepMs: 10_000,
   redisPrefix: 'flux:',
+  busHeartbeatMs: 2_000,
 };
 
 export interface RealtimeDeps {
@@ -90,7 +93,12 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
   const ownBus = deps.bus === undefined;
   const bus =
     deps.bus ??
-    (await createBus({ redisUrl: config.redisUrl, prefix: options.redisPrefix, onError }));
+    (await createBus({
+      redisUrl: config.redisUrl,
+      prefix: options.redisPrefix,
+      heartbeatMs: options.busHeartbeatMs,
+      onError,
+    }));
   const hub = new Hub(bus, onError);
   await hub.start();
   const presence = new PresenceService(hub, storage, log, {

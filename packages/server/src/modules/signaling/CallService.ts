@@ -651,7 +651,9 @@ export class CallService {
     for (const node of parties) {
       if (node === this.#hub.bus.nodeId) continue;
       const last = seen.get(node) ?? (this.#hub.bus.kind === 'memory' ? this.#startedAt : lastMove);
-      if (now - last > this.#opts.graceMs) deadSince = Math.max(deadSince ?? 0, last);
+      // a live process beats every heartbeatMs: never call it dead between two beats
+      const limit = Math.max(this.#opts.graceMs, this.#hub.bus.heartbeatMs * 3);
+      if (now - last > limit) deadSince = Math.max(deadSince ?? 0, last);
     }
     if (deadSince !== null) {
       await this.#end(

@@ -22,6 +22,7 @@ export const FAST_OPTIONS: Partial<RealtimeOptions> = {
   graceMs: 1500,
   sweepMs: 500,
   coalesceMs: 20,
+  busHeartbeatMs: 500,
 };
 
 export interface TestServer {

@@ -1,0 +1,223 @@
+/**
+ * Several server processes sharing one PostgreSQL database and one Redis (unique key prefix
+ * per test run): signaling, presence and routing across processes, the reservation race
+ * across processes, ring timeouts that fire once, and a process that dies.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisBus } from '../../bus/RedisBus.ts';
+import { createTestDatabase, type TestDatabase } from '../../testing/databases.ts';
+import { createStorage } from '../../storage/createStorage.ts';
+import type { Storage } from '../../storage/Storage.ts';
+import {
+  agent,
+  FAST_OPTIONS,
+  must,
+  seed,
+  startServer,
+  TEST_ORIGIN,
+  visitor,
+  type Fixture,
+  type TestServer,
+} from './testing/harness.ts';
+import { multiProcessSkipReason, TEST_REDIS_URL } from './testing/services.ts';
+import { WsTestClient } from './testing/WsTestClient.ts';
+
+const skip = await multiProcessSkipReason('multi-process realtime tests');
+
+const OFFER = { type: 'offer' as const, sdp: 'v=0 offer' };
+const ANSWER = { type: 'answer' as const, sdp: 'v=0 answer' };
+const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' };
+
+describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () => {
+  let db: TestDatabase;
+  let storage: Storage;
+  let a: TestServer;
+  let b: TestServer;
+  const prefix = `flux-test-${randomBytes(4).toString('hex')}:`;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    storage = createStorage(db.url);
+    await storage.migrate();
+    const realtime = { redisPrefix: prefix };
+    a = await startServer({ databaseUrl: db.url, redisUrl: TEST_REDIS_URL, realtime });
+    b = await startServer({ databaseUrl: db.url, redisUrl: TEST_REDIS_URL, realtime });
+  });
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await a.close();
+    await b.close();
+    await storage.close();
+    const bus = await RedisBus.connect({ url: TEST_REDIS_URL, prefix });
+    await bus.flushPrefix();
+    await bus.close();
+    await db.drop();
+  });
+
+  function request(ws: WsTestClient, agentId: string) {
+    return ws.request({
+      type: 'call.request',
+      agentId,
+      productIds: ['HAT-1'],
+      pageUrl: 'https://shop.test/',
+      offer: OFFER,
+    });
+  }
+
+  it('serves a visitor on one process and the agent on the other through a whole call', async () => {
+    const fx = await seed(storage, { agents: [{ name: 'Ada', tags: ['hats'] }] });
+    const { ws: v } = await visitor(a, fx);
+    const roster = await v.request({ type: 'presence.subscribe' });
+    expect(roster.agents).toEqual([]);
+    const c = await agent(b, fx);
+    // presence counts the console on the other process
+    await v.next('presence.roster', (m) => m.agents.length === 1, 2000);
+
+    const { call } = await request(v, must(fx.agents[0]).id);
+    const incoming = await c.next('call.incoming');
+    expect(incoming).toMatchObject({ offer: OFFER, call: { id: call.id } });
+    await v.next('call.state', (m) => m.call.status === 'ringing');
+    await v.next('presence.roster', (m) => m.agents.length === 0, 2000);
+
+    await v.request({
+      type: 'call.signal',
+      callId: call.id,
+      signal: { kind: 'candidate', candidate: CANDIDATE },
+    });
+    expect((await c.next('call.signal')).signal).toEqual({
+      kind: 'candidate',
+      candidate: CANDIDATE,
+    });
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    expect((await v.next('call.signal')).signal).toEqual({
+      kind: 'description',
+      description: ANSWER,
+    });
+    await v.next('call.state', (m) => m.call.status === 'connected');
+    await c.request({
+      type: 'call.signal',
+      callId: call.id,
+      signal: { kind: 'candidate', candidate: CANDIDATE },
+    });
+    expect((await v.next('call.signal', (m) => m.signal.kind === 'candidate')).from).toBe('agent');
+
+    const hat2 = must((await storage.resolveProducts(fx.channel.id, ['HAT-2'])).products[0]);
+    await c.request({ type: 'call.product_add', callId: call.id, productId: hat2.id });
+    expect((await v.next('call.products')).products.map((p) => p.sku)).toEqual(['HAT-1', 'HAT-2']);
+    await v.request({ type: 'call.chat', callId: call.id, text: 'hi from A' });
+    expect((await c.next('call.chat')).text).toBe('hi from A');
+    await v.request({ type: 'call.hangup', callId: call.id });
+    expect((await c.next('call.state', (m) => m.call.status === 'ended')).call.endReason).toBe(
+      'visitor_hangup',
+    );
+    await v.next('presence.roster', (m) => m.agents.length === 1, 2000);
+    // callbacks reach consoles on the other process
+    const { callbackId } = await v.request({
+      type: 'callback.request',
+      name: 'Vera',
+      contact: 'v@x.test',
+    });
+    expect((await c.next('callback.created')).callbackId).toBe(callbackId);
+    v.close();
+    c.close();
+  });
+
+  it('gives exactly one of 50 concurrent requests across both processes the ring', async () => {
+    const fx = await seed(storage);
+    const c = await agent(a, fx);
+    const visitors = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => visitor(i % 2 === 0 ? a : b, fx)),
+    );
+    const results = await Promise.allSettled(
+      visitors.map(({ ws }) => request(ws, must(fx.agents[0]).id)),
+    );
+    const codes = results.map((r) =>
+      r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code,
+    );
+    expect(codes.filter((x) => x === 'ok')).toHaveLength(1);
+    expect(codes.filter((x) => x === 'FLX_ERR_AGENT_BUSY')).toHaveLength(49);
+    expect(await storage.listOpenCalls(fx.channel.id)).toHaveLength(1);
+    for (const { ws } of visitors) ws.close();
+    c.close();
+  });
+
+  it('fires a ring timeout once although consoles on both processes ring', async () => {
+    const fx = await seed(storage, { settings: { ringTimeoutSeconds: 1, missesBeforeOffline: 2 } });
+    const ca = await agent(a, fx);
+    const cb = await agent(b, fx);
+    const { ws: v } = await visitor(b, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await Promise.all([ca.next('call.incoming'), cb.next('call.incoming')]);
+    const ended = await v.next('call.state', (m) => m.call.status === 'ended', 4000);
+    expect(ended.call.endReason).toBe('missed');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(
+      v.messages.filter((m) => m.type === 'call.state' && m.call.status === 'ended'),
+    ).toHaveLength(1);
+    // one miss counted, not two: the agent stays online
+    expect((await storage.getUser(must(fx.agents[0]).id))?.status).toBe('online');
+    expect((await storage.getCall(call.id))?.endReason).toBe('missed');
+    for (const s of [v, ca, cb]) s.close();
+  });
+
+  it('ends the calls of a process that dies as lost, at the time it was last seen', async () => {
+    const fx: Fixture = await seed(storage);
+    // process C: a real child process we can kill
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./testing/serverProcess.ts', import.meta.url))],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          REDIS_URL: TEST_REDIS_URL,
+          PUBLIC_URL: 'http://127.0.0.1:1',
+          FLUX_WS_OPTIONS: JSON.stringify({ ...FAST_OPTIONS, redisPrefix: prefix }),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    children.push(child);
+    const port = await new Promise<number>((resolve, reject) => {
+      const rl = createInterface({ input: must(child.stdout) });
+      rl.once('line', (line) => {
+        resolve((JSON.parse(line) as { port: number }).port);
+      });
+      child.once('exit', (code) => {
+        reject(new Error(`server process exited (${String(code)})`));
+      });
+    });
+    const v = new WsTestClient(`ws://127.0.0.1:${port}${WS_PATH}`, { origin: TEST_ORIGIN });
+    await v.open();
+    v.send({
+      type: 'session.hello',
+      protocolVersion: PROTOCOL_VERSION,
+      role: 'visitor',
+      token: await fx.visitorToken(),
+    });
+    await v.next('session.welcome');
+    const c = await agent(a, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await v.next('call.state', (m) => m.call.status === 'connected');
+
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await v.closed;
+    const ended = await c.next('call.state', (m) => m.call.status === 'ended', 10_000);
+    expect(ended.call).toMatchObject({ endReason: 'lost', endDetail: 'server_gone' });
+    const endedAt = Date.parse(must(ended.call.endedAt));
+    // the dead process's last heartbeat, not the time the sweeper noticed
+    expect(endedAt).toBeLessThanOrEqual(killedAt + 100);
+    expect(killedAt - endedAt).toBeLessThan(3000);
+    expect(await storage.getAgentCurrentCall(must(fx.agents[0]).id)).toBeNull();
+    c.close();
+  });
+});
