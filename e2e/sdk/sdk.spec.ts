@@ -98,7 +98,7 @@ test('a page outside the whitelist renders nothing and says why at debug level',
   const code = await page.evaluate(() =>
     FluxPlayer.Widgets.Calls.startCall().then(
       () => 'resolved',
-      (e: { code: string }) => e.code,
+      (e: unknown) => (e as { code: string }).code,
     ),
   );
   expect(code).toBe('FLX_ERR_SDK_NOT_WHITELISTED');
@@ -196,7 +196,7 @@ test('startCall() on a good page opens the call UI and sends the request', async
     (window as unknown as { started: Promise<string> }).started =
       FluxPlayer.Widgets.Calls.startCall().then(
         () => 'resolved',
-        (e: { code: string }) => e.code,
+        (e: unknown) => (e as { code: string }).code,
       );
   });
   const ui = page.locator('[data-flux-call-ui]');

@@ -111,6 +111,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       emit('error', { code: err.code, message: err.message });
       return handle(err);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- destroy() may run during the awaits
     if (!s.dead && calls)
       s.stop = followPresence(
         base,

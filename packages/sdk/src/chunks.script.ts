@@ -5,6 +5,7 @@
  */
 import type { CallUiModule } from './call-ui/contract.ts';
 import type { WidgetStrings } from './i18n.ts';
+import type * as Messages from './messages.ts';
 
 /** File names by chunk (`callUi`, `messages`, `lang-de`, …), set by build.mjs. */
 declare const __CHUNKS__: Record<string, string>;
@@ -14,8 +15,8 @@ const url = (name: string): string => new URL(__CHUNKS__[name] ?? '', base).href
 
 export const loadCallUi = (): Promise<CallUiModule> =>
   import(url('callUi')) as Promise<CallUiModule>;
-export const loadMessages = (): Promise<typeof import('./messages.ts')> =>
-  import(url('messages')) as Promise<typeof import('./messages.ts')>;
+export const loadMessages = (): Promise<typeof Messages> =>
+  import(url('messages')) as Promise<typeof Messages>;
 export const loadStrings = async (lang: string): Promise<WidgetStrings> =>
   ((await import(url('lang-' + lang))) as { strings: WidgetStrings }).strings;
 

@@ -6,9 +6,9 @@ import { diag } from './diag.ts';
 import type { FluxEventMap, FluxEventName, FluxListener } from './types.ts';
 
 export interface EventHub {
-  on<K extends FluxEventName>(event: K, fn: FluxListener<K>): void;
-  off<K extends FluxEventName>(event: K, fn: FluxListener<K>): void;
-  emit<K extends FluxEventName>(event: K, detail: FluxEventMap[K]): void;
+  on: <K extends FluxEventName>(event: K, fn: FluxListener<K>) => void;
+  off: <K extends FluxEventName>(event: K, fn: FluxListener<K>) => void;
+  emit: <K extends FluxEventName>(event: K, detail: FluxEventMap[K]) => void;
 }
 
 /** Runs page code; a throw or rejection is logged, never propagated. */
@@ -24,11 +24,14 @@ export function createHub(): EventHub {
   const map = new Map<string, Set<(d: never) => void>>();
   return {
     on(event, fn) {
-      if (typeof fn !== 'function') return diag('warn', 'on.fn', event);
-      map.set(event, (map.get(event) ?? new Set()).add(fn as (d: never) => void));
+      if (typeof fn !== 'function') {
+        diag('warn', 'on.fn', event);
+        return;
+      }
+      map.set(event, (map.get(event) ?? new Set()).add(fn));
     },
     off(event, fn) {
-      map.get(event)?.delete(fn as (d: never) => void);
+      map.get(event)?.delete(fn);
     },
     emit(event, detail) {
       for (const fn of [...(map.get(event) ?? [])]) {

@@ -107,7 +107,7 @@ export function validateOptions(input: unknown): ValidationResult {
     };
     add('widgets.calls.whitelist', 'opt.whitelistSingle', [String(wl)]);
   }
-  const o = walk(raw as Record<string, unknown>, '') as unknown as FluxPlayerOptions;
+  const o = walk(raw, '') as unknown as FluxPlayerOptions;
   if (o.customDomain && !/^https?:\/\/[^/]/.test(o.customDomain)) {
     add('customDomain', 'opt.domain', [o.customDomain]);
     delete o.customDomain;

@@ -78,7 +78,10 @@ export function followPresence(
     ws = null;
     clearInterval(ping);
     if (stopped) return;
-    if (FINAL_CODES.includes(code)) return diag('warn', 'presence.final', code, reason);
+    if (FINAL_CODES.includes(code)) {
+      diag('warn', 'presence.final', code, reason);
+      return;
+    }
     const delay = Math.round(Math.min(30_000, 1000 * 2 ** retries++) * (0.5 + Math.random() / 2));
     diag('debug', 'presence.retry', code, delay);
     timer = setTimeout(() => {

@@ -37,10 +37,14 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   const requested = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   let done = false;
   const resolveReq = (): void => {
-    if (!done) ((done = true), settle.resolve());
+    if (done) return;
+    done = true;
+    settle.resolve();
   };
   const rejectReq = (e: unknown): void => {
-    if (!done) ((done = true), settle.reject(toSdkError(e)));
+    if (done) return;
+    done = true;
+    settle.reject(toSdkError(e));
   };
 
   let s: UiStrings = EN_UI;
@@ -134,7 +138,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     signaling ??= new SignalingClient({
       url: ctx.base.replace(/^http/, 'ws') + WS_PATH,
       role: 'visitor',
-      getToken: ctx.getToken,
+      getToken: () => ctx.getToken(),
       sdkVersion: SDK_VERSION,
     });
     return signaling;
@@ -146,7 +150,10 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     stream = null;
     try {
       stream = await getLocalMedia({ audioOnly });
-      if (closed) return stream.getTracks().forEach((tr) => tr.stop());
+      if (closed) {
+        stream.getTracks().forEach((tr) => tr.stop());
+        return;
+      }
       selfVideo.srcObject = stream;
       renderCheck();
     } catch (e) {
@@ -220,7 +227,8 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       await signal().connect();
     } catch (e) {
       rejectReq(e);
-      return renderFailed();
+      renderFailed();
+      return;
     }
     const call = (session = startVisitorCall({
       signaling: signal(),
@@ -313,6 +321,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       bar.append(toggle(['camOff', 'camOn'], 'video', ICONS.cam));
       const flip = btn(t('switchCam'), 'ic', () => void switchCamera(), ICONS.flip);
       flip.hidden = true;
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined on insecure origins
       void navigator.mediaDevices?.enumerateDevices().then((d) => {
         flip.hidden = d.filter((x) => x.kind === 'videoinput').length < 2;
       });
@@ -404,9 +413,15 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
         call.error ?? sdkError('FLX_ERR_AGENT_UNAVAILABLE', 'The call could not be requested'),
       );
     ctx.onPhase('calling', '');
-    if (reason === 'declined' || reason === 'missed' || reason === 'request_failed')
-      return renderUnavailable(call);
-    if (!connectedAt) return reason === 'cancelled' ? close() : renderFailed();
+    if (reason === 'declined' || reason === 'missed' || reason === 'request_failed') {
+      renderUnavailable(call);
+      return;
+    }
+    if (!connectedAt) {
+      if (reason === 'cancelled') close();
+      else renderFailed();
+      return;
+    }
     renderEnded(call);
   };
 

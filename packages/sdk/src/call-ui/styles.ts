@@ -43,6 +43,7 @@ svg{width:22px;height:22px;fill:currentColor}
 label{display:flex;gap:8px;align-items:center}
 form{display:flex;flex-direction:column;gap:8px;text-align:start;width:100%}
 input,textarea{font:inherit;padding:10px;border:1px solid var(--flux-border,#c7ccd6);border-radius:8px;width:100%}
+[type=checkbox]{width:20px;height:20px;padding:0;accent-color:var(--flux-accent,#0b63ce)}
 .prods{display:grid;gap:10px}.prods h3{font-size:14px;margin:0}
 .prod{display:grid;grid-template-columns:64px 1fr;gap:10px;align-items:center;border:1px solid var(--flux-border,#dfe3ea);border-radius:10px;padding:8px}
 .prod img{width:64px;height:64px;object-fit:cover;border-radius:6px;background:#eef1f6}

@@ -97,7 +97,8 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     try {
       found = document.querySelectorAll(opts.renderTo);
     } catch {
-      return diag('error', 'selector', opts.renderTo);
+      diag('error', 'selector', opts.renderTo);
+      return;
     }
     for (const [el, card] of cards) {
       if (!card.host.isConnected) {
@@ -157,7 +158,7 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
         'on-before-render',
         'error',
         'obr.returned',
-        JSON.stringify(result) ?? String(result),
+        result === undefined ? 'undefined' : JSON.stringify(result),
         ids,
       ];
     }
@@ -206,7 +207,8 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       diag('debug', 'wl.none', href, opts.whitelist?.map(String).join(', '));
       unmount();
       choice = null;
-      return set('hidden', 'not-whitelisted');
+      set('hidden', 'not-whitelisted');
+      return;
     }
     diag('debug', 'wl.match', href, match === true ? 'no whitelist' : String(match));
     mount();
@@ -267,6 +269,7 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
         const mod = await loadCallUi().catch((e: unknown) => {
           throw sdkError('FLX_ERR_SDK_NETWORK', 'The call UI could not be loaded', e);
         });
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- another call may have started during the await
         if (call) throw sdkError('FLX_ERR_SDK_CALL_IN_PROGRESS', 'A call is already in progress');
         const handle: CallUiHandle = mod.openCall({
           ...ctx,

@@ -1,0 +1,43 @@
+/**
+ * Screenshots of the widget card and the call UI, desktop and 360 px wide, written to
+ * test-results/sdk-screenshots/ for review (they assert only that the views render).
+ */
+import { expect, test } from '@playwright/test';
+import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
+import { connectAgent, type TestAgent } from './agent.ts';
+
+let server: RunningServer;
+let mia: TestAgent;
+test.beforeAll(async () => {
+  server = await startServer();
+  mia = await connectAgent(server, DEMO.agents.mia);
+  await mia.setStatus('online');
+});
+test.afterAll(async () => {
+  mia.close();
+  await server.stop();
+});
+
+for (const [label, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 740 }],
+] as const) {
+  test(`widget and call UI (${label})`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await page.goto(`${server.url}/product/123`);
+    const card = page.locator('.my-cool-call-widget [data-flux-widget]').first();
+    await expect(card).toHaveAttribute('data-flux-state', 'ready');
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: `test-results/sdk-screenshots/card-${label}.png` });
+    await card.getByRole('button').click();
+    const ui = page.locator('[data-flux-call-ui]');
+    await expect(ui).toHaveAttribute('data-flux-state', 'check');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `test-results/sdk-screenshots/check-${label}.png` });
+    await ui.getByRole('button', { name: 'Start call' }).click();
+    await expect(ui).toHaveAttribute('data-flux-state', 'calling');
+    await page.screenshot({ path: `test-results/sdk-screenshots/calling-${label}.png` });
+    await ui.getByRole('button', { name: 'Cancel' }).click();
+    await expect(ui).toHaveCount(0);
+  });
+}

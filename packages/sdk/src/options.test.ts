@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { format } from './messages.ts';
+import { firstDifference, validateOptions } from './options.ts';
+
+const base = { apiKey: 'pk_demo_groovy_hats_2026', channelId: 'groovy-hats' };
+const messages = (input: unknown) =>
+  validateOptions(input).issues.map((i) => format(i.key, i.args));
+
+describe('validateOptions', () => {
+  it('accepts the spec example with apiKey and channelId', () => {
+    const onBeforeRender = () => ({ callAgentId: 'a' });
+    const { options, issues } = validateOptions({
+      ...base,
+      widgets: {
+        calls: {
+          renderTo: '.my-cool-call-widget',
+          strings: { title: 'Call us now', text: 'Your call agent for today is {{name}}' },
+          whitelist: [/\/product\/123$/m],
+          onBeforeRender,
+        },
+      },
+    });
+    expect(issues).toEqual([]);
+    expect(options?.widgets?.calls?.onBeforeRender).toBe(onBeforeRender);
+  });
+
+  it('fails on a missing apiKey and names it', () => {
+    const r = validateOptions({ channelId: 'x' });
+    expect(r.options).toBeNull();
+    expect(messages({ channelId: 'x' })).toEqual([
+      "init: option 'apiKey' is required (a non-empty string); FluxPlayer is not initialised",
+    ]);
+  });
+
+  it('warns about unknown options and wrong types, naming the option and what was expected', () => {
+    const input = { ...base, langauge: 'de', spa: 'yes', widgets: { calls: { renderTo: 5 } } };
+    expect(messages(input)).toEqual([
+      "init: unknown option 'langauge' is ignored (known options here: apiKey, channelId, customDomain, language, spa, user, onEvent, onCheckout, widgets)",
+      "init: option 'spa' must be true or false, got string; it is ignored",
+      "init: option 'widgets.calls.renderTo' must be a string, got number; it is ignored",
+      'init: widgets.calls needs renderTo (a CSS selector); the calls widget is disabled',
+    ]);
+    const r = validateOptions(input);
+    expect(r.options).not.toBeNull();
+    expect(r.options?.widgets?.calls).toBeUndefined();
+  });
+
+  it('checks nested options and whitelist entries without mutating the input', () => {
+    const input = {
+      ...base,
+      user: { name: 'Ada', phone: '1' },
+      widgets: { calls: { renderTo: '.w', whitelist: /x/ } },
+    };
+    const r = validateOptions(input);
+    expect(r.issues.map((i) => i.path)).toEqual(['widgets.calls.whitelist', 'user.phone']);
+    expect(r.options?.widgets?.calls?.whitelist).toEqual([/x/]);
+    expect(input.widgets.calls.whitelist).toEqual(/x/);
+    expect(
+      messages({ ...base, widgets: { calls: { renderTo: '.w', whitelist: [/a/, 3] } } }),
+    ).toEqual([
+      'init: widgets.calls.whitelist[1] must be a RegExp or a string, got number; the entry is ignored',
+    ]);
+  });
+
+  it('rejects a non-http customDomain and strips trailing slashes', () => {
+    expect(
+      validateOptions({ ...base, customDomain: 'https://calls.example.com/' }).options
+        ?.customDomain,
+    ).toBe('https://calls.example.com');
+    expect(
+      validateOptions({ ...base, customDomain: 'javascript:alert(1)' }).options?.customDomain,
+    ).toBeUndefined();
+  });
+
+  it('rejects a non-object', () => {
+    expect(messages('x')).toEqual(['init(options) expects an object, got string']);
+  });
+});
+
+describe('firstDifference (init idempotency)', () => {
+  it('treats re-created inline functions and RegExps as equal', () => {
+    const make = () => ({
+      ...base,
+      widgets: {
+        calls: { renderTo: '.w', whitelist: [/a$/m], onBeforeRender: (a: unknown[]) => a[0] },
+      },
+    });
+    expect(firstDifference(make(), make())).toBeNull();
+  });
+  it('names the first differing path', () => {
+    expect(firstDifference({ ...base, spa: true }, { ...base, spa: false })).toBe('options.spa');
+    expect(firstDifference({ w: [/a/] }, { w: [/b/] })).toBe('options.w.0');
+  });
+});
