@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
@@ -121,8 +122,26 @@ export async function buildApp(
   });
 
   await app.register(fastifyCookie);
+  // With REDIS_URL the limits are shared by every process; a Redis outage lets requests through.
+  const rateLimitRedis =
+    config.redisUrl === null
+      ? null
+      : new Redis(config.redisUrl, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+        });
+  rateLimitRedis?.on('error', (err: unknown) => {
+    app.log.debug({ err }, 'rate-limit redis error');
+  });
+  app.addHook('onClose', async () => {
+    if (rateLimitRedis) await rateLimitRedis.quit().catch(() => undefined);
+  });
   await app.register(fastifyRateLimit, {
     global: false,
+    ...(rateLimitRedis === null
+      ? {}
+      : { redis: rateLimitRedis, nameSpace: 'flux-rate-limit:', skipOnError: true }),
     errorResponseBuilder: (_req, ctxRl) =>
       new FluxError('FLX_ERR_RATE_LIMITED', `Too many requests; retry in ${ctxRl.after}.`),
   });
