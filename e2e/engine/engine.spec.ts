@@ -1,0 +1,146 @@
+/**
+ * @flux/client in real Chromium with fake camera and microphone, against the built server
+ * (SQLite, demo channel): a direct call, a call whose signaling sockets are killed mid-call,
+ * and a relay-only call through a coturn started here. Runs inside a loopback-only network
+ * namespace (npm run test:e2e).
+ */
+import { expect, test, type Browser } from '@playwright/test';
+import { startServer, DEMO, type RunningServer } from '../harness/server.ts';
+import { startCoturn, type RunningCoturn } from './coturn.ts';
+import {
+  firstFrameAt,
+  onCall,
+  openAgent,
+  openVisitor,
+  startCall,
+  stats,
+  view,
+  type EngineOptions,
+} from './engine.ts';
+
+async function contexts(browser: Browser) {
+  return Promise.all([browser.newContext(), browser.newContext()]);
+}
+
+/** Both pages show decoded video and receive audio. */
+async function expectMediaBothWays(
+  pages: Parameters<typeof stats>[0][],
+  candidate?: string,
+): Promise<void> {
+  for (const page of pages) {
+    await expect
+      .poll(async () => {
+        const s = await stats(page);
+        return s.framesDecoded > 0 && s.audioPackets > 0;
+      })
+      .toBe(true);
+    if (candidate) {
+      const s = await stats(page);
+      expect(s.localType).toBe(candidate);
+    }
+  }
+}
+
+async function ringAndAccept(server: RunningServer, browser: Browser, options: EngineOptions = {}) {
+  const [vc, ac] = await contexts(browser);
+  const agent = await openAgent(ac, server.url, DEMO.agents.mia, options);
+  const visitor = await openVisitor(vc, server.url);
+  await startCall(visitor, 'Mia Alvarez', ['ITM-BLUE-SHIRT', 'EXT-RED-PANTS', 'NOPE-404'], options);
+  await expect.poll(async () => (await view(visitor)).state).toBe('ringing');
+  await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+  await onCall(agent, 'accept');
+  await expect.poll(async () => (await view(visitor)).state).toBe('active');
+  await expect.poll(async () => (await view(agent)).state).toBe('active');
+  return { visitor, agent, close: () => Promise.all([vc.close(), ac.close()]) };
+}
+
+test.describe('call engine in the browser', () => {
+  let server: RunningServer;
+
+  test.beforeAll(async () => {
+    server = await startServer();
+  });
+  test.afterAll(async () => {
+    await server.stop();
+  });
+
+  test('a direct call: video and audio both ways, products on both sides, hang up', async ({
+    browser,
+  }) => {
+    const { visitor, agent, close } = await ringAndAccept(server, browser);
+    await expectMediaBothWays([visitor, agent]);
+    const v = await view(visitor);
+    const a = await view(agent);
+    expect(v.products).toHaveLength(2);
+    expect(a.products).toEqual(v.products);
+    // accept → first decoded frame on both sides (printed; the benchmark compares it)
+    const acceptAt = a.at['accept:start'] ?? 0;
+    const frames = await Promise.all([firstFrameAt(visitor), firstFrameAt(agent)]);
+    console.log(
+      `accept → first frame: visitor ${String((frames[0] ?? 0) - acceptAt)} ms, agent ${String(
+        (frames[1] ?? 0) - acceptAt,
+      )} ms`,
+    );
+    await onCall(visitor, 'hangup');
+    await expect.poll(async () => (await view(agent)).state).toBe('ended');
+    expect((await view(agent)).endReason).toBe('visitor_hangup');
+    await close();
+  });
+
+  test('the signaling sockets die mid-call: the call survives and both resume', async ({
+    browser,
+  }) => {
+    const { visitor, agent, close } = await ringAndAccept(server, browser);
+    await expectMediaBothWays([visitor, agent]);
+    const before = (await stats(visitor)).framesDecoded;
+    for (const page of [visitor, agent]) {
+      await page.evaluate(() => {
+        (
+          window as unknown as { flux: { signaling: { dropConnection(): void } } }
+        ).flux.signaling.dropConnection();
+      });
+    }
+    for (const page of [visitor, agent]) {
+      await expect.poll(async () => (await view(page)).welcomes).toEqual([false, true]);
+      expect((await view(page)).state).toBe('active');
+    }
+    // media kept flowing and signaling works again
+    await expect
+      .poll(async () => (await stats(visitor)).framesDecoded)
+      .toBeGreaterThan(before + 10);
+    await agent.evaluate(async () => {
+      const f = (window as unknown as { flux: { call: { sendChat(t: string): Promise<unknown> } } })
+        .flux;
+      await f.call.sendChat('still there?');
+    });
+    await expect.poll(async () => (await view(visitor)).chat).toEqual(['agent:still there?']);
+    await onCall(agent, 'hangup');
+    await expect.poll(async () => (await view(visitor)).endReason).toBe('agent_hangup');
+    await close();
+  });
+});
+
+test.describe('relay-only call through coturn', () => {
+  let server: RunningServer;
+  let turn: RunningCoturn;
+
+  test.beforeAll(async () => {
+    turn = await startCoturn();
+    server = await startServer({
+      env: { TURN_URLS: turn.urls.join(','), TURN_SECRET: turn.secret, TURN_TTL_SECONDS: '600' },
+    });
+  });
+  test.afterAll(async () => {
+    await server.stop();
+    await turn.stop();
+  });
+
+  test('media flows through the TURN relay with time-limited credentials', async ({ browser }) => {
+    const { visitor, agent, close } = await ringAndAccept(server, browser, {
+      iceTransportPolicy: 'relay',
+    });
+    await expectMediaBothWays([visitor, agent], 'relay');
+    await onCall(visitor, 'hangup');
+    await close();
+  });
+});

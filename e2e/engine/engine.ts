@@ -1,0 +1,236 @@
+/**
+ * Drives @flux/client in real Chromium pages: the engine is bundled with esbuild and loaded
+ * into a page of the server's own origin; `window.flux` holds the signaling client, the call
+ * session and what the test reads (state, stats, events).
+ */
+import { build } from 'esbuild';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from '@playwright/test';
+import type * as FluxClientModule from '@flux/client';
+import { DEMO, REPO_ROOT } from '../harness/server.ts';
+
+let bundle: Promise<string> | null = null;
+
+/** @flux/client as an IIFE exposing `window.FluxClient`. */
+export function engineBundle(): Promise<string> {
+  bundle ??= build({
+    entryPoints: [join(REPO_ROOT, 'packages/client/src/index.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'FluxClient',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+  }).then((r) => r.outputFiles[0]?.text ?? '');
+  return bundle;
+}
+
+export interface PageView {
+  state: string;
+  endReason: string | null;
+  error: string | null;
+  callId: string | null;
+  products: string[];
+  chat: string[];
+  welcomes: boolean[];
+  remoteStream: boolean;
+  /** Date.now() when each state was reached (and `accept:start` etc.). */
+  at: Record<string, number>;
+}
+
+export interface EngineOptions {
+  iceTransportPolicy?: 'all' | 'relay';
+}
+
+type W = Window & {
+  FluxClient: typeof FluxClientModule;
+  flux: {
+    view: PageView;
+    signaling: FluxClientModule.SignalingClient;
+    call: FluxClientModule.CallSession | null;
+    firstFrameAt: number | null;
+  };
+};
+
+/** Opens a page of the server, loads the engine and connects its signaling client. */
+async function openEngine(page: Page, base: string, role: 'visitor' | 'agent'): Promise<void> {
+  await page.goto(`${base}/readyz`);
+  await page.addScriptTag({ content: await engineBundle() });
+  await page.evaluate(
+    async ({ role, channelId, apiKey }) => {
+      const w = window as unknown as W;
+      const C = w.FluxClient;
+      const view: PageView = {
+        state: 'idle',
+        endReason: null,
+        error: null,
+        callId: null,
+        products: [],
+        chat: [],
+        welcomes: [],
+        remoteStream: false,
+        at: {},
+      };
+      const agentsUrl = `/api/v1/public/channels/${channelId}/agents?apiKey=${apiKey}`;
+      const signaling = new C.SignalingClient({
+        url: `${location.origin.replace(/^http/, 'ws')}/api/v1/ws`,
+        role,
+        ...(role === 'visitor'
+          ? {
+              getToken: async () =>
+                ((await (await fetch(agentsUrl)).json()) as { visitorToken: string }).visitorToken,
+            }
+          : {}),
+      });
+      signaling.on('welcome', (wl) => view.welcomes.push(wl.resumed));
+      w.flux = { view, signaling, call: null, firstFrameAt: null };
+      await signaling.connect();
+    },
+    { role, channelId: DEMO.channelId, apiKey: DEMO.apiKey },
+  );
+}
+
+/** Mirrors a call session onto window.flux.view (in the page). */
+function watchCallSource(): string {
+  return `
+    window.__fluxWatch = (call) => {
+      const f = window.flux;
+      const v = f.view;
+      f.call = call;
+      const mark = (s) => { v.at[s] = Date.now(); };
+      mark(call.state);
+      v.state = call.state;
+      v.callId = call.callId;
+      v.products = call.products.map((p) => p.name);
+      call.on('stateChanged', (e) => { v.state = e.to; v.endReason = call.endReason; v.callId = call.callId; mark(e.to); });
+      call.on('products', (p) => { v.products = p.map((x) => x.name); });
+      call.on('chat', (m) => { v.chat.push(m.from + ':' + m.text); });
+      call.on('error', (e) => { v.error = e.code; });
+      call.on('remoteStream', (stream) => {
+        v.remoteStream = true;
+        const video = document.createElement('video');
+        video.muted = true;
+        video.autoplay = true;
+        video.playsInline = true;
+        video.srcObject = stream;
+        document.body.appendChild(video);
+        const onFrame = () => { if (f.firstFrameAt === null) f.firstFrameAt = Date.now(); };
+        if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
+        else video.addEventListener('loadeddata', onFrame, { once: true });
+      });
+    };`;
+}
+
+/** The agent's console page: signed in (cookie in the context), online, preparing every ring. */
+export async function openAgent(
+  context: BrowserContext,
+  base: string,
+  email: string,
+  options: EngineOptions = {},
+): Promise<Page> {
+  const signIn = await context.request.post(`${base}/api/v1/auth/sign-in`, {
+    headers: { 'x-flux-console': '1' },
+    data: { channel: DEMO.channelId, email, password: DEMO.password },
+  });
+  if (!signIn.ok()) throw new Error(`sign-in failed: ${signIn.status()} ${await signIn.text()}`);
+  const online = await context.request.patch(`${base}/api/v1/me`, {
+    headers: { 'x-flux-console': '1' },
+    data: { status: 'online' },
+  });
+  if (!online.ok()) throw new Error(`going online failed: ${online.status()}`);
+  const page = await context.newPage();
+  await openEngine(page, base, 'agent');
+  await page.addScriptTag({ content: watchCallSource() });
+  await page.evaluate((policy) => {
+    const w = window as unknown as W & { __fluxWatch: (c: FluxClientModule.CallSession) => void };
+    w.flux.signaling.on('call.incoming', (incoming) => {
+      void w.FluxClient.getLocalMedia().then((localStream) => {
+        const call = w.FluxClient.prepareAgentCall({
+          signaling: w.flux.signaling,
+          incoming,
+          localStream,
+          ...(policy ? { iceTransportPolicy: policy } : {}),
+        });
+        w.__fluxWatch(call);
+      });
+    });
+  }, options.iceTransportPolicy ?? null);
+  return page;
+}
+
+/** A visitor page of the shop's origin with the engine connected. */
+export async function openVisitor(context: BrowserContext, base: string): Promise<Page> {
+  const page = await context.newPage();
+  await openEngine(page, base, 'visitor');
+  await page.addScriptTag({ content: watchCallSource() });
+  return page;
+}
+
+/** Starts a call from the visitor page to the agent named `agentName`. */
+export async function startCall(
+  page: Page,
+  agentName: string,
+  productIds: string[],
+  options: EngineOptions = {},
+): Promise<void> {
+  await page.evaluate(
+    async ({ agentName, productIds, policy }) => {
+      const w = window as unknown as W & { __fluxWatch: (c: FluxClientModule.CallSession) => void };
+      const { agents } = await w.flux.signaling.request({ type: 'presence.subscribe' });
+      const agent = agents.find((a) => a.name === agentName);
+      if (!agent) throw new Error(`${agentName} is not available: ${JSON.stringify(agents)}`);
+      const localStream = await w.FluxClient.getLocalMedia();
+      const call = w.FluxClient.startVisitorCall({
+        signaling: w.flux.signaling,
+        localStream,
+        agentId: agent.id,
+        productIds,
+        pageUrl: location.href,
+        user: { name: 'Vera Visitor' },
+        ...(policy ? { iceTransportPolicy: policy } : {}),
+      });
+      w.__fluxWatch(call);
+    },
+    { agentName, productIds, policy: options.iceTransportPolicy ?? null },
+  );
+}
+
+export function view(page: Page): Promise<PageView> {
+  return page.evaluate(() => (window as unknown as W).flux.view);
+}
+
+/** Date.now() of the first decoded remote frame shown in the page, or null. */
+export function firstFrameAt(page: Page): Promise<number | null> {
+  return page.evaluate(() => (window as unknown as W).flux.firstFrameAt);
+}
+
+/** getStats() summary of the page's call. */
+export function stats(page: Page): Promise<{
+  framesDecoded: number;
+  audioPackets: number;
+  localType: string | null;
+  remoteType: string | null;
+}> {
+  return page.evaluate(async () => {
+    const call = (window as unknown as W).flux.call;
+    if (!call) return { framesDecoded: 0, audioPackets: 0, localType: null, remoteType: null };
+    const s = await call.getStats();
+    return {
+      framesDecoded: s.video.framesDecoded,
+      audioPackets: s.audio.packetsReceived,
+      localType: s.candidatePair?.localType ?? null,
+      remoteType: s.candidatePair?.remoteType ?? null,
+    };
+  });
+}
+
+/** Runs `fn(call)` in the page (accept, hangup, …). */
+export async function onCall(page: Page, action: 'accept' | 'hangup' | 'decline'): Promise<void> {
+  await page.evaluate(async (action) => {
+    const f = (window as unknown as W).flux;
+    const call = f.call;
+    if (!call) throw new Error('no call on this page');
+    f.view.at[`${action}:start`] = Date.now();
+    await call[action]();
+  }, action);
+}
