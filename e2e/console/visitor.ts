@@ -107,3 +107,29 @@ export async function callAgent(
 export function visitorView(page: Page): Promise<VisitorView> {
   return page.evaluate(() => (window as unknown as { visitor: VisitorView }).visitor);
 }
+
+/** Leaves a callback request over the visitor's signaling channel (as the SDK's form does). */
+export async function leaveCallback(
+  page: Page,
+  base: string,
+  body: { name: string; contact: string; note?: string },
+): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.addScriptTag({ content: await clientBundle() });
+  await page.evaluate(
+    async ({ channelId, apiKey, body }) => {
+      const C = (window as unknown as { FluxClient: typeof FluxClientModule }).FluxClient;
+      const agentsUrl = `/api/v1/public/channels/${channelId}/agents?apiKey=${apiKey}`;
+      const signaling = new C.SignalingClient({
+        url: `${location.origin.replace(/^http/, 'ws')}/api/v1/ws`,
+        role: 'visitor',
+        getToken: async () =>
+          ((await (await fetch(agentsUrl)).json()) as { visitorToken: string }).visitorToken,
+      });
+      await signaling.connect();
+      await signaling.request({ type: 'callback.request', ...body, pageUrl: location.href });
+      signaling.close();
+    },
+    { channelId: DEMO.channelId, apiKey: DEMO.apiKey, body },
+  );
+}

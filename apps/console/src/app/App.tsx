@@ -22,12 +22,17 @@ import { CallScreen } from '../pages/CallScreen.tsx';
 import { History } from '../pages/History.tsx';
 import { Callbacks } from '../pages/Callbacks.tsx';
 import { Settings } from '../pages/Settings.tsx';
-import { Agents } from '../pages/admin/Agents.tsx';
-import { Products } from '../pages/admin/Products.tsx';
-import { Keys } from '../pages/admin/Keys.tsx';
-import { ChannelSettingsPage } from '../pages/admin/ChannelSettings.tsx';
-import { Embed } from '../pages/admin/Embed.tsx';
-import { Analytics } from '../pages/admin/Analytics.tsx';
+import { lazyScreen } from '../ui/lazy.tsx';
+
+// Admin screens load on first use, in one chunk of their own.
+const Agents = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Agents));
+const Products = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Products));
+const Keys = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Keys));
+const ChannelSettingsPage = lazyScreen(() =>
+  import('../pages/admin/index.ts').then((m) => m.ChannelSettingsPage),
+);
+const Embed = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Embed));
+const Analytics = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Analytics));
 
 const NAV: { route: Route; label: string; icon: IconName; admin?: boolean }[] = [
   { route: 'home', label: 'Calls', icon: 'home' },

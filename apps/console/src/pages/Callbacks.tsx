@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { CallbackRequest } from '@flux/protocol';
 import { api, unwrap } from '../api/api.ts';
 import { errorMessage } from '../api/http.ts';
@@ -25,6 +25,13 @@ export function Callbacks() {
     [status, version],
   );
   const [busy, setBusy] = useState<string | null>(null);
+  // Pushes announce requests left over signaling; this also catches ones left some other way.
+  useEffect(() => {
+    const t = setInterval(() => {
+      if (!document.hidden) list.reload();
+    }, 30_000);
+    return () => clearInterval(t);
+  }, []);
   const update = async (cb: CallbackRequest, next: Status) => {
     setBusy(cb.id);
     try {
