@@ -3,14 +3,11 @@
  * Kysely; the dialect-specific parts (connection setup, blob type, error codes) live in
  * `../sqlite.ts`, `../postgres.ts` and `./migrations.ts`.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
 import {
-  CALL_STATUSES,
-  canTransition,
   DEFAULT_CHANNEL_SETTINGS,
   FluxError,
-  type AgentStatus,
   type AllowedOrigin,
   type ApiKey,
   type Call,
@@ -23,8 +20,6 @@ import {
   type ProductInput,
   type ProductPatch,
   type User,
-  type UserRole,
-  type VisitorUser,
 } from '@flux/protocol';
 import type {
   CallFilter,
@@ -38,126 +33,35 @@ import type {
 } from '../Storage.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor } from '../cursor.ts';
+import { CallQueries } from './CallQueries.ts';
+import {
+  conflict,
+  iso,
+  newId,
+  page,
+  sha256,
+  toApiKey,
+  toCallback,
+  toChannel,
+  toProduct,
+  toUser,
+  type Db,
+  type Row,
+} from './rows.ts';
 
-type Db = Kysely<Database> | Transaction<Database>;
-type Row<T extends keyof Database> = Selectable<Database[T]>;
-
-/** URL-safe random id (16 chars). */
-export function newId(): string {
-  return randomBytes(12).toString('base64url');
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
-
-function parseJson<T>(text: string, fallback: T): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-function toChannel(r: Row<'channels'>): StoredChannel {
-  return {
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    settings: {
-      ...DEFAULT_CHANNEL_SETTINGS,
-      ...parseJson<Partial<ChannelSettings>>(r.settings, {}),
-    },
-    allowLocalhost: r.allow_localhost === 1,
-  };
-}
-
-function toUser(r: Row<'users'>): User {
-  return {
-    id: r.id,
-    channelId: r.channel_id,
-    email: r.email,
-    name: r.name,
-    role: r.role as UserRole,
-    status: r.status as AgentStatus,
-    tags: parseJson<string[]>(r.tags, []),
-    profilePhotoUrl: r.profile_photo_url ?? '',
-    active: r.active === 1,
-    createdAt: iso(r.created_at),
-  };
-}
-
-function toApiKey(r: Row<'api_keys'>): ApiKey {
-  return {
-    id: r.id,
-    label: r.label,
-    prefix: r.prefix,
-    createdAt: iso(r.created_at),
-    revokedAt: isoOrNull(r.revoked_at),
-  };
-}
-
-function toProduct(r: Row<'products'>): Product {
-  return {
-    id: r.id,
-    sku: r.sku,
-    externalId: r.external_id,
-    name: r.name,
-    price: r.price,
-    currency: r.currency,
-    imageUrl: r.image_url,
-    pageUrl: r.page_url,
-  };
-}
-
-function toCallback(r: Row<'callbacks'>): CallbackRequest {
-  return {
-    id: r.id,
-    channelId: r.channel_id,
-    callId: r.call_id,
-    name: r.name,
-    contact: r.contact,
-    note: r.note,
-    pageUrl: r.page_url,
-    status: r.status as CallbackRequest['status'],
-    takenBy: r.taken_by,
-    createdAt: iso(r.created_at),
-  };
-}
-
-/** True when `e` is a unique-constraint violation in either dialect. */
-export function isUniqueViolation(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null) return false;
-  const code = (e as { code?: unknown }).code;
-  return (
-    code === '23505' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
-}
-
-function conflict(e: unknown, what: string): never {
-  if (isUniqueViolation(e)) throw new FluxError('FLX_ERR_CONFLICT', `${what} already exists.`);
-  throw e;
-}
-
-const STATUS_COLUMN = {
-  requested: 'requested_at',
-  ringing: 'ringing_at',
-  connected: 'connected_at',
-  ended: 'ended_at',
-} as const satisfies Record<CallStatus, keyof Database['calls']>;
+export { isUniqueViolation, newId, sha256 } from './rows.ts';
 
 export class KyselyStorage implements Storage {
+  private readonly calls: CallQueries;
+
   constructor(
     readonly kind: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
     private readonly onClose: () => Promise<void> = () => Promise.resolve(),
-  ) {}
+  ) {
+    this.calls = new CallQueries(db);
+  }
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.db as unknown as Kysely<unknown>, this.kind);
@@ -452,11 +356,11 @@ export class KyselyStorage implements Storage {
 
   async listUsers(
     channelId: string,
-    page: { limit: number; cursor?: string },
+    query: { limit: number; cursor?: string },
   ): Promise<PageOf<User>> {
     let q = this.db.selectFrom('users').selectAll().where('channel_id', '=', channelId);
-    if (page.cursor !== undefined) {
-      const [at, id] = decodeCursor(page.cursor, 'number');
+    if (query.cursor !== undefined) {
+      const [at, id] = decodeCursor(query.cursor, 'number');
       q = q.where((eb) =>
         eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]),
       );
@@ -464,9 +368,9 @@ export class KyselyStorage implements Storage {
     const rows = await q
       .orderBy('created_at')
       .orderBy('id')
-      .limit(page.limit + 1)
+      .limit(query.limit + 1)
       .execute();
-    return this.page(rows, page.limit, toUser, (r) => [r.created_at, r.id]);
+    return page(rows, query.limit, toUser, (r) => [r.created_at, r.id]);
   }
 
   async listOnlineAgents(channelId: string): Promise<User[]> {
@@ -643,7 +547,7 @@ export class KyselyStorage implements Storage {
       .orderBy('id')
       .limit(query.limit + 1)
       .execute();
-    return this.page(rows, query.limit, toProduct, (r) => [r.name, r.id]);
+    return page(rows, query.limit, toProduct, (r) => [r.name, r.id]);
   }
 
   async resolveProducts(
@@ -732,257 +636,50 @@ export class KyselyStorage implements Storage {
     }
   }
 
-  // ---------------------------------------------------------------- calls
+  // ---------------------------------------------------------------- calls (CallQueries.ts)
 
-  async reserveAgentAndCreateCall(input: NewCall): Promise<ReserveResult> {
-    const callId = newId();
-    return this.db.transaction().execute(async (trx): Promise<ReserveResult> => {
-      const res = await trx
-        .updateTable('users')
-        .set({ current_call_id: callId })
-        .where('id', '=', input.agentId)
-        .where('channel_id', '=', input.channelId)
-        .where('current_call_id', 'is', null)
-        .where('status', '=', 'online')
-        .where('active', '=', 1)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) {
-        const exists = await trx
-          .selectFrom('users')
-          .select('id')
-          .where('id', '=', input.agentId)
-          .where('channel_id', '=', input.channelId)
-          .executeTakeFirst();
-        return { ok: false, reason: exists ? 'busy' : 'not_found' };
-      }
-      await trx
-        .insertInto('calls')
-        .values({
-          id: callId,
-          channel_id: input.channelId,
-          agent_id: input.agentId,
-          status: 'requested',
-          requested_at: input.at.getTime(),
-          ringing_at: null,
-          connected_at: null,
-          ended_at: null,
-          end_reason: null,
-          end_detail: null,
-          page_url: input.pageUrl,
-          visitor: JSON.stringify(input.visitor),
-          unknown_product_ids: JSON.stringify(input.unknownProductIds),
-          rating: null,
-          notes: '',
-        })
-        .execute();
-      await this.writeCallProducts(trx, callId, input.productIds);
-      const call = await this.loadCall(trx, callId);
-      if (!call) throw new Error('call vanished inside its own transaction');
-      return { ok: true, call };
-    });
+  reserveAgentAndCreateCall(input: NewCall): Promise<ReserveResult> {
+    return this.calls.reserveAgentAndCreateCall(input);
   }
-
-  private async writeCallProducts(trx: Db, callId: string, productIds: string[]): Promise<void> {
-    await trx.deleteFrom('call_products').where('call_id', '=', callId).execute();
-    const unique = [...new Set(productIds)];
-    if (unique.length === 0) return;
-    await trx
-      .insertInto('call_products')
-      .values(
-        unique.map((productId, position) => ({ call_id: callId, position, product_id: productId })),
-      )
-      .execute();
-  }
-
-  async transitionCall(
+  transitionCall(
     callId: string,
     to: CallStatus,
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
   ): Promise<Call | null> {
-    if (to === 'ended' && !end) throw new Error('transitionCall: ended needs an end reason');
-    const from = CALL_STATUSES.filter((s) => canTransition(s, to));
-    if (from.length === 0) return null;
-    return this.db.transaction().execute(async (trx) => {
-      const res = await trx
-        .updateTable('calls')
-        .set({
-          status: to,
-          [STATUS_COLUMN[to]]: at.getTime(),
-          ...(to === 'ended' && end
-            ? { end_reason: end.reason, end_detail: end.detail ?? null }
-            : {}),
-        })
-        .where('id', '=', callId)
-        .where('status', 'in', from)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return null;
-      if (to === 'ended') {
-        await trx
-          .updateTable('users')
-          .set({ current_call_id: null })
-          .where('current_call_id', '=', callId)
-          .execute();
-      }
-      return this.loadCall(trx, callId);
-    });
+    return this.calls.transitionCall(callId, to, at, end);
   }
-
-  async getCall(id: string): Promise<Call | null> {
-    return this.loadCall(this.db, id);
+  getCall(id: string): Promise<Call | null> {
+    return this.calls.getCall(id);
   }
-
-  private async loadCall(db: Db, id: string): Promise<Call | null> {
-    const rows = await db
-      .selectFrom('calls')
-      .innerJoin('users', 'users.id', 'calls.agent_id')
-      .selectAll('calls')
-      .select('users.name as agent_name')
-      .where('calls.id', '=', id)
-      .execute();
-    const [call] = await this.toCalls(db, rows);
-    return call ?? null;
+  listCalls(filter: CallFilter): Promise<PageOf<Call>> {
+    return this.calls.listCalls(filter);
   }
-
-  private async toCalls(db: Db, rows: (Row<'calls'> & { agent_name: string })[]): Promise<Call[]> {
-    if (rows.length === 0) return [];
-    const links = await db
-      .selectFrom('call_products')
-      .innerJoin('products', 'products.id', 'call_products.product_id')
-      .selectAll('products')
-      .select(['call_products.call_id as link_call_id', 'call_products.position as link_position'])
-      .where(
-        'call_products.call_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .orderBy('call_products.call_id')
-      .orderBy('call_products.position')
-      .execute();
-    return rows.map((r) => {
-      const connected = r.connected_at;
-      const ended = r.ended_at;
-      return {
-        id: r.id,
-        channelId: r.channel_id,
-        agentId: r.agent_id,
-        agentName: r.agent_name,
-        status: r.status as CallStatus,
-        endReason: r.end_reason as EndReason | null,
-        endDetail: r.end_detail,
-        pageUrl: r.page_url,
-        visitor: parseJson<VisitorUser>(r.visitor, {}),
-        products: links.filter((l) => l.link_call_id === r.id).map(toProduct),
-        unknownProductIds: parseJson<string[]>(r.unknown_product_ids, []),
-        requestedAt: iso(r.requested_at),
-        ringingAt: isoOrNull(r.ringing_at),
-        connectedAt: isoOrNull(r.connected_at),
-        endedAt: isoOrNull(r.ended_at),
-        durationSeconds:
-          connected !== null && ended !== null
-            ? Math.max(0, Math.round((ended - connected) / 1000))
-            : null,
-        rating: r.rating,
-        notes: r.notes,
-      };
-    });
+  listOpenCalls(channelId?: string): Promise<Call[]> {
+    return this.calls.listOpenCalls(channelId);
   }
-
-  async listCalls(filter: CallFilter): Promise<PageOf<Call>> {
-    let q = this.db
-      .selectFrom('calls')
-      .innerJoin('users', 'users.id', 'calls.agent_id')
-      .selectAll('calls')
-      .select('users.name as agent_name')
-      .where('calls.channel_id', '=', filter.channelId);
-    if (filter.agentId !== undefined) q = q.where('calls.agent_id', '=', filter.agentId);
-    if (filter.status !== undefined) q = q.where('calls.status', '=', filter.status);
-    if (filter.endReason !== undefined) q = q.where('calls.end_reason', '=', filter.endReason);
-    if (filter.from !== undefined) q = q.where('calls.requested_at', '>=', filter.from.getTime());
-    if (filter.to !== undefined) q = q.where('calls.requested_at', '<', filter.to.getTime());
-    if (filter.cursor !== undefined) {
-      const [at, id] = decodeCursor(filter.cursor, 'number');
-      q = q.where((eb) =>
-        eb.or([
-          eb('calls.requested_at', '<', at),
-          eb.and([eb('calls.requested_at', '=', at), eb('calls.id', '<', id)]),
-        ]),
-      );
-    }
-    const rows = await q
-      .orderBy('calls.requested_at', 'desc')
-      .orderBy('calls.id', 'desc')
-      .limit(filter.limit + 1)
-      .execute();
-    const more = rows.length > filter.limit;
-    const pageRows = rows.slice(0, filter.limit);
-    const items = await this.toCalls(this.db, pageRows);
-    const last = pageRows.at(-1);
-    return {
-      items,
-      nextCursor: more && last ? encodeCursor([last.requested_at, last.id]) : null,
-    };
+  setCallProducts(callId: string, productIds: string[]): Promise<Product[]> {
+    return this.calls.setCallProducts(callId, productIds);
   }
-
-  async listOpenCalls(channelId?: string): Promise<Call[]> {
-    let q = this.db
-      .selectFrom('calls')
-      .innerJoin('users', 'users.id', 'calls.agent_id')
-      .selectAll('calls')
-      .select('users.name as agent_name')
-      .where('calls.status', '!=', 'ended');
-    if (channelId !== undefined) q = q.where('calls.channel_id', '=', channelId);
-    const rows = await q.orderBy('calls.requested_at').orderBy('calls.id').execute();
-    return this.toCalls(this.db, rows);
-  }
-
-  async setCallProducts(callId: string, productIds: string[]): Promise<Product[]> {
-    return this.db.transaction().execute(async (trx) => {
-      await this.writeCallProducts(trx, callId, productIds);
-      const call = await this.loadCall(trx, callId);
-      return call?.products ?? [];
-    });
-  }
-
-  async recordProductEvent(
+  recordProductEvent(
     callId: string,
     productId: string,
     kind: 'click' | 'add_to_cart',
     at: Date,
   ): Promise<void> {
-    await this.db
-      .insertInto('call_product_events')
-      .values({ id: newId(), call_id: callId, product_id: productId, kind, at: at.getTime() })
-      .execute();
+    return this.calls.recordProductEvent(callId, productId, kind, at);
   }
-
-  async setCallRating(callId: string, rating: number): Promise<Call | null> {
-    await this.db.updateTable('calls').set({ rating }).where('id', '=', callId).execute();
-    return this.getCall(callId);
+  setCallRating(callId: string, rating: number): Promise<Call | null> {
+    return this.calls.setCallRating(callId, rating);
   }
-
-  async setCallNotes(callId: string, notes: string): Promise<Call | null> {
-    await this.db.updateTable('calls').set({ notes }).where('id', '=', callId).execute();
-    return this.getCall(callId);
+  setCallNotes(callId: string, notes: string): Promise<Call | null> {
+    return this.calls.setCallNotes(callId, notes);
   }
-
-  async bumpMissedCalls(agentId: string, reset: boolean): Promise<number> {
-    const r = await this.db
-      .updateTable('users')
-      .set(reset ? { missed_in_a_row: 0 } : { missed_in_a_row: sql<number>`missed_in_a_row + 1` })
-      .where('id', '=', agentId)
-      .returning('missed_in_a_row')
-      .executeTakeFirst();
-    return r ? r.missed_in_a_row : 0;
+  bumpMissedCalls(agentId: string, reset: boolean): Promise<number> {
+    return this.calls.bumpMissedCalls(agentId, reset);
   }
-
-  async getAgentCurrentCall(agentId: string): Promise<string | null> {
-    const r = await this.db
-      .selectFrom('users')
-      .select('current_call_id')
-      .where('id', '=', agentId)
-      .executeTakeFirst();
-    return r?.current_call_id ?? null;
+  getAgentCurrentCall(agentId: string): Promise<string | null> {
+    return this.calls.getAgentCurrentCall(agentId);
   }
 
   // ---------------------------------------------------------------- callbacks
@@ -1029,7 +726,7 @@ export class KyselyStorage implements Storage {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    return this.page(rows, query.limit, toCallback, (r) => [r.created_at, r.id]);
+    return page(rows, query.limit, toCallback, (r) => [r.created_at, r.id]);
   }
 
   async updateCallback(
@@ -1052,22 +749,5 @@ export class KyselyStorage implements Storage {
       .where('id', '=', id)
       .executeTakeFirst();
     return r ? toCallback(r) : null;
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  private page<R, T>(
-    rows: R[],
-    limit: number,
-    map: (r: R) => T,
-    key: (r: R) => [number | string, string],
-  ): PageOf<T> {
-    const more = rows.length > limit;
-    const pageRows = rows.slice(0, limit);
-    const last = pageRows.at(-1);
-    return {
-      items: pageRows.map(map),
-      nextCursor: more && last !== undefined ? encodeCursor(key(last)) : null,
-    };
   }
 }
