@@ -176,6 +176,12 @@ describe('demo mode and static files (SQLite)', () => {
       };
     };
     const first = await count();
+    const s2 = createStorage(db.url);
+    const demo = await s2.getChannelBySlug('groovy-hats');
+    expect((await s2.listOrigins(demo?.id ?? '')).map((o) => o.origin)).toEqual([
+      'http://localhost:8080',
+    ]);
+    await s2.close();
     expect(first.users).toContain('Mia A.');
     expect(first.users).toHaveLength(4);
     expect(first.products).toBeGreaterThanOrEqual(8);

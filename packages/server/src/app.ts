@@ -79,7 +79,7 @@ export async function buildApp(
   };
 
   if (config.demo) {
-    const seeded = await seedDemo(storage, ctxPasswords.hash);
+    const seeded = await seedDemo(storage, ctxPasswords.hash, { publicUrl: config.publicUrl });
     app.log.info({ channelId: seeded.channelId, created: seeded.created }, 'demo channel ready');
   }
 

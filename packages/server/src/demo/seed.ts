@@ -69,6 +69,7 @@ export interface SeedResult {
 export async function seedDemo(
   storage: Storage,
   hashPassword: (password: string) => Promise<string>,
+  options: { publicUrl?: string } = {},
 ): Promise<SeedResult> {
   let channel = await storage.getChannelBySlug(DEMO_CHANNEL_SLUG);
   const created = channel === null;
@@ -79,6 +80,13 @@ export async function seedDemo(
   });
   if (!channel.allowLocalhost)
     channel = await storage.updateChannel(channel.id, { allowLocalhost: true });
+
+  // the shop is served by this server: allow its public origin too (localhost is always allowed)
+  if (options.publicUrl !== undefined) {
+    const origin = new URL(options.publicUrl).origin.toLowerCase();
+    if (!(await storage.isOriginAllowed(channel.id, origin)))
+      await storage.addOrigin(channel.id, origin);
+  }
 
   if ((await storage.findApiKey(channel.id, DEMO_API_KEY)) === null) {
     await storage.createApiKey(channel.id, 'Demo shop (demo only)', DEMO_API_KEY);
