@@ -10,7 +10,7 @@
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './lib/proc.mjs';
@@ -90,11 +90,15 @@ console.log(
 );
 for (const name of figures) {
   const t0 = Date.now();
-  console.log(`\n▶ ${name}`);
+  console.log(`\n▶ ${name} (load average ${loadavg()[0].toFixed(2)} on ${machine.cpus} cores)`);
   try {
     const mod = await import(`./figures/${name}.mjs`);
     const out = await mod[name](ctx);
-    results.figures[name] = { seconds: (Date.now() - t0) / 1000, raw: out.raw };
+    results.figures[name] = {
+      seconds: (Date.now() - t0) / 1000,
+      loadavg1: loadavg()[0],
+      raw: out.raw,
+    };
     results.rows.push(...out.rows);
   } catch (e) {
     console.log(`  ${name} failed: ${e.stack ?? e}`);
@@ -138,7 +142,10 @@ const md = [
   `# FluxPlayer Calls benchmark${ctx.quick ? ' (quick run)' : ''}`,
   '',
   `${started.toISOString()} · ${machine.cpus} × ${machine.cpuModel}, ${machine.memGB} GB · Node ${machine.node} · ` +
-    `${machine.chromium ?? 'no chromium'} · commit ${machine.commit ?? '?'} · ${results.seconds.toFixed(0)} s`,
+    `${machine.chromium ?? 'no chromium'} · commit ${machine.commit ?? '?'} · ${results.seconds.toFixed(0)} s · ` +
+    `1-min load average per figure: ${Object.entries(results.figures)
+      .map(([k, v]) => `${k} ${v.loadavg1?.toFixed(2) ?? '?'}`)
+      .join(', ')}`,
   '',
   `| ${head.join(' | ')} |`,
   `| ${head.map(() => '---').join(' | ')} |`,

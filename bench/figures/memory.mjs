@@ -84,6 +84,7 @@ export async function memory(ctx) {
     ours: null,
     note: `heap+external ${summarize(ok('bare').map((x) => x.heapKB)).median.toFixed(2)} KB`,
   });
+  const bareHeap = summarize(ok('bare').map((x) => x.heapKB));
   for (const v of ['visitor', 'agent']) {
     if (!variants.includes(v)) continue;
     const ours = summarize(ok(v).map((x) => x.rssKB));
@@ -107,6 +108,21 @@ export async function memory(ctx) {
               ),
             ).slice(0, 400)}`
           : ''),
+    });
+  }
+  for (const v of ['visitor', 'agent']) {
+    if (!variants.includes(v)) continue;
+    const heap = summarize(ok(v).map((x) => x.heapKB));
+    rows.push({
+      id: `memory.${v}.heap`,
+      figure: `Idle WS memory per connection, ${v} sessions (JS heap + external)`,
+      unit: 'KB',
+      ours: heap,
+      baseline: bareHeap,
+      ratio: heap.median / bareHeap.median,
+      target: '≤ 1.3× bare',
+      pass: heap.n > 0 && bareHeap.n > 0 ? heap.median / bareHeap.median <= 1.3 : false,
+      note: 'V8 heap used + external after forced GCs: what the session objects themselves cost',
     });
   }
   return { rows, raw: runs };

@@ -4,18 +4,43 @@
  * ≤ 25 KB). Baselines are the published sizes from issue 6 (Intercom's loader 2.0 KB; PeerJS's
  * engine alone 24 KB gz), printed for scale, not measured here.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sdkSizes, SDK_DIST } from '../lib/gzip-size.mjs';
 import { BENCH_DIR } from '../lib/proc.mjs';
 
-async function measure() {
-  // Prefer the size check of `npm test` (bench/size.mjs) so both report the same numbers.
+/**
+ * Prefer the size check of `npm test` (bench/size.mjs, written with the SDK) so that both report
+ * the same numbers. It is a CLI script (prints, may exit), so it runs as a child process and its
+ * lines are parsed; bench/lib/gzip-size.mjs is the fallback when it is missing or its output
+ * changes shape.
+ */
+function measure() {
   const shared = join(BENCH_DIR, 'size.mjs');
   if (existsSync(shared)) {
-    const mod = await import(shared);
-    if (typeof mod.measureSizes === 'function')
-      return { ...(await mod.measureSizes()), source: 'bench/size.mjs' };
+    const r = spawnSync(process.execPath, [shared], { encoding: 'utf8' });
+    const rows = {};
+    for (const line of r.stdout.split('\n')) {
+      const m = /^(\S+)\s+([\d.]+) KB gzip.*\((.*)\)\s*$/.exec(line);
+      if (m)
+        rows[m[1]] = {
+          gzip: Number(m[2]) * 1024,
+          files: m[3].split(' + ').map((f) => join(SDK_DIST, f)),
+        };
+    }
+    if (r.status === 0 && rows.loader && rows.callUi) {
+      const withRaw = (x) => ({
+        ...x,
+        file: x.files[0],
+        raw: x.files.reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0),
+      });
+      return {
+        loader: withRaw(rows.loader),
+        callUi: withRaw(rows.callUi),
+        source: 'bench/size.mjs',
+      };
+    }
   }
   return { ...sdkSizes(), source: 'bench/lib/gzip-size.mjs' };
 }
@@ -33,7 +58,7 @@ export async function size(ctx) {
       raw: null,
     };
   }
-  const s = await measure();
+  const s = measure();
   const kb = (b) => b / 1024;
   ctx.log(
     `  loader ${kb(s.loader.gzip).toFixed(2)} KB gz (${kb(s.loader.raw).toFixed(1)} KB raw), measured by ${s.source}`,

@@ -178,6 +178,15 @@ async function setup(msg) {
       agent.onPush = (m) => {
         if (m.type !== 'call.incoming') return false;
         const callId = m.call.id;
+        setImmediate(() => {
+          for (const w of agent.waiters) {
+            if (w.pred(m)) {
+              agent.waiters.delete(w);
+              w.resolve(m);
+              break;
+            }
+          }
+        });
         void (async () => {
           try {
             await agent.request({ type: 'call.accept', callId, answer: ANSWER });
@@ -202,9 +211,15 @@ async function setup(msg) {
 
 let callSeq = 0;
 
+/** Per-step durations of product calls (ms), for finding where the time goes. */
+let steps = {};
+const mark = (name, t0) => (steps[name] ??= []).push(performance.now() - t0);
+
 async function productCall(pair) {
   const { agent, visitor } = pair;
   pair.agentError = null;
+  let t = performance.now();
+  const incoming = agent.wait((m) => m.type === 'call.incoming', 'call.incoming');
   const ack = await visitor.request({
     type: 'call.request',
     agentId: pair.agentId,
@@ -215,10 +230,15 @@ async function productCall(pair) {
   const callId = ack.data?.call?.id;
   if (!callId)
     throw new Error(`call.request ack without call: ${JSON.stringify(ack).slice(0, 200)}`);
+  mark('request → ack', t);
+  await incoming;
+  mark('request → agent ringing', t);
   await visitor.wait(
     (m) => m.type === 'call.state' && m.call?.id === callId && m.call.status === 'connected',
     'call.state connected',
   );
+  mark('request → visitor sees connected', t);
+  t = performance.now();
   const agentCands = Promise.all(
     [1, 2].map(() =>
       visitor.wait(
@@ -235,12 +255,16 @@ async function productCall(pair) {
     });
   }
   await agentCands;
+  mark('candidates both ways', t);
+  t = performance.now();
   const agentEnded = agent.wait(
     (m) => m.type === 'call.state' && m.call?.id === callId && m.call.status === 'ended',
     'agent: call.state ended',
   );
   await visitor.request({ type: 'call.hangup', callId });
+  mark('hangup → ack', t);
   await agentEnded;
+  mark('hangup → agent sees ended', t);
   if (pair.agentError) throw pair.agentError;
   // drop what this call left behind (relayed candidates, state pushes)
   agent.inbox.length = 0;
@@ -265,10 +289,12 @@ async function bareCall(pair) {
 }
 
 async function run(msg) {
+  steps = {};
   const doCall = cfg.mode === 'bare' ? bareCall : productCall;
   const lat = [];
   const errors = new Map();
   let failed = 0;
+  let notStarted = 0;
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + msg.durationMs;
@@ -307,6 +333,8 @@ async function run(msg) {
       inflight.add(p);
     };
     const total = Math.floor((msg.rate * msg.durationMs) / 1000);
+    // bounded in time: calls still queued this long after the last scheduled start are dropped
+    const giveUp = start + msg.durationMs + Math.max(2000, msg.durationMs / 2);
     let i = 0;
     while (i < total) {
       const now = performance.now();
@@ -314,14 +342,19 @@ async function run(msg) {
         dispatch(start + (i++ * 1000) / msg.rate);
       await new Promise((r) => setTimeout(r, 1));
     }
-    while (inflight.size || queue.length)
+    while ((inflight.size || queue.length) && performance.now() < giveUp) {
       await Promise.race([...inflight, new Promise((r) => setTimeout(r, 50))]);
+    }
+    notStarted = queue.length;
+    queue.length = 0;
+    while (inflight.size) await Promise.race([...inflight, new Promise((r) => setTimeout(r, 50))]);
   }
   const elapsed = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
   return {
     completed: lat.length,
     failed,
+    notStarted,
     errors: Object.fromEntries(errors),
     elapsedMs: elapsed,
     perSecond: (lat.length * 1000) / elapsed,
@@ -329,6 +362,12 @@ async function run(msg) {
     p99: percentile(lat, 99),
     max: lat.length ? Math.max(...lat) : NaN,
     loadCpu: (cpu.user + cpu.system) / 1000 / elapsed,
+    steps: Object.fromEntries(
+      Object.entries(steps).map(([k, v]) => [
+        k,
+        { p50: percentile(v, 50), p99: percentile(v, 99) },
+      ]),
+    ),
   };
 }
 
