@@ -26,6 +26,21 @@ async function agentOnline(browser: Browser, scheme: 'light' | 'dark' = 'light')
     colorScheme: scheme,
     viewport: { width: 1366, height: 900 },
   });
+  // Desktop notifications allowed (granting replaces the permission set, so camera and mic
+  // too); the real constructor is wrapped to record what was shown.
+  await ctx.grantPermissions(['notifications', 'camera', 'microphone'], { origin: server.url });
+  await ctx.addInitScript(() => {
+    const shown: { title: string; body: string }[] = [];
+    (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+    const Real = window.Notification;
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        shown.push({ title, body: options?.body ?? '' });
+      }
+    }
+    Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true });
+  });
   const page = await ctx.newPage();
   await signIn(page, server.url, DEMO.agents.mia);
   await expect(page.getByTestId('connection')).toHaveText(/Connected/);
@@ -69,6 +84,14 @@ test('an agent accepts a call: ring card, video, products, chat, notes, hang up'
   // the tab title flashes while it rings; the ringtone is allowed to play
   await expect.poll(() => agent.title(), { timeout: 5000 }).toContain('Incoming call');
   await expect(agent.getByTestId('audio-blocked')).toHaveCount(0);
+  const notes = await agent.evaluate(
+    () =>
+      (window as unknown as { shownNotifications: { title: string; body: string }[] })
+        .shownNotifications,
+  );
+  expect(notes).toHaveLength(1);
+  expect(notes[0]?.title).toBe('Incoming call');
+  expect(notes[0]?.body).toContain('Ada Lovelace is calling from');
   await shot(agent, 'ringing-light');
 
   await card.getByRole('button', { name: 'Accept' }).click();

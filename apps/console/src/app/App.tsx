@@ -8,7 +8,7 @@ import {
   statusNotice,
   stopSignaling,
 } from '../calls/agentCalls.ts';
-import { audioBlocked, unlockAudio } from '../ring/Ringtone.ts';
+import { audioBlocked, checkAudio, unlockAudio } from '../ring/Ringtone.ts';
 import { href, route, type Route } from '../state/router.ts';
 import { authState, channel, isAdmin, me, signOut } from '../state/session.ts';
 import { Button } from '../ui/Button.tsx';
@@ -72,8 +72,10 @@ const CONN_LABEL = {
 export function App() {
   const state = authState.value;
   useEffect(() => {
-    if (state === 'signed-in') startSignaling();
-    else stopSignaling();
+    if (state === 'signed-in') {
+      startSignaling();
+      void checkAudio();
+    } else stopSignaling();
   }, [state]);
   if (state === 'checking') return <Loading label="Opening the console…" />;
   if (state === 'signed-out') return <SignIn />;
@@ -231,7 +233,8 @@ function Notices() {
         <div class="banner banner-warn" role="alert" data-testid="audio-blocked">
           <Icon name="volume" />
           <span>
-            Your browser is blocking the ringtone. Click “Enable sound” so you hear incoming calls.
+            The browser is blocking sound, so you would not hear calls ring. Click “Enable sound”
+            (or anywhere on the page).
           </span>
           <Button size="s" onClick={() => void unlockAudio()}>
             Enable sound

@@ -51,6 +51,37 @@ export async function unlockAudio(): Promise<boolean> {
   return ok;
 }
 
+/**
+ * Checks, without a user gesture, whether the ringtone could play now; when the browser keeps
+ * audio suspended, raises `audioBlocked` (the console shows an "Enable sound" banner) and
+ * unlocks on the agent's next click or key press anywhere.
+ */
+export async function checkAudio(): Promise<void> {
+  const c = context();
+  if (!c) {
+    audioBlocked.value = true;
+    return;
+  }
+  if (c.state !== 'running') {
+    await Promise.race([c.resume().catch(() => undefined), new Promise((r) => setTimeout(r, 200))]);
+  }
+  if ((c.state as string) === 'running') {
+    audioBlocked.value = false;
+    return;
+  }
+  audioBlocked.value = true;
+  const unlock = () => {
+    void unlockAudio().then((ok) => {
+      if (ok) {
+        window.removeEventListener('pointerdown', unlock, true);
+        window.removeEventListener('keydown', unlock, true);
+      }
+    });
+  };
+  window.addEventListener('pointerdown', unlock, true);
+  window.addEventListener('keydown', unlock, true);
+}
+
 export function audioState(): AudioContextState | 'unsupported' {
   return ctx ? ctx.state : typeof AudioContext === 'undefined' ? 'unsupported' : 'suspended';
 }
@@ -129,7 +160,7 @@ class RingtonePlayer {
       }
     }
     this.out = null;
-    audioBlocked.value = false;
+    if (ctx && (ctx.state as string) === 'running') audioBlocked.value = false;
   }
 }
 
