@@ -10,10 +10,9 @@ import { diag } from './diag.ts';
 import { createHub, safeCall } from './emitter.ts';
 import { sdkError, toSdkError } from './errors.ts';
 import { EN, LANGUAGES, resolveLanguage } from './i18n.ts';
-import { firstDifference, validateOptions } from './options.ts';
+import { validateOptions } from './options.ts';
 import { followPresence } from './presence.ts';
 import type {
-  CallsNamespace,
   FluxAnyEvent,
   FluxEventMap,
   FluxEventName,
@@ -25,9 +24,6 @@ import type {
 import { SDK_VERSION } from './version.ts';
 import { createCallsWidget, type CallsWidget } from './widgets/calls/CallsWidget.ts';
 
-/** Renew the visitor token this long before it expires. */
-const TOKEN_MARGIN_MS = 30_000;
-
 interface Session {
   raw: unknown;
   promise: Promise<FluxPlayerHandle>;
@@ -37,40 +33,44 @@ interface Session {
 }
 
 export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
-  const hub = createHub();
-  let session: Session | null = null;
-  const { on, off } = hub;
+  const { on, off, emit: hubEmit } = createHub();
+  let session: Session | undefined;
 
   const destroy = (): void => {
-    if (!session) return;
-    session.dead = true;
-    session.stop?.();
-    session.widget?.destroy();
-    session = null;
+    if (session) {
+      session.dead = true;
+      session.stop?.();
+      session.widget?.destroy();
+      session = undefined;
+    }
   };
-  const handle = (error: FluxSdkError | null): FluxPlayerHandle => ({ error, destroy, on, off });
+  const handle = (error: FluxSdkError | null = null): FluxPlayerHandle => ({
+    error,
+    destroy,
+    on,
+    off,
+  });
 
   async function start(s: Session, o: FluxPlayerOptions): Promise<FluxPlayerHandle> {
     const base = o.customDomain ?? defaultBase();
     const target = { base, channelId: o.channelId, apiKey: o.apiKey };
-    let lang = resolveLanguage(o.language);
-    if (!lang) {
+    const lang = resolveLanguage(o.language) ?? 'en';
+    if (lang === 'en' && o.language && !/^en/i.test(o.language)) {
       diag('warn', 'opt.language', o.language, LANGUAGES.join(', '));
-      lang = 'en';
     }
     let token = '';
     let expires = 0;
     const emit = <K extends FluxEventName>(type: K, detail: FluxEventMap[K]): void => {
       if (s.dead) return;
       diag('debug', 'event', type, detail);
-      hub.emit(type, detail);
+      hubEmit(type, detail);
       const fn = o.onEvent;
       if (fn) safeCall('onEvent', () => fn({ type, detail } as FluxAnyEvent));
       s.widget?.dispatch(type, detail);
     };
     const apply = (res: PublicAgentsResponse): string => {
       token = res.visitorToken;
-      expires = Date.parse(res.tokenExpiresAt) || Date.now() + 60_000;
+      expires = Date.parse(res.tokenExpiresAt) - 30_000;
       s.widget?.setRoster(res.agents, res.open);
       return token;
     };
@@ -78,25 +78,23 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
 
     // The agents request and the language's strings travel in parallel.
     const first = fetchAgents(target);
-    first.catch(() => undefined);
+    first.catch(() => 0);
     const calls = o.widgets?.calls;
-    const strings = calls && {
+    const strings = {
       ...(lang === 'en' ? EN : await loadStrings(lang).catch(() => EN)),
-      ...calls.strings,
+      ...calls?.strings,
     };
     if (document.readyState === 'loading') {
       await new Promise((r) => document.addEventListener('DOMContentLoaded', r, { once: true }));
     }
-    if (s.dead) return handle(null);
-    if (calls && strings) {
+    if (calls && !s.dead) {
       s.widget = createCallsWidget(calls, {
         ...target,
         lang,
         strings,
         spa: !!o.spa,
         user: o.user,
-        getToken: () =>
-          token && Date.now() < expires - TOKEN_MARGIN_MS ? Promise.resolve(token) : refresh(),
+        getToken: () => (Date.now() < expires ? Promise.resolve(token) : refresh()),
         emit,
         onCheckout: o.onCheckout,
       });
@@ -111,26 +109,30 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       emit('error', { code: err.code, message: err.message });
       return handle(err);
     }
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- destroy() may run during the awaits
-    if (!s.dead && calls)
+    // destroy() may have run during the awaits.
+    if (calls && !s.dead)
       s.stop = followPresence(
         base,
         token,
         refresh,
-        (a, open) => s.widget?.setRoster(a, open),
+        (a, isOpen) => s.widget?.setRoster(a, isOpen),
         SDK_VERSION,
       );
     diag('info', 'init.ok', target.channelId, lang, SDK_VERSION);
-    return handle(null);
+    return handle();
   }
 
   const init = (raw: FluxPlayerOptions): Promise<FluxPlayerHandle> => {
+    if (session) {
+      diag('warn', 'init.again', session.raw, raw);
+      return session.promise;
+    }
+    // Never throw into the page: every failure resolves with handle.error.
+    const failed = (e: unknown): FluxPlayerHandle => {
+      diag('error', 'init.threw', e);
+      return handle(toSdkError(e));
+    };
     try {
-      if (session) {
-        const diff = firstDifference(session.raw, raw);
-        diag(diff ? 'warn' : 'debug', diff ? 'init.again' : 'init.same', diff);
-        return session.promise;
-      }
       const { options, issues } = validateOptions(raw);
       for (const i of issues) diag(i.fatal ? 'error' : 'warn', i.key, ...i.args);
       if (!options) {
@@ -139,41 +141,39 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
           handle(sdkError('FLX_ERR_SDK_INVALID_OPTION', `Invalid options: ${bad.join(', ')}`)),
         );
       }
-      const s: Session = { raw, promise: Promise.resolve(handle(null)) };
+      const s: Session = { raw, promise: Promise.resolve(handle()) };
       session = s;
-      return (s.promise = start(s, options).catch((e: unknown) => {
-        diag('error', 'init.threw', e);
-        return handle(toSdkError(e));
-      }));
+      return (s.promise = start(s, options).catch(failed));
     } catch (e) {
-      // Never throw into the page.
-      diag('error', 'init.threw', e);
-      return Promise.resolve(handle(toSdkError(e)));
+      return Promise.resolve(failed(e));
     }
   };
 
-  const Calls: CallsNamespace = {
-    async startCall() {
-      if (!session) {
-        const err = sdkError(
-          'FLX_ERR_SDK_NOT_INITIALIZED',
-          'Call FluxPlayer.init() before FluxPlayer.Widgets.Calls.startCall()',
-        );
-        diag('warn', 'call.failed', err.code, err.message);
-        throw err;
-      }
-      await session.promise;
-      if (!session.widget) {
-        throw sdkError(
-          'FLX_ERR_SDK_NOT_WHITELISTED',
-          'The calls widget is not configured (widgets.calls)',
-        );
-      }
-      return session.widget.startCall();
-    },
+  return {
+    version: SDK_VERSION,
+    init,
+    destroy,
     on,
     off,
+    Widgets: {
+      Calls: {
+        async startCall() {
+          const w = session && (await session.promise, session.widget);
+          if (!w) {
+            const err = session
+              ? sdkError('FLX_ERR_SDK_NOT_WHITELISTED', 'widgets.calls is not configured')
+              : sdkError(
+                  'FLX_ERR_SDK_NOT_INITIALIZED',
+                  'Call FluxPlayer.init() before startCall()',
+                );
+            diag('warn', 'call.failed', err.code, err.message);
+            throw err;
+          }
+          return w.startCall();
+        },
+        on,
+        off,
+      },
+    },
   };
-
-  return { version: SDK_VERSION, init, destroy, on, off, Widgets: { Calls } };
 }

@@ -1,6 +1,7 @@
 /**
  * The public REST API as the loader uses it. GETs carry no custom header, so browsers send
- * them without a CORS preflight. Failures become FluxPlayerErrors with the server's code.
+ * them without a CORS preflight. A non-2xx answer throws with the server's
+ * `{ error: { code, message } }` (the server only sends registered codes).
  */
 import { API_PREFIX } from '@flux/protocol';
 import type { ErrorCode, PublicAgentsResponse } from '@flux/protocol';
@@ -12,30 +13,18 @@ export interface ApiTarget {
   apiKey: string;
 }
 
-export const publicUrl = (t: ApiTarget, path: string): string =>
-  `${t.base}${API_PREFIX}/public/channels/${encodeURIComponent(t.channelId)}/${path}${path.includes('?') ? '&' : '?'}apiKey=${encodeURIComponent(t.apiKey)}`;
-
-/** Fetches JSON; a non-2xx answer throws with the server's `{ error: { code, message } }`. */
-export async function requestJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init).catch((e: unknown) => {
-    throw sdkError(
-      'FLX_ERR_SDK_NETWORK',
-      `The FluxPlayer server cannot be reached (${url.split('?')[0]})`,
-      e,
-    );
+export async function fetchAgents(t: ApiTarget): Promise<PublicAgentsResponse> {
+  const url = `${t.base}${API_PREFIX}/public/channels/${encodeURIComponent(t.channelId)}/agents?apiKey=${encodeURIComponent(t.apiKey)}`;
+  const res = await fetch(url).catch((e: unknown) => {
+    throw sdkError('FLX_ERR_SDK_NETWORK', `${t.base} cannot be reached`, e);
   });
-  const body = (await res.json().catch(() => ({}))) as T & {
+  const body = (await res.json().catch(() => ({}))) as PublicAgentsResponse & {
     error?: { code: ErrorCode; message: string };
   };
-  if (!res.ok) {
-    // The server only sends registered codes; the loader does not carry the registry (size).
+  if (!res.ok)
     throw sdkError(
       body.error?.code ?? 'FLX_ERR_UNAVAILABLE',
       body.error?.message ?? `HTTP ${res.status}`,
     );
-  }
   return body;
 }
-
-export const fetchAgents = (t: ApiTarget): Promise<PublicAgentsResponse> =>
-  requestJson(publicUrl(t, 'agents'));

@@ -13,10 +13,13 @@ export interface EventHub {
 
 /** Runs page code; a throw or rejection is logged, never propagated. */
 export function safeCall(what: string, fn: () => unknown): void {
-  try {
-    Promise.resolve(fn()).catch((e: unknown) => diag('error', 'listener', what, e));
-  } catch (e) {
+  const fail = (e: unknown): void => {
     diag('error', 'listener', what, e);
+  };
+  try {
+    Promise.resolve(fn()).catch(fail);
+  } catch (e) {
+    fail(e);
   }
 }
 
@@ -24,19 +27,15 @@ export function createHub(): EventHub {
   const map = new Map<string, Set<(d: never) => void>>();
   return {
     on(event, fn) {
-      if (typeof fn !== 'function') {
-        diag('warn', 'on.fn', event);
-        return;
-      }
       map.set(event, (map.get(event) ?? new Set()).add(fn));
     },
     off(event, fn) {
       map.get(event)?.delete(fn);
     },
     emit(event, detail) {
-      for (const fn of [...(map.get(event) ?? [])]) {
+      map.get(event)?.forEach((fn) => {
         safeCall(`a '${event}' listener`, () => (fn as (d: typeof detail) => void)(detail));
-      }
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { CLOSE_CODES, ERRORS } from '@flux/protocol';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FluxPlayerError, toSdkError } from './errors.ts';
+import { isSdkError, toSdkError } from './errors.ts';
 import { FINAL_CODES } from './presence.ts';
 
 describe('SDK errors', () => {
@@ -31,7 +31,8 @@ describe('SDK errors', () => {
       message: 'denied',
     });
     const e = toSdkError('boom');
-    expect(e).toBeInstanceOf(FluxPlayerError);
+    expect(isSdkError(e)).toBe(true);
+    expect(e.name).toBe('FluxPlayerError');
     expect(e).toBeInstanceOf(Error);
     expect(e.code).toBe('FLX_ERR_INTERNAL');
   });

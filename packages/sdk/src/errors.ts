@@ -1,28 +1,21 @@
 /**
- * Errors the SDK hands to the page: an Error with a `code` from the protocol's registry
- * (`ErrorCode`). The loader does not carry the registry's message table (size budget);
- * each message says what went wrong in this case instead.
+ * Errors the SDK hands to the page: an Error named `FluxPlayerError` with a `code` from the
+ * protocol's registry (`ErrorCode`). The loader does not carry the registry's message table
+ * (size budget); each message says what went wrong in this case instead.
  */
 import type { ErrorCode } from '@flux/protocol';
 import type { FluxSdkError } from './types.ts';
 
-export class FluxPlayerError extends Error implements FluxSdkError {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    cause?: unknown,
-  ) {
-    super(message, { cause });
-    this.name = 'FluxPlayerError';
-  }
-}
+export const sdkError = (code: ErrorCode, message: string, cause?: unknown): FluxSdkError =>
+  Object.assign(new Error(message, { cause }), { name: 'FluxPlayerError', code });
 
-export const sdkError = (code: ErrorCode, message: string, cause?: unknown): FluxPlayerError =>
-  new FluxPlayerError(code, message, cause);
+/** True for errors made by sdkError (or any Error with a registered-looking code). */
+export const isSdkError = (e: unknown): e is FluxSdkError =>
+  e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
 
-/** Normalises anything thrown (engine FluxError, DOMException, string) to a FluxPlayerError. */
-export function toSdkError(e: unknown, fallback: ErrorCode = 'FLX_ERR_INTERNAL'): FluxPlayerError {
-  if (e instanceof FluxPlayerError) return e;
+/** Normalises anything thrown (engine FluxError, DOMException, string) to a FluxSdkError. */
+export function toSdkError(e: unknown, fallback: ErrorCode = 'FLX_ERR_INTERNAL'): FluxSdkError {
+  if (isSdkError(e) && e.code.startsWith('FLX_ERR_')) return e;
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
   return sdkError(
     typeof code === 'string' && code.startsWith('FLX_ERR_') ? (code as ErrorCode) : fallback,

@@ -13,18 +13,7 @@ export interface WidgetStrings {
   call: string;
 }
 
-export const LANGUAGES: readonly FluxLanguage[] = [
-  'en',
-  'de',
-  'fr',
-  'es',
-  'it',
-  'nl',
-  'pl',
-  'pt',
-  'sv',
-  'ar',
-];
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pl', 'pt', 'sv', 'ar'] as const;
 
 export const EN: WidgetStrings = {
   title: 'Talk to us live',
@@ -32,19 +21,16 @@ export const EN: WidgetStrings = {
   call: 'Start video call',
 };
 
-export const isRtl = (lang: string): boolean => lang === 'ar';
+/** The built-in language for a BCP 47 tag (`pt-BR` → `pt`), or undefined. */
+export const builtinLanguage = (tag: string | null | undefined): FluxLanguage | undefined =>
+  LANGUAGES.find((l) => l === tag?.split(/[-_]/)[0]?.toLowerCase());
 
-/** The built-in language for a BCP 47 tag (`pt-BR` → `pt`), or null. */
-export function builtinLanguage(tag: string | null | undefined): FluxLanguage | null {
-  const base = (tag ?? '').toLowerCase().split(/[-_]/)[0] as FluxLanguage;
-  return LANGUAGES.includes(base) ? base : null;
-}
-
-/** The language to use: the option (null if it has no strings), else `<html lang>`, the browser's, English. */
-export function resolveLanguage(option: string | undefined): FluxLanguage | null {
-  return option !== undefined
+/** The option's language (undefined if it has none built in), else `<html lang>`, the browser's, English. */
+export const resolveLanguage = (option: string | undefined): FluxLanguage | undefined =>
+  option !== undefined
     ? builtinLanguage(option)
     : (builtinLanguage(document.documentElement.lang) ??
-        builtinLanguage(navigator.language) ??
-        'en');
-}
+      builtinLanguage(navigator.language) ??
+      'en');
+
+export const isRtl = (lang: string): boolean => lang === 'ar';

@@ -17,7 +17,7 @@ import type { FluxPlayerApi } from './types.ts';
 export const FluxPlayer: FluxPlayerApi = createFluxPlayer(() => location.origin);
 export default FluxPlayer;
 
-export { FluxPlayerError } from './errors.ts';
+export { isSdkError } from './errors.ts';
 export { setLogLevel } from './logger.ts';
 export type { LogLevel } from './logger.ts';
 export type {

@@ -1,4 +1,37 @@
 /**
+ * Structural equality for init's idempotency: functions compare by source text and
+ * RegExps by their literal, so re-running the same inline `init({...})` is a no-op.
+ * Returns the first differing path, or null when equal.
+ */
+export function firstDifference(a: unknown, b: unknown, path = 'options'): string | null {
+  if (a === b) return null;
+  if (
+    typeof a !== 'object' ||
+    !a ||
+    typeof b !== 'object' ||
+    !b ||
+    a instanceof RegExp ||
+    b instanceof RegExp
+  ) {
+    return typeof a === typeof b && typeof a !== 'object' && String(a) === String(b)
+      ? null
+      : a instanceof RegExp && b instanceof RegExp && String(a) === String(b)
+        ? null
+        : path;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return path;
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = firstDifference(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}.${k}`,
+    );
+    if (d) return d;
+  }
+  return null;
+}
+
+/**
  * The wording of every diagnostic the loader prints (see diag.ts): a chunk of its own,
  * loaded only when something is printed.
  */
@@ -21,8 +54,8 @@ const M = {
     `init: option '${path}' is required (a non-empty string); FluxPlayer is not initialised`,
   'opt.empty': (path: string) =>
     `init: option '${path}' must not be empty; FluxPlayer is not initialised`,
-  'opt.whitelistSingle': (v: string) =>
-    `init: option 'widgets.calls.whitelist' must be an array; the single entry was used as [${v}]`,
+  'opt.whitelistNone': () =>
+    `init: option 'widgets.calls.whitelist' must be an array of RegExps or strings; the widget is shown on no page until it is fixed`,
   'opt.whitelistEntry': (i: number, got: string) =>
     `init: widgets.calls.whitelist[${i}] must be a RegExp or a string, got ${got}; the entry is ignored`,
   'opt.noRenderTo': () =>
@@ -31,9 +64,12 @@ const M = {
     `init: option 'customDomain' must be an http(s) URL such as https://calls.example.com, got '${v}'; using the script's origin`,
   'opt.language': (v: string, all: string) =>
     `init: option 'language' has no built-in strings for '${v}' (built in: ${all}); using English`,
-  'init.again': (path: string) =>
-    `init() was already called with different options (first difference at '${path}'); the new options are ignored. Call FluxPlayer.destroy() first to re-initialise.`,
-  'init.same': () => `init() called again with the same options: nothing to do`,
+  'init.again': (before: unknown, after: unknown) => {
+    const path = firstDifference(before, after);
+    return path
+      ? `init() was already called with different options (first difference at '${path}'); the new options are ignored. Call FluxPlayer.destroy() first to re-initialise.`
+      : ''; // the same options: a no-op, nothing to say
+  },
   'init.failed': (code: string, message: string, channel: string, base: string) =>
     `init failed: ${code}: ${message} (channel '${channel}' at ${base})`,
   'init.ok': (channel: string, lang: string, version: string) =>

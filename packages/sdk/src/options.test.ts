@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { format } from './messages.ts';
-import { firstDifference, validateOptions } from './options.ts';
+import { firstDifference, format } from './messages.ts';
+import { validateOptions } from './options.ts';
 
 const base = { apiKey: 'pk_demo_groovy_hats_2026', channelId: 'groovy-hats' };
 const messages = (input: unknown) =>
@@ -35,9 +35,9 @@ describe('validateOptions', () => {
   it('warns about unknown options and wrong types, naming the option and what was expected', () => {
     const input = { ...base, langauge: 'de', spa: 'yes', widgets: { calls: { renderTo: 5 } } };
     expect(messages(input)).toEqual([
-      "init: unknown option 'langauge' is ignored (known options here: apiKey, channelId, customDomain, language, spa, user, onEvent, onCheckout, widgets)",
       "init: option 'spa' must be true or false, got string; it is ignored",
       "init: option 'widgets.calls.renderTo' must be a string, got number; it is ignored",
+      "init: unknown option 'langauge' is ignored (known options here: apiKey, channelId, customDomain, language, spa, user, onEvent, onCheckout, widgets)",
       'init: widgets.calls needs renderTo (a CSS selector); the calls widget is disabled',
     ]);
     const r = validateOptions(input);
@@ -52,8 +52,13 @@ describe('validateOptions', () => {
       widgets: { calls: { renderTo: '.w', whitelist: /x/ } },
     };
     const r = validateOptions(input);
-    expect(r.issues.map((i) => i.path)).toEqual(['widgets.calls.whitelist', 'user.phone']);
-    expect(r.options?.widgets?.calls?.whitelist).toEqual([/x/]);
+    expect(r.issues.map((i) => i.path)).toEqual([
+      'user.phone',
+      'widgets.calls.whitelist',
+      'widgets.calls.whitelist',
+    ]);
+    // A whitelist that is not an array must not widen to every page: it matches none.
+    expect(r.options?.widgets?.calls?.whitelist).toEqual([]);
     expect(input.widgets.calls.whitelist).toEqual(/x/);
     expect(
       messages({ ...base, widgets: { calls: { renderTo: '.w', whitelist: [/a/, 3] } } }),

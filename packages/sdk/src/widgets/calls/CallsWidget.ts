@@ -1,7 +1,7 @@
 /**
  * The `calls` widget controller: which pages (whitelist), which placeholders (renderTo +
  * MutationObserver), which agent (onBeforeRender on every roster change) and the call
- * button / startCall() flow. The cards' state is derived from it:
+ * button / startCall() flow. The cards' `data-flux-state` is derived from it:
  *
  *   loading ──▶ ready ◀──▶ hidden          ready ──▶ calling ──▶ in-call
  *      │          ▲           ▲                         │           │
@@ -12,20 +12,19 @@ import type { CallUiContext, CallUiHandle } from '../../call-ui/contract.ts';
 import { loadCallUi, prefetchCallUi } from '../../chunks.ts';
 import { diag, type DiagLevel } from '../../diag.ts';
 import { sdkError, toSdkError } from '../../errors.ts';
-import { isRtl, type WidgetStrings } from '../../i18n.ts';
+import { isRtl } from '../../i18n.ts';
 import type { MessageKey } from '../../messages.ts';
 import { onRouteChange } from '../../spa.ts';
 import type { CallsWidgetOptions, HiddenReason, WidgetState } from '../../types.ts';
 import { whitelistMatch } from '../../whitelist.ts';
 import { createCard, type Card } from './Card.ts';
 
-/** What the widget needs from the core; the rest of the call UI's context comes from here too. */
+/** What the widget needs from the core; most of it is handed on to the call UI. */
 export type CallsWidgetContext = Omit<CallUiContext, 'agent' | 'productIds' | 'rtl' | 'onPhase'> & {
   spa: boolean;
 };
 
 export interface CallsWidget {
-  readonly state: WidgetState;
   start(): void;
   setRoster(agents: CallAgent[], open: boolean): void;
   fail(): void;
@@ -45,31 +44,28 @@ const TIMEOUT_MS = 10_000;
 
 export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetContext): CallsWidget {
   const cards = new Map<Element, Card>();
-  const strings: WidgetStrings = ctx.strings;
   let state: WidgetState = 'loading';
-  let hidden: HiddenReason | null = null;
-  let agents: CallAgent[] | null = null;
+  let hidden: HiddenReason | undefined;
+  let agents: CallAgent[] | undefined;
   let open = true;
-  let choice: Choice | null = null;
+  let choice: Choice | undefined;
   let shown = '';
   let seq = 0;
   let allowed = false;
-  let observer: MutationObserver | null = null;
+  let observer: MutationObserver | undefined;
   let unroute: (() => void) | undefined;
-  let call: CallUiHandle | null = null;
-  let phase: 'calling' | 'in-call' | null = null;
+  let call: CallUiHandle | undefined;
+  let busy = false;
+  let phase: 'calling' | 'in-call' | undefined;
   let announce = '';
   let settled: Promise<void> = Promise.resolve();
-  let scan = 0;
 
   const paint = (card: Card): void => {
     card.update({
       state: phase ?? state,
       agent: choice?.agent ?? null,
-      strings,
+      strings: ctx.strings,
       lang: ctx.lang,
-      rtl: isRtl(ctx.lang),
-      base: ctx.base,
       announce,
     });
   };
@@ -77,19 +73,17 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     cards.forEach(paint);
   };
 
-  const set = (next: WidgetState, why: HiddenReason | null): void => {
-    const prev = hidden;
+  /** Sets the state; `rendered` when an agent (newly) shows, `hidden` when the reason changes. */
+  const set = (next: WidgetState, why?: HiddenReason): void => {
     state = next;
-    hidden = why;
-    render();
     const a = choice?.agent;
     const key = a && !why ? a.id + a.name + a.profile_photo_url : '';
-    if (key && choice && key !== shown) {
-      ctx.emit('rendered', { agent: choice.agent, productIds: choice.productIds });
-    } else if (why && (shown || prev !== why)) {
-      ctx.emit('hidden', { reason: why });
-    }
+    if (a && key && key !== shown)
+      ctx.emit('rendered', { agent: a, productIds: choice?.productIds ?? [] });
+    if (why && why !== hidden) ctx.emit('hidden', { reason: why });
     shown = key;
+    hidden = why;
+    render();
   };
 
   const mount = (): void => {
@@ -107,30 +101,21 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       }
     }
     for (const el of found) {
-      if (cards.has(el) || el.closest('[data-flux-widget]')) continue;
-      // startCall reports its failures itself (event + console).
-      const card = createCard(
-        el,
-        prefetchCallUi,
-        () => void api.startCall().catch(() => undefined),
-      );
-      cards.set(el, card);
-      paint(card);
+      if (!cards.has(el) && !el.closest('[data-flux-widget]')) {
+        // startCall reports its failures itself (event + console).
+        const card = createCard(el, prefetchCallUi, () => void api.startCall().catch(() => 0));
+        cards.set(el, card);
+        paint(card);
+      }
     }
-  };
-
-  const unmount = (): void => {
-    observer?.disconnect();
-    observer = null;
-    cards.forEach((card) => card.destroy());
-    cards.clear();
   };
 
   /** Applies onBeforeRender (or the default: the first agent) to `list`. */
   const pick = async (list: CallAgent[]): Promise<Choice | NoChoice> => {
     const fn = opts.onBeforeRender;
-    const empty: HiddenReason = open ? 'nobody-online' : 'closed';
-    const quiet: NoChoice = [empty, 'debug', open ? 'hidden.nobody' : 'hidden.closed'];
+    const quiet: NoChoice = open
+      ? ['nobody-online', 'debug', 'hidden.nobody']
+      : ['closed', 'debug', 'hidden.closed'];
     if (!fn) return list[0] ? { agent: list[0], productIds: [] } : quiet;
     let result: unknown;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -140,20 +125,24 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
         fn(list.map((a) => ({ ...a, tags: [...a.tags] }))),
         new Promise(
           (_, reject) =>
-            (timer = setTimeout(reject, TIMEOUT_MS, Error(`no answer within ${TIMEOUT_MS} ms`))),
+            (timer = setTimeout(reject, TIMEOUT_MS, Error(`no answer in ${TIMEOUT_MS} ms`))),
         ),
       ]);
     } catch (e) {
       return list.length
         ? ['on-before-render', 'error', 'obr.threw', e]
-        : [empty, 'warn', 'obr.threwEmpty', e];
+        : [quiet[0], 'warn', 'obr.threwEmpty', e];
     } finally {
       clearTimeout(timer);
     }
-    const ids = list.map((a) => a.id).join(', ');
     if (result == null && !list.length) return quiet;
-    const r = (result ?? {}) as { callAgentId?: unknown; productIds?: unknown };
-    if (typeof r.callAgentId !== 'string') {
+    const ids = list.map((a) => a.id).join(', ');
+    const { callAgentId, productIds } = (result ?? {}) as {
+      callAgentId?: unknown;
+      productIds?: unknown;
+    };
+    const agent = list.find((a) => a.id === callAgentId);
+    if (typeof callAgentId !== 'string') {
       return [
         'on-before-render',
         'error',
@@ -162,86 +151,80 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
         ids,
       ];
     }
-    const agent = list.find((a) => a.id === r.callAgentId);
-    if (!agent) return ['on-before-render', 'error', 'obr.unknown', r.callAgentId, ids];
-    const raw = Array.isArray(r.productIds) ? (r.productIds as unknown[]) : [];
-    const productIds = raw.filter((p): p is string => typeof p === 'string' && !!p);
-    if (
-      productIds.length !== raw.length ||
-      (r.productIds !== undefined && !Array.isArray(r.productIds))
-    ) {
-      diag('warn', 'obr.products');
-    }
-    return { agent, productIds };
+    if (!agent) return ['on-before-render', 'error', 'obr.unknown', callAgentId, ids];
+    const ok = Array.isArray(productIds) && productIds.every((p) => typeof p === 'string');
+    if (!ok && productIds !== undefined) diag('warn', 'obr.products');
+    return { agent, productIds: ok ? productIds : [] };
   };
 
   /** Runs pick() for the current roster; results of superseded runs are dropped. */
-  const choose = async (): Promise<void> => {
+  const choose = (): void => {
     const mine = ++seq;
-    const picked = await pick(agents ?? []);
-    if (mine !== seq || !allowed) return;
-    if (Array.isArray(picked)) {
-      const [reason, level, key, ...args] = picked;
-      diag(level, key, ...args);
-      if (level === 'error') {
-        ctx.emit('error', {
-          code: 'FLX_ERR_SDK_ON_BEFORE_RENDER',
-          message: 'onBeforeRender did not choose an available agent',
-        });
+    settled = pick(agents ?? []).then((picked) => {
+      if (mine !== seq || !allowed) return;
+      if (Array.isArray(picked)) {
+        const [reason, level, key, ...args] = picked;
+        diag(level, key, ...args);
+        if (level === 'error') {
+          ctx.emit('error', {
+            code: 'FLX_ERR_SDK_ON_BEFORE_RENDER',
+            message: 'onBeforeRender chose no available agent',
+          });
+        }
+        choice = undefined;
+        // Mid-call the card keeps its call state; the roster is re-evaluated after the call.
+        if (!phase) set('hidden', reason);
+      } else {
+        choice = picked;
+        if (!phase) set('ready');
       }
-      choice = null;
-      // Mid-call the card keeps its call state; the roster is re-evaluated after the call.
-      if (!phase) set('hidden', reason);
-    } else {
-      choice = picked;
-      if (!phase) set('ready', null);
-    }
+    });
   };
 
   const route = (): void => {
     const href = location.href;
     const match = whitelistMatch(opts.whitelist, href);
-    const was = allowed;
-    allowed = !!match;
     if (!match) {
       diag('debug', 'wl.none', href, opts.whitelist?.map(String).join(', '));
-      unmount();
-      choice = null;
+      observer?.disconnect();
+      observer = undefined;
+      cards.forEach((card) => card.destroy());
+      cards.clear();
+      allowed = false;
+      choice = undefined;
       set('hidden', 'not-whitelisted');
       return;
     }
-    diag('debug', 'wl.match', href, match === true ? 'no whitelist' : String(match));
+    diag('debug', 'wl.match', href, String(match));
     mount();
-    observer ??= new MutationObserver(() => {
+    if (!observer) {
+      let scan = 0;
       // Coalesce bursts of mutations into one scan per frame.
-      scan ||= requestAnimationFrame(() => {
-        scan = 0;
-        if (allowed) mount();
+      observer = new MutationObserver(() => {
+        scan ||= requestAnimationFrame(() => {
+          scan = 0;
+          if (allowed) mount();
+        });
       });
-    });
-    observer.observe(document.documentElement, { childList: true, subtree: true });
-    if (!was && agents) settled = choose();
+      observer.observe(document.documentElement, { childList: true, subtree: true });
+    }
+    if (!allowed && agents) choose();
+    allowed = true;
   };
 
   const api: CallsWidget = {
-    get state() {
-      return phase ?? state;
-    },
     start() {
       route();
       if (ctx.spa) unroute = onRouteChange(route);
-      addEventListener('popstate', route);
     },
     setRoster(list, isOpen) {
-      const first = !agents;
+      if (agents) ctx.emit('roster-changed', { agents: list, open: isOpen });
       agents = list;
       open = isOpen;
-      if (!first) ctx.emit('roster-changed', { agents: list, open: isOpen });
-      if (allowed) settled = choose();
+      if (allowed) choose();
     },
     fail() {
       agents = [];
-      choice = null;
       set('error', 'error');
     },
     dispatch(type, detail) {
@@ -256,39 +239,33 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
         if (!allowed)
           throw sdkError(
             'FLX_ERR_SDK_NOT_WHITELISTED',
-            `The calls widget is not enabled on ${location.href}: no whitelist entry matches`,
+            `No whitelist entry matches ${location.href}`,
           );
-        if (call) throw sdkError('FLX_ERR_SDK_CALL_IN_PROGRESS', 'A call is already in progress');
         await settled;
         const chosen = choice;
         if (!chosen)
-          throw sdkError(
-            'FLX_ERR_SDK_NO_AGENT',
-            `No call agent is available (${hidden ?? 'unknown'})`,
-          );
+          throw sdkError('FLX_ERR_SDK_NO_AGENT', `No call agent is available (${hidden ?? state})`);
+        if (busy) throw sdkError('FLX_ERR_SDK_CALL_IN_PROGRESS', 'A call is already in progress');
+        busy = true; // a second click while the chunk loads is refused
         const mod = await loadCallUi().catch((e: unknown) => {
+          busy = false;
           throw sdkError('FLX_ERR_SDK_NETWORK', 'The call UI could not be loaded', e);
         });
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- another call may have started during the await
-        if (call) throw sdkError('FLX_ERR_SDK_CALL_IN_PROGRESS', 'A call is already in progress');
-        const handle: CallUiHandle = mod.openCall({
+        const handle: CallUiHandle = (call = mod.openCall({
           ...ctx,
           ...chosen,
           rtl: isRtl(ctx.lang),
           onPhase(next, text = '') {
             announce = text;
-            if (next !== 'closed') {
-              phase = next;
-            } else {
-              if (call === handle) call = null;
-              phase = null;
+            phase = next === 'closed' ? undefined : next;
+            if (!phase) {
+              if (call === handle) busy = false;
               // Re-derive from the latest roster (our agent was busy during the call).
-              if (allowed) settled = choose();
+              if (allowed) choose();
             }
             render();
           },
-        });
-        call = handle;
+        }));
         await handle.requested;
       } catch (e) {
         const err = toSdkError(e);
@@ -300,10 +277,9 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     destroy() {
       seq++;
       unroute?.();
-      removeEventListener('popstate', route);
       call?.close();
-      call = null;
-      unmount();
+      observer?.disconnect();
+      cards.forEach((card) => card.destroy());
     },
   };
   return api;

@@ -1,10 +1,12 @@
 /**
  * One widget card in one placeholder: a host element appended to the placeholder with an
- * open shadow root. All text is set with textContent (never HTML) and nothing uses inline
- * style attributes (strict CSP). The host carries `data-flux-state` for page CSS and tests.
+ * open shadow root. Text is set with textContent only (never parsed as HTML) and nothing
+ * uses inline style attributes (strict CSP). The host carries `data-flux-state`.
+ *
+ *   <div data-flux-widget="calls" data-flux-state="ready">  #shadow-root
+ *     <div part="card"> <img> <span><b>title</b><p>text</p></span> <button>…</button> <i aria-live> </div>
  */
 import type { CallAgent } from '@flux/protocol';
-import { h, icon, initials, VIDEO_ICON } from '../../dom/h.ts';
 import type { WidgetStrings } from '../../i18n.ts';
 import { fillTemplate } from '../../template.ts';
 import type { WidgetState } from '../../types.ts';
@@ -15,9 +17,6 @@ export interface CardView {
   agent: CallAgent | null;
   strings: WidgetStrings;
   lang: string;
-  rtl: boolean;
-  /** Base URL that relative photo URLs resolve against. */
-  base: string;
   /** What the live region announces (the call's phase, worded by the call UI). */
   announce: string;
 }
@@ -28,71 +27,61 @@ export interface Card {
   destroy(): void;
 }
 
-/**
- * Renders a card into `placeholder`. `intent` fires when pointer or focus reaches the
- * button (warm up the call UI), `click` on activation.
- */
+const el = (tag: string, parent: Node): HTMLElement =>
+  parent.appendChild(document.createElement(tag));
+
+/** Renders a card into `placeholder`; `intent` fires when pointer or focus reaches the button. */
 export function createCard(placeholder: Element, intent: () => void, click: () => void): Card {
-  const host = h('div', { 'data-flux-widget': 'calls', 'data-flux-state': 'loading' });
+  const host = el('div', placeholder);
+  host.setAttribute('data-flux-widget', 'calls');
   const shadow = host.attachShadow({ mode: 'open' });
   adoptStyles(shadow, CARD_CSS);
-  const img = h('img', { alt: '', hidden: '' });
-  const ini = h('span', { class: 'ini', 'aria-hidden': 'true' });
-  const title = h('strong', { id: 't' });
-  const text = h('p', { id: 'x' });
-  const label = h('span');
-  const button = h(
-    'button',
-    { type: 'button', 'aria-describedby': 't x', part: 'button' },
-    icon(VIDEO_ICON),
-    label,
-  );
-  const live = h('span', { class: 'sr', role: 'status', 'aria-live': 'polite' });
-  const root = h(
-    'div',
-    { class: 'card', part: 'card' },
-    h('div', { class: 'ph' }, img, ini, h('i')),
-    h('div', {}, title, text),
-    button,
-    live,
-  );
-  shadow.append(root);
+  const root = el('div', shadow);
+  root.setAttribute('part', 'card');
+  const img = el('img', root) as HTMLImageElement;
+  img.alt = '';
+  const words = el('span', root);
+  const title = el('b', words);
+  const text = el('p', words);
+  title.id = 't';
+  text.id = 'x';
+  const button = el('button', root) as HTMLButtonElement;
+  button.setAttribute('part', 'button');
+  button.setAttribute('aria-describedby', 't x');
+  const svg = button.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg
+    .appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'path'))
+    .setAttribute(
+      'd',
+      'M4 6h10a2 2 0 0 1 2 2v1.5l4-2.5v10l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z',
+    );
+  const label = el('span', button);
+  const live = el('i', root);
+  live.setAttribute('role', 'status');
+  live.setAttribute('aria-live', 'polite');
   const ac = new AbortController();
-  const signal = ac.signal;
-  img.addEventListener('error', () => ((img.hidden = true), (ini.hidden = false)), { signal });
-  for (const type of ['pointerenter', 'focus', 'touchstart'])
-    button.addEventListener(type, intent, { signal, passive: true });
-  button.addEventListener('click', click, { signal });
-  placeholder.append(host);
-  let photo = '';
+  for (const type of ['pointerenter', 'focus', 'touchstart']) {
+    button.addEventListener(type, intent, { signal: ac.signal, passive: true });
+  }
+  button.addEventListener('click', click, { signal: ac.signal });
 
   return {
     host,
-    update(view) {
-      const { state, agent, strings } = view;
-      for (const el of [host, root]) el.setAttribute('data-flux-state', state);
-      root.dir = view.rtl ? 'rtl' : 'ltr';
-      root.lang = view.lang;
+    update({ state, agent, strings, lang, announce }) {
+      host.setAttribute('data-flux-state', state);
+      root.lang = lang;
+      root.dir = lang === 'ar' ? 'rtl' : 'ltr';
       button.disabled = state === 'calling' || state === 'in-call';
-      if (live.textContent !== view.announce) live.textContent = view.announce;
+      if (live.textContent !== announce) live.textContent = announce;
       if (!agent) return;
       const name = { name: agent.name };
       title.textContent = fillTemplate(strings.title, name);
       text.textContent = fillTemplate(strings.text, name);
       label.textContent = fillTemplate(strings.call, name);
-      ini.textContent = initials(agent.name);
-      let next = '';
-      try {
-        if (agent.profile_photo_url) next = new URL(agent.profile_photo_url, view.base + '/').href;
-      } catch {
-        /* unusable URL: initials */
-      }
-      if (next !== photo) {
-        photo = next;
-        img.hidden = !next;
-        ini.hidden = !!next;
-        if (next) img.src = next;
-      }
+      // The server sends absolute photo URLs; an empty one leaves the neutral circle.
+      if (img.getAttribute('src') !== agent.profile_photo_url) img.src = agent.profile_photo_url;
     },
     destroy() {
       ac.abort();
