@@ -13,11 +13,10 @@ export function firstDifference(a: unknown, b: unknown, path = 'options'): strin
     a instanceof RegExp ||
     b instanceof RegExp
   ) {
-    return typeof a === typeof b && typeof a !== 'object' && String(a) === String(b)
-      ? null
-      : a instanceof RegExp && b instanceof RegExp && String(a) === String(b)
-        ? null
-        : path;
+    // Functions compare by source text, RegExps by their literal, primitives by value.
+    const text = (v: unknown): string =>
+      typeof v === 'function' || v instanceof RegExp ? v.toString() : typeof v + JSON.stringify(v);
+    return text(a) === text(b) ? null : path;
   }
   if (Array.isArray(a) !== Array.isArray(b)) return path;
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
