@@ -252,3 +252,48 @@ test('analytics counts the calls above, per day and per agent, and exports CSV',
     await ctx.close();
   }
 });
+
+test('a call from the demo shop widget: the visitor sees a product the agent pushes', async ({
+  browser,
+}) => {
+  const agent = await agentOnline(browser);
+  const shopCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const shop = await shopCtx.newPage();
+  await shop.goto(`${server.url}/product/123`);
+  const card = shop.locator('[data-flux-widget="calls"]').first();
+  await expect(card).toHaveAttribute('data-flux-state', 'ready', { timeout: 15_000 });
+  await card.getByRole('button').first().click();
+  const ui = shop.locator('[data-flux-call-ui]');
+  await ui.getByRole('button', { name: 'Start call' }).click();
+
+  const ring = agent.getByTestId('ring-card');
+  await expect(ring).toBeVisible();
+  await expect(agent.getByTestId('ring-products')).toContainText('Blue Oxford Shirt');
+  await ring.getByRole('button', { name: 'Accept' }).click();
+  await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active', {
+    timeout: 20_000,
+  });
+  await expect(ui).toHaveAttribute('data-flux-state', 'call', { timeout: 20_000 });
+
+  const panel = agent.getByTestId('products-panel');
+  await panel.getByLabel('Add from the catalog').fill('scarf');
+  const results = agent.getByTestId('catalog-results');
+  const name = (await results.locator('.product-row .name').first().textContent()) ?? '';
+  expect(name).not.toBe('');
+  await results
+    .getByRole('button', { name: /^Show / })
+    .first()
+    .click();
+  await expect(ui).toContainText(name);
+  await shot(shop, 'shop-widget-call-with-pushed-product');
+  // the visitor's add-to-cart shows on the agent's product row
+  await ui.getByRole('button', { name: 'Add to cart' }).first().click();
+  await expect(
+    panel.getByTestId('call-product').filter({ hasText: 'Blue Oxford Shirt' }),
+  ).toContainText('In cart');
+
+  await agent.getByTestId('hangup').click();
+  await expect(ui).toHaveAttribute('data-flux-state', 'ended', { timeout: 10_000 });
+  await agent.context().close();
+  await shopCtx.close();
+});

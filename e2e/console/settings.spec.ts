@@ -45,7 +45,7 @@ test('sign in remembers the channel and shows errors next to fields', async ({ p
   await expect(page.getByLabel('Channel')).toHaveValue(DEMO.channelId);
 });
 
-test('status, name, tags and photo reach the public roster', async ({ page }) => {
+test('status, name, tags and photo reach the public roster', async ({ page, browser }) => {
   await signIn(page, server.url, DEMO.agents.mia);
   await page.goto(`${server.url}/console/#/settings`);
   const big = page.getByTestId('status-switch-large');
@@ -55,6 +55,11 @@ test('status, name, tags and photo reach the public roster', async ({ page }) =>
   await expect(big).toHaveAttribute('aria-checked', 'true');
   await expect(page.getByTestId('status-switch')).toHaveAttribute('aria-checked', 'true');
   await expect.poll(async () => (await publicAgents()).map((a) => a.name)).toContain('Mia Alvarez');
+  // the demo shop's widget (the spec's example: first agent tagged fashion-support) shows her
+  const shop = await browser.newPage();
+  await shop.goto(`${server.url}/product/123`);
+  const widget = shop.locator('[data-flux-widget="calls"]').first();
+  await expect(widget).toContainText('Mia Alvarez', { timeout: 15_000 });
 
   // name: validated as you type, saved on submit
   const form = page.getByTestId('profile-form');
@@ -76,6 +81,8 @@ test('status, name, tags and photo reach the public roster', async ({ page }) =>
   await expect
     .poll(async () => (await publicAgents()).find((a) => a.name === 'Mia A. Alvarez')?.tags)
     .toEqual(['fashion-support', 'hat-expert']);
+  // the widget follows the rename live, without a reload
+  await expect(widget).toContainText('Mia A. Alvarez');
 
   // photo URL is validated before it is sent
   await page.getByLabel('…or use an image URL').fill('ftp://example.test/me.png');
@@ -120,4 +127,6 @@ test('status, name, tags and photo reach the public roster', async ({ page }) =>
   await expect
     .poll(async () => (await publicAgents()).map((a) => a.name))
     .not.toContain('Mia A. Alvarez');
+  await expect(widget).toBeHidden();
+  await shop.close();
 });
