@@ -127,6 +127,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   const show = (next: View): void => {
     view = next;
     host.setAttribute('data-flux-state', next);
+    if (next !== 'call') headState.removeAttribute('data-s');
     headName.textContent = agent.name;
     body.replaceChildren();
     bar.replaceChildren();

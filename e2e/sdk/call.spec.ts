@@ -1,0 +1,108 @@
+/**
+ * A whole call through the SDK's call UI: a visitor on the demo shop's /product/123 (the
+ * spec's example, products ITM-BLUE-SHIRT and EXT-RED-PANTS) calls Mia, who accepts in the
+ * agent console. Checks the connected view (remote video, state, timer, products with
+ * prices, add to cart → the page's `flux:add-to-cart`), minimise, hang up, rating.
+ * Screenshots of the connected view go to test-results/sdk-screenshots/.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
+import { signIn } from '../console/helpers.ts';
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+async function miaInConsole(browser: Browser): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  await ctx.grantPermissions(['camera', 'microphone'], { origin: server.url });
+  const page = await ctx.newPage();
+  await signIn(page, server.url, DEMO.agents.mia);
+  const toggle = page.getByTestId('status-switch');
+  if ((await toggle.getAttribute('aria-checked')) !== 'true') await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-checked', 'true');
+  return page;
+}
+
+for (const [label, viewport] of [
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 360, height: 740 }],
+] as const) {
+  test(`a visitor calls from the widget, talks, buys, hangs up and rates (${label})`, async ({
+    browser,
+  }) => {
+    const agent = await miaInConsole(browser);
+    const visitor = await (await browser.newContext({ viewport })).newPage();
+    const errors: string[] = [];
+    visitor.on('pageerror', (e) => errors.push(e.message));
+    await visitor.goto(`${server.url}/product/123`);
+    const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
+    await expect(card).toHaveAttribute('data-flux-state', 'ready');
+    await card.getByRole('button', { name: 'Start video call' }).click();
+
+    const ui = visitor.locator('[data-flux-call-ui]');
+    await ui.getByRole('button', { name: 'Start call' }).click();
+    await expect(ui).toHaveAttribute('data-flux-state', 'calling');
+    await expect(card).toHaveAttribute('data-flux-state', 'calling');
+
+    await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+    await expect(ui).toHaveAttribute('data-flux-state', 'call', { timeout: 20_000 });
+    await expect(ui.locator('.st')).toContainText('Connected', { timeout: 20_000 });
+    await expect(card).toHaveAttribute('data-flux-state', 'in-call');
+    // The agent's fake camera reaches the visitor.
+    await expect
+      .poll(
+        () =>
+          ui
+            .locator('video')
+            .first()
+            .evaluate((v: HTMLVideoElement) => v.videoWidth),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBeGreaterThan(0);
+
+    // The call's products, priced in their currency; add to cart reaches the page.
+    const products = ui.locator('article');
+    await expect(products).toHaveCount(2);
+    await expect(products.first()).toContainText('Blue Oxford Shirt');
+    await expect(products.first()).toContainText('€');
+    await visitor.waitForTimeout(1200); // let the timer tick once for the screenshot
+    await visitor.screenshot({ path: `test-results/sdk-screenshots/connected-${label}.png` });
+    const added = visitor.evaluate(
+      () =>
+        new Promise<string>((resolve) =>
+          document.addEventListener('flux:add-to-cart', (e) =>
+            resolve((e as CustomEvent<{ product: { name: string } }>).detail.product.name),
+          ),
+        ),
+    );
+    await products.first().getByRole('button', { name: 'Add to cart' }).click();
+    expect(await added).toBe('Blue Oxford Shirt');
+
+    // Minimise to the floating window and back.
+    await ui.getByRole('button', { name: 'Minimise' }).click();
+    await expect(ui).toHaveClass(/min/);
+    await visitor.screenshot({ path: `test-results/sdk-screenshots/minimised-${label}.png` });
+    await ui.getByRole('button', { name: 'Back to the call' }).click();
+    await expect(ui).not.toHaveClass(/min/);
+
+    // Hang up, rate, close.
+    await ui.locator('.bar').getByRole('button', { name: 'Hang up' }).click();
+    await expect(ui).toHaveAttribute('data-flux-state', 'ended');
+    await visitor.screenshot({ path: `test-results/sdk-screenshots/ended-${label}.png` });
+    await ui.getByRole('button', { name: '4 of 5' }).click();
+    await expect(ui.getByText('Thanks for your feedback!')).toBeVisible();
+    await ui.locator('.bar').getByRole('button', { name: 'Close' }).click();
+    await expect(ui).toHaveCount(0);
+    await expect(card).toHaveAttribute('data-flux-state', 'ready', { timeout: 15_000 });
+    expect(errors).toEqual([]);
+    await agent.context().close();
+    await visitor.context().close();
+  });
+}
