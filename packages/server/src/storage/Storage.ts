@@ -158,6 +158,7 @@ export interface Storage {
   deleteUserSessions(userId: string): Promise<void>;
 
   // uploaded profile photos (bytes live in the database)
+  /** Stores the user's photo, replacing (deleting) their previous one. */
   savePhoto(userId: string, contentType: string, bytes: Buffer, at: Date): Promise<Photo>;
   getPhoto(id: string): Promise<Photo | null>;
 

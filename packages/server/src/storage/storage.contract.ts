@@ -223,6 +223,9 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       expect(back?.contentType).toBe('image/png');
       expect(back?.bytes.equals(bytes)).toBe(true);
       expect(await s.getPhoto('nope')).toBeNull();
+      const next = await s.savePhoto(u.id, 'image/webp', Buffer.from('RIFF0000WEBP'), new Date());
+      expect(await s.getPhoto(p.id)).toBeNull();
+      expect((await s.getPhoto(next.id))?.contentType).toBe('image/webp');
     });
 
     it('stores products with unique SKU and external ID per channel, searches and resolves them', async () => {

@@ -426,10 +426,14 @@ export class KyselyStorage implements Storage {
 
   async savePhoto(userId: string, contentType: string, bytes: Buffer, at: Date): Promise<Photo> {
     const id = newId();
-    await this.db
-      .insertInto('photos')
-      .values({ id, user_id: userId, content_type: contentType, bytes, created_at: at.getTime() })
-      .execute();
+    // one profile photo per user: an upload replaces the previous one
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('photos').where('user_id', '=', userId).execute();
+      await trx
+        .insertInto('photos')
+        .values({ id, user_id: userId, content_type: contentType, bytes, created_at: at.getTime() })
+        .execute();
+    });
     return { id, userId, contentType, bytes, createdAt: at.toISOString() };
   }
 
