@@ -11,7 +11,8 @@ const out = join(here, 'dist');
 const { products, agents } = JSON.parse(readFileSync(join(here, 'catalog.json'), 'utf8'));
 
 rmSync(out, { recursive: true, force: true });
-for (const dir of ['product', 'demo/img', 'demo/avatars']) mkdirSync(join(out, dir), { recursive: true });
+for (const dir of ['product', 'demo/img', 'demo/avatars'])
+  mkdirSync(join(out, dir), { recursive: true });
 
 copyFileSync(join(here, 'src/shop.css'), join(out, 'demo/shop.css'));
 copyFileSync(join(here, 'src/shop.js'), join(out, 'demo/shop.js'));
@@ -20,6 +21,9 @@ for (const a of agents) writeFileSync(join(out, `demo/avatars/${a.slug}.svg`), a
 
 writeFileSync(join(out, 'index.html'), layout('Groovy Hats', catalogPage(products)));
 for (const p of products) {
-  writeFileSync(join(out, `product/${p.id}.html`), layout(`${p.name} · Groovy Hats`, productPage(p, products)));
+  writeFileSync(
+    join(out, `product/${p.id}.html`),
+    layout(`${p.name} · Groovy Hats`, productPage(p, products)),
+  );
 }
 console.log(`demo shop: ${products.length} product pages → ${out}`);

@@ -1,8 +1,13 @@
 // HTML of the demo shop's pages. Every product page embeds the SDK exactly as the spec's
 // example does (plus apiKey and channelId); its whitelist lets the widget render only on
 // /product/123.
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-const price = (p) => new Intl.NumberFormat('en-IE', { style: 'currency', currency: p.currency }).format(p.price / 100);
+const esc = (s) =>
+  String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
+const price = (p) =>
+  new Intl.NumberFormat('en-IE', { style: 'currency', currency: p.currency }).format(p.price / 100);
 
 export const SDK_EMBED = `<script src="/sdk/v1/flux-player.js"></script>
 <script>

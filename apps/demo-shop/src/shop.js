@@ -14,6 +14,8 @@
   document.addEventListener('flux:add-to-cart', addToCart);
   var status = document.getElementById('demo-status');
   document.addEventListener('flux:rendered', function () {
-    if (status) status.textContent = 'An agent is online: the call widget is shown beside the price and in the footer.';
+    if (status)
+      status.textContent =
+        'An agent is online: the call widget is shown beside the price and in the footer.';
   });
 })();
