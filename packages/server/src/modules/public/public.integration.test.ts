@@ -40,6 +40,7 @@ describe.each(kinds)('public API on %s', (kind) => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
       expect(res.headers.vary).toContain('Origin');
+      expect(res.headers['cache-control']).toBe('no-store');
       const body = res.json<PublicAgentsResponse>();
       expect(body.open).toBe(true);
       expect(body.agents).toEqual([
