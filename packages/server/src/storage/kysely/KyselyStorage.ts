@@ -390,6 +390,12 @@ export class KyselyStorage implements Storage {
 
   async createSession(userId: string, expiresAt: Date): Promise<string> {
     const token = randomBytes(32).toString('base64url');
+    // expired sessions of this user go when they sign in again
+    await this.db
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('expires_at', '<=', Date.now())
+      .execute();
     await this.db
       .insertInto('sessions')
       .values({
