@@ -94,6 +94,8 @@ export class PresenceService implements Presence {
   /** The agent's own status and availability. */
   async agentState(
     agentId: string,
+    /** The caller knows the agent holds no reservation (it just released it). */
+    knownFree = false,
   ): Promise<{ status: AgentStatus; availability: AgentAvailability; user: User } | null> {
     const user = await this.#storage.getUser(agentId);
     if (!user) return null;
@@ -101,15 +103,16 @@ export class PresenceService implements Presence {
     if (user.status === 'online' && user.active) {
       const counts = await this.#hub.bus.consoleCounts([agentId]);
       if ((counts.get(agentId) ?? 0) > 0) {
-        availability = (await this.#storage.getAgentCurrentCall(agentId)) ? 'busy' : 'available';
+        const reserved = knownFree ? null : await this.#storage.getAgentCurrentCall(agentId);
+        availability = reserved ? 'busy' : 'available';
       }
     }
     return { status: user.status, availability, user };
   }
 
   /** Sends `agent.state` to every console of the agent. */
-  async pushAgentState(agentId: string, reason?: string): Promise<void> {
-    const st = await this.agentState(agentId);
+  async pushAgentState(agentId: string, reason?: string, knownFree = false): Promise<void> {
+    const st = await this.agentState(agentId, knownFree);
     if (!st) return;
     this.#hub.toAgent(agentId, {
       type: 'agent.state',

@@ -36,6 +36,9 @@ import { Session, type Role } from './Session.ts';
 
 const checkMessage = Compile(ClientMessageSchema);
 
+/** Requests that are harmless to do twice: their answers are not remembered for re-sends. */
+const IDEMPOTENT = new Set<ClientMessage['type']>(['presence.subscribe', 'presence.unsubscribe']);
+
 export interface GatewayOptions {
   /** Server ping interval; a socket silent for two intervals is dropped. */
   heartbeatMs: number;
@@ -99,7 +102,9 @@ export interface GatewayDeps {
   ctx: HandlerContext;
   now: () => Date;
   /** A new session started (agent consoles count towards presence). */
-  onSessionStart(session: Session, resumed: boolean): Promise<void>;
+  onSessionStart(session: Session): Promise<void>;
+  /** The welcome (and any replay) went out. */
+  afterWelcome(session: Session, resumed: boolean): Promise<void>;
   /** A session's socket closed (it may still resume). */
   onSessionDetach(session: Session): void;
   /** A session's grace period ran out. */
@@ -273,7 +278,7 @@ export class Gateway {
       this.#d.hub.sessions.set(session.id, session);
     }
     ws.flux = session;
-    await this.#d.onSessionStart(session, resumed);
+    await this.#d.onSessionStart(session);
     if (!isOpen(ws) || session.ws !== ws) return;
     session.sendUnsequenced({
       type: 'session.welcome',
@@ -285,6 +290,7 @@ export class Gateway {
       activeCall: await this.#d.welcomeCall(session),
     });
     for (const frame of replay ?? []) ws.send(frame);
+    await this.#d.afterWelcome(session, resumed);
     this.#d.log.debug({ sessionId: session.id, role: session.role, resumed }, 'session started');
     // frames that came in while the hello was being handled
     for (const q of p.queued ?? []) this.#onFrame(session, q, false);
@@ -373,10 +379,11 @@ export class Gateway {
     const answers = s.answers;
     if (answers?.has(msg.reqId)) {
       const prev = answers.get(msg.reqId);
-      if (prev) s.sendBody(prev); // answered before: answer again; null = still running
+      // answered before: answer again (null: still running, the answer will come)
+      if (prev) s.rememberAnswer(msg.reqId, [s.sendBody(prev[1], false), prev[1]]);
       return;
     }
-    s.rememberAnswer(msg.reqId, null);
+    if (!IDEMPOTENT.has(msg.type)) s.rememberAnswer(msg.reqId, null);
     const run = (): Promise<void> => this.#dispatch(s, msg);
     const next = (s.chain ?? Promise.resolve()).then(run);
     s.chain = next;
@@ -409,8 +416,9 @@ export class Gateway {
       }
       body = JSON.stringify({ type: 'error', reqId: msg.reqId, code, message });
     }
-    s.rememberAnswer(msg.reqId, body);
-    if (!s.closed) s.sendBody(body);
+    if (s.closed) return;
+    const seq = s.sendBody(body, false);
+    if (!IDEMPOTENT.has(msg.type)) s.rememberAnswer(msg.reqId, [seq, body]);
   }
 
   #bad(s: Session, reqId: string | undefined, code: ErrorCode, message: string): void {
@@ -454,6 +462,7 @@ export class Gateway {
           continue;
         }
         s.alive = false;
+        s.pingSeq = s.seq;
         ws.ping();
         s.trimReplay(now, this.#o.graceMs);
       } else if (now - s.detachedAt > this.#o.graceMs) {
@@ -510,6 +519,7 @@ function onPong(this: FluxSocket): void {
   if (isSession(s)) {
     s.alive = true;
     s.lastSeen = Date.now();
+    s.delivered();
   }
 }
 function onError(): void {

@@ -8,6 +8,11 @@ import type { WebSocket } from 'ws';
 
 export type Role = 'visitor' | 'agent';
 
+/** `{"seq":N,…body}`: the wire frame of a message body. */
+function frame(seq: number, body: string): string {
+  return `{"seq":${String(seq)},${body.slice(1)}`;
+}
+
 /** Replay entries kept at most (the grace period trims them too). */
 const MAX_REPLAY = 256;
 /** Answers remembered per session for re-sent reqIds. */
@@ -24,12 +29,18 @@ export class Session {
   ws: WebSocket | null;
   /** Last seq stamped. */
   seq = 0;
-  /** [seq, sentAt, frame] of recent messages, for resume. */
+  /** [seq, sentAt, body] of recent messages, for resume. */
   replay: Array<[number, number, string]> | null = null;
-  /** reqId → answer frame body (null while the request runs). */
-  answers: Map<string, string | null> | null = null;
+  /** Highest seq dropped from the replay before it was known to be delivered. */
+  trimmedTo = 0;
+  /** The seq when the last ping went out. */
+  pingSeq = 0;
+  /** reqId → [seq, answer body] (null while the request runs). */
+  answers: Map<string, [number, string] | null> | null = null;
   /** The visitor's current (or last) call; an agent's accepted call. */
   callId: string | null = null;
+  /** False once this process saw `callId` end (saves a lookup on the next request). */
+  callOpen = false;
   /** Epoch ms of the last frame or pong from the client. */
   lastSeen: number;
   /** Heartbeat: false after a ping went out unanswered. */
@@ -71,51 +82,76 @@ export class Session {
   }
 
   /**
-   * Sends a pre-serialised message body (`{"type":…}`); the seq is spliced in so that a
-   * fan-out serialises once for all sessions.
+   * Sends a pre-serialised message body (`{"type":…}`); the seq is spliced in at send time so
+   * that a fan-out serialises once and every session's replay buffer shares the same body.
+   * `replayable: false` (answers to requests: a re-sent reqId is answered from `answers`)
+   * stamps a seq but keeps no copy. Returns the seq.
    */
-  sendBody(body: string): string {
+  sendBody(body: string, replayable = true): number {
     const seq = ++this.seq;
-    const frame = `{"seq":${seq},${body.slice(1)}`;
-    const now = Date.now();
-    const replay = (this.replay ??= []);
-    replay.push([seq, now, frame]);
-    if (replay.length > MAX_REPLAY) replay.shift();
+    if (replayable) {
+      const replay = (this.replay ??= []);
+      replay.push([seq, Date.now(), body]);
+      if (replay.length > MAX_REPLAY) this.#drop(replay.shift());
+    }
     const ws = this.ws;
-    if (ws && ws.readyState === 1) ws.send(frame);
-    return frame;
+    if (ws && ws.readyState === 1) ws.send(frame(seq, body));
+    return seq;
   }
 
-  /** Sends without a seq (welcome, pong): not replayed. */
+  /** Sends without a seq (welcome, pong, snapshots): not replayed. */
   sendUnsequenced(msg: OutgoingServerMessage): void {
     const ws = this.ws;
-    if (ws && ws.readyState === 1) ws.send(`{"seq":0,${JSON.stringify(msg).slice(1)}`);
+    if (ws && ws.readyState === 1) ws.send(frame(0, JSON.stringify(msg)));
   }
 
-  /** Frames after `lastSeq` still held, or null when some were already dropped. */
+  /** Frames after `lastSeq`, or null when some of them are no longer held. */
   replayAfter(lastSeq: number): string[] | null {
-    if (lastSeq > this.seq) return null;
-    const replay = this.replay ?? [];
-    const first = replay[0];
-    if (lastSeq < this.seq && (!first || first[0] > lastSeq + 1)) return null;
-    return replay.filter((e) => e[0] > lastSeq).map((e) => e[2]);
+    if (lastSeq > this.seq || lastSeq < this.trimmedTo) return null;
+    return (this.replay ?? []).filter((e) => e[0] > lastSeq).map((e) => frame(e[0], e[2]));
   }
 
-  /** Drops replay entries older than `maxAgeMs`. */
+  /** Drops replay entries older than `maxAgeMs` (they can no longer be resumed from). */
   trimReplay(now: number, maxAgeMs: number): void {
     const r = this.replay;
     if (!r) return;
-    while (r.length > 0 && (r[0]?.[1] ?? now) < now - maxAgeMs) r.shift();
+    while (r.length > 0 && (r[0]?.[1] ?? now) < now - maxAgeMs) this.#drop(r.shift());
     if (r.length === 0) this.replay = null;
   }
 
-  rememberAnswer(reqId: string, body: string | null): void {
-    const answers = (this.answers ??= new Map<string, string | null>());
+  #drop(entry: [number, number, string] | undefined): void {
+    if (entry && entry[0] > this.trimmedTo) this.trimmedTo = entry[0];
+  }
+
+  /** A pong arrived for the ping sent at `pingSeq`: everything up to it was delivered. */
+  delivered(): void {
+    const upTo = this.pingSeq;
+    const r = this.replay;
+    if (r) {
+      while (r.length > 0 && (r[0]?.[0] ?? Infinity) <= upTo) r.shift();
+      if (r.length === 0) this.replay = null;
+    }
+    const a = this.answers;
+    if (a) {
+      for (const [reqId, answer] of a) if (answer && answer[0] <= upTo) a.delete(reqId);
+      if (a.size === 0) this.answers = null;
+    }
+  }
+
+  /** Marks a request as running (null) or answered ([seq, body]). */
+  rememberAnswer(reqId: string, answer: [number, string] | null): void {
+    const answers = (this.answers ??= new Map<string, [number, string] | null>());
     answers.delete(reqId);
-    answers.set(reqId, body);
+    answers.set(reqId, answer);
     if (answers.size > MAX_ANSWERS) {
       const oldest = answers.keys().next().value;
       if (oldest !== undefined) answers.delete(oldest);
     }
+  }
+
+  /** Forgets a request (idempotent ones are not remembered). */
+  forgetAnswer(reqId: string): void {
+    this.answers?.delete(reqId);
+    if (this.answers?.size === 0) this.answers = null;
   }
 }

@@ -123,23 +123,28 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
       visitorSecret,
       ctx: { hub, presence, calls },
       now,
-      async onSessionStart(session, resumed) {
+      async onSessionStart(session) {
         if (session.role !== 'agent' || !session.userId) return;
-        const first = await hub.addConsole(session);
-        if (first) presence.changed(session.channelId);
-        if (!resumed) {
-          const st = await presence.agentState(session.userId);
-          if (st) {
-            session.send({
-              type: 'agent.state',
-              status: st.status,
-              availability: st.availability,
-              user: st.user,
-            });
-          }
-          await calls.replayRinging(session);
+        if (await hub.addConsole(session)) presence.changed(session.channelId);
+      },
+      async afterWelcome(session, resumed) {
+        if (session.role !== 'agent' || !session.userId) return;
+        // the agent's other consoles (other processes too) learn that it is reachable again
+        if (hub.consoles.get(session.userId)?.size === 1) {
+          await presence.pushAgentState(session.userId);
         }
-        if (first) await presence.pushAgentState(session.userId);
+        // a snapshot of the agent's own state after every welcome (not replayed: the next
+        // welcome brings a fresh one)
+        const st = await presence.agentState(session.userId);
+        if (st) {
+          session.sendUnsequenced({
+            type: 'agent.state',
+            status: st.status,
+            availability: st.availability,
+            user: st.user,
+          });
+        }
+        if (!resumed) await calls.replayRinging(session);
       },
       onSessionDetach(session) {
         if (session.role !== 'agent' || !session.userId) return;

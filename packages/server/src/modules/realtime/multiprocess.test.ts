@@ -166,6 +166,26 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     for (const s of [v, ca, cb]) s.close();
   });
 
+  it('does not end a call accepted on the other process when the ring timer fires', async () => {
+    const fx = await seed(storage, { settings: { ringTimeoutSeconds: 1 } });
+    const c = await agent(a, fx);
+    const { ws: v } = await visitor(b, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    // process b has moved the call to ringing and started its ring timer
+    await v.next('call.state', (m) => m.call.status === 'ringing');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await new Promise((r) => setTimeout(r, 1600)); // past the ring timeout on process b
+    expect((await storage.getCall(call.id))?.status).toBe('connected');
+    expect(v.messages.some((m) => m.type === 'call.state' && m.call.status === 'ended')).toBe(
+      false,
+    );
+    await v.request({ type: 'call.hangup', callId: call.id });
+    expect((await storage.getCall(call.id))?.endReason).toBe('visitor_hangup');
+    v.close();
+    c.close();
+  });
+
   it('ends the calls of a process that dies as lost, at the time it was last seen', async () => {
     const fx: Fixture = await seed(storage);
     // process C: a real child process we can kill

@@ -19,7 +19,7 @@ import {
   type Signal,
 } from '@flux/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Storage } from '../../storage/Storage.ts';
+import type { Storage, StoredChannel } from '../../storage/Storage.ts';
 import type { PresenceService } from '../presence/PresenceService.ts';
 import { toCallAgent } from '../public/routes.ts';
 import { nodeOf, type Hub } from '../realtime/Hub.ts';
@@ -49,6 +49,8 @@ export interface CallServiceOptions {
 }
 
 const ROUTE_TTL = 24 * 3600;
+/** Channel settings are re-read at most this often (ms). */
+const CHANNEL_CACHE_MS = 2000;
 const key = {
   route: (id: string) => `call:${id}`,
   accepted: (id: string) => `call:${id}:acc`,
@@ -65,6 +67,10 @@ export class CallService {
   readonly #ringTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #startedAt = Date.now();
+  /** Channels read in the last seconds (settings: ring timeout, misses). */
+  readonly #channels = new Map<string, { at: number; channel: StoredChannel | null }>();
+  /** Agents whose missed-in-a-row count is known to be 0 (saves a write per accept). */
+  readonly #missesZero = new Set<string>();
   #closed = false;
 
   constructor(
@@ -83,6 +89,19 @@ export class CallService {
       void this.sweep(false);
     }, opts.sweepMs);
     this.#sweeper.unref();
+    hub.onChannelMessage((m) => {
+      if (m.k === 'misses' && typeof m.agentId === 'string') this.#missesZero.delete(m.agentId);
+    });
+  }
+
+  async #channel(channelId: string): Promise<StoredChannel | null> {
+    const now = Date.now();
+    const hit = this.#channels.get(channelId);
+    if (hit && now - hit.at < CHANNEL_CACHE_MS) return hit.channel;
+    const channel = await this.#storage.getChannel(channelId);
+    this.#channels.set(channelId, { at: now, channel });
+    if (this.#channels.size > 1000) this.#channels.clear();
+    return channel;
   }
 
   close(): void {
@@ -108,11 +127,22 @@ export class CallService {
     return route;
   }
 
+  /** The console session that accepted, or null (not yet, or closed unanswered). */
   async #acceptedSession(route: CallRoute): Promise<string | null> {
     if (route.accepted) return route.accepted;
     const acc = await this.#hub.bus.get(key.accepted(route.callId));
-    if (acc) route.accepted = acc;
+    if (!acc || acc.startsWith('!')) return null;
+    route.accepted = acc;
     return acc;
+  }
+
+  /**
+   * The answer slot of a ringing call: exactly one of accept, decline, miss and cancel takes
+   * it (a SET NX on the bus, across processes), so a connected call can never be ended as
+   * missed or cancelled by a racing timer or click. Returns true when `holder` got it.
+   */
+  #claimAnswer(callId: string, holder: string): Promise<boolean> {
+    return this.#hub.bus.setIfAbsent(key.accepted(callId), holder, ROUTE_TTL);
   }
 
   #forget(callId: string): void {
@@ -163,7 +193,7 @@ export class CallService {
   // ---------------------------------------------------------------- request
 
   async request(session: Session, m: ClientMessageOf<'call.request'>): Promise<{ call: Call }> {
-    if (session.callId) {
+    if (session.callId && session.callOpen) {
       const prev = await this.#storage.getCall(session.callId);
       if (prev && prev.status !== 'ended') {
         throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'You are already in a call.');
@@ -171,7 +201,7 @@ export class CallService {
     }
     const [agent, channel] = await Promise.all([
       this.#storage.getUser(m.agentId),
-      this.#storage.getChannel(session.channelId),
+      this.#channel(session.channelId),
     ]);
     if (!channel) throw new FluxError('FLX_ERR_CHANNEL_NOT_FOUND');
     if (!agent || agent.channelId !== session.channelId)
@@ -206,6 +236,7 @@ export class CallService {
     this.#routes.set(call.id, route);
     await this.#hub.bus.set(key.route(call.id), JSON.stringify(route), ROUTE_TTL);
     session.callId = call.id;
+    session.callOpen = true;
     // after the ack: ring the consoles, then move to ringing
     setImmediate(() => {
       void this.#ring(route, call).catch((e: unknown) => {
@@ -242,7 +273,12 @@ export class CallService {
       );
     }
     this.#presence.changed(route.channelId);
-    await this.#presence.pushAgentState(route.agentId);
+    // the agent was online and is now reserved: no need to ask storage
+    this.#hub.toAgent(route.agentId, {
+      type: 'agent.state',
+      status: 'online',
+      availability: 'busy',
+    });
   }
 
   /** A console that (re)connects while its agent's call rings gets the ring again. */
@@ -277,32 +313,40 @@ export class CallService {
   // ---------------------------------------------------------------- agent answers
 
   async accept(session: Session, m: ClientMessageOf<'call.accept'>): Promise<{ call: Call }> {
-    const { call, route } = await this.#partyCall(session, m.callId);
-    if (call.status !== 'ringing' && call.status !== 'requested') {
-      throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', `The call is ${call.status}.`);
+    const route = await this.#partyRoute(session, m.callId);
+    const callId = route.callId;
+    if (!(await this.#claimAnswer(callId, session.id))) {
+      throw new FluxError(
+        'FLX_ERR_CALL_INVALID_TRANSITION',
+        'The call was already answered or ended.',
+      );
     }
-    if (!route) throw new FluxError('FLX_ERR_CALL_NOT_FOUND');
-    const won = await this.#hub.bus.setIfAbsent(key.accepted(call.id), session.id, ROUTE_TTL);
-    if (!won) throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'Another console answered.');
-    if (call.status === 'requested') {
-      await this.#storage.transitionCall(call.id, 'ringing', this.#now());
-    }
-    const connected = await this.#storage.transitionCall(call.id, 'connected', this.#now());
+    // the transition decides (conditional write); no read first
+    let connected = await this.#storage.transitionCall(callId, 'connected', this.#now());
     if (!connected) {
-      await this.#hub.bus.del(key.accepted(call.id));
-      const now = await this.#storage.getCall(call.id);
+      // still `requested` (the ring's own move may be racing us): ring, then connect
+      await this.#storage.transitionCall(callId, 'ringing', this.#now());
+      connected = await this.#storage.transitionCall(callId, 'connected', this.#now());
+    }
+    if (!connected) {
+      await this.#hub.bus.del(key.accepted(callId));
+      const now = await this.#storage.getCall(callId);
       throw new FluxError(
         'FLX_ERR_CALL_INVALID_TRANSITION',
         `The call is ${now?.status ?? 'gone'}${now?.endReason ? ` (${now.endReason})` : ''}.`,
       );
     }
+    const call = connected;
     route.accepted = session.id;
     session.callId = call.id;
     const t = this.#ringTimers.get(call.id);
     if (t) clearTimeout(t);
     this.#ringTimers.delete(call.id);
     void this.#hub.bus.del(key.signals(call.id)).catch(() => undefined);
-    await this.#storage.bumpMissedCalls(call.agentId, true);
+    if (!this.#missesZero.has(call.agentId)) {
+      await this.#storage.bumpMissedCalls(call.agentId, true);
+      this.#missesZero.add(call.agentId);
+    }
     if (m.answer) {
       this.#toVisitor(route, {
         type: 'call.signal',
@@ -321,9 +365,16 @@ export class CallService {
     if (call.status !== 'ringing' && call.status !== 'requested') {
       throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', `The call is ${call.status}.`);
     }
+    if (!(await this.#claimAnswer(call.id, '!declined'))) {
+      throw new FluxError(
+        'FLX_ERR_CALL_INVALID_TRANSITION',
+        'The call was already answered or ended.',
+      );
+    }
     const ended = await this.#end(call.id, 'declined', null, this.#now(), route, session.id);
-    if (!ended)
+    if (!ended) {
       throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'The call has already ended.');
+    }
     if (m.goOffline) {
       await this.#storage.updateUser(call.agentId, { status: 'offline' });
       this.#presence.changed(call.channelId);
@@ -333,30 +384,48 @@ export class CallService {
   }
 
   async hangup(session: Session, m: ClientMessageOf<'call.hangup'>): Promise<{ call: Call }> {
-    const { call, route } = await this.#partyCall(session, m.callId);
-    if (call.status === 'ended') return { call };
-    const ringing = call.status !== 'connected';
+    // the route says whether an agent accepted; the conditional write decides the rest
+    const route = await this.#partyRoute(session, m.callId).catch(() => null);
+    let accepted: boolean;
+    if (route) {
+      // unanswered: take the answer slot so that no accept can win afterwards
+      const unanswered = session.role === 'visitor' ? '!cancelled' : '!declined';
+      accepted =
+        !(await this.#claimAnswer(route.callId, unanswered)) &&
+        (await this.#acceptedSession(route)) !== null;
+    } else {
+      const { call } = await this.#partyCall(session, m.callId);
+      if (call.status === 'ended') return { call };
+      accepted = call.status === 'connected';
+    }
     const reason: EndReason =
       session.role === 'visitor'
-        ? ringing
-          ? 'cancelled'
-          : 'visitor_hangup'
-        : ringing
-          ? 'declined'
-          : 'agent_hangup';
-    const ended = await this.#end(call.id, reason, null, this.#now(), route, session.id);
-    return { call: ended ?? (await this.#storage.getCall(call.id)) ?? call };
+        ? accepted
+          ? 'visitor_hangup'
+          : 'cancelled'
+        : accepted
+          ? 'agent_hangup'
+          : 'declined';
+    const ended = await this.#end(m.callId, reason, null, this.#now(), route, session.id);
+    if (ended) return { call: ended };
+    const call = await this.#storage.getCall(m.callId);
+    if (!call) throw new FluxError('FLX_ERR_CALL_NOT_FOUND');
+    return { call };
   }
 
   async #missed(callId: string): Promise<void> {
+    if (!(await this.#claimAnswer(callId, '!missed'))) return; // answered (or ended) first
     const route = await this.#route(callId);
     const ended = await this.#end(callId, 'missed', null, this.#now(), route);
     if (!ended) return;
+    this.#missesZero.delete(ended.agentId);
+    this.#hub.publishChannel(ended.channelId, { k: 'misses', agentId: ended.agentId });
     const misses = await this.#storage.bumpMissedCalls(ended.agentId, false);
-    const channel = await this.#storage.getChannel(ended.channelId);
+    const channel = await this.#channel(ended.channelId);
     if (channel && misses >= channel.settings.missesBeforeOffline) {
       await this.#storage.updateUser(ended.agentId, { status: 'offline' });
       await this.#storage.bumpMissedCalls(ended.agentId, true);
+      this.#missesZero.add(ended.agentId);
       this.#log.info({ agentId: ended.agentId, misses }, 'agent set offline after missed calls');
       this.#presence.changed(ended.channelId);
       await this.#presence.pushAgentState(ended.agentId, 'missed_calls');
@@ -379,6 +448,8 @@ export class CallService {
     if (!ended) return null;
     this.#log.info({ callId, reason, detail }, 'call ended');
     this.#forget(callId);
+    const visitor = route ? this.#hub.sessions.get(route.visitor) : undefined;
+    if (visitor?.callId === callId) visitor.callOpen = false;
     let alternatives: CallAgent[] | undefined;
     if (reason === 'declined' || reason === 'missed') {
       alternatives = await this.#alternatives(ended).catch(() => []);
@@ -391,7 +462,7 @@ export class CallService {
     }
     this.#hub.toAgent(ended.agentId, { type: 'call.state', call: ended }, exceptSession);
     this.#presence.changed(ended.channelId);
-    await this.#presence.pushAgentState(ended.agentId);
+    await this.#presence.pushAgentState(ended.agentId, undefined, true);
     return ended;
   }
 
@@ -578,10 +649,10 @@ export class CallService {
     if (!call || call.status === 'ended') return;
     const lastSeen = new Date(session.lastSeen);
     if (session.role === 'visitor') {
-      if (call.status === 'connected') {
-        await this.#end(callId, 'lost', 'visitor_gone', lastSeen, route);
-      } else {
+      if (call.status !== 'connected' && (await this.#claimAnswer(callId, '!cancelled'))) {
         await this.#end(callId, 'cancelled', 'visitor_gone', lastSeen, route);
+      } else {
+        await this.#end(callId, 'lost', 'visitor_gone', lastSeen, route);
       }
       return;
     }
