@@ -210,3 +210,87 @@ test('the embed snippet renders the widget when pasted into a plain page', async
   await plain.close();
   await mia.close();
 });
+
+test('lists paginate: products page forward and back', async () => {
+  const admin = await ApiClient.signIn(server.url, DEMO.admin);
+  const rows = ['sku,name,price,currency'];
+  for (let i = 0; i < 30; i++)
+    rows.push(`PAGE-${String(i).padStart(2, '0')},Paged Hat ${i},1000,EUR`);
+  await admin.post('/admin/products/import', { csv: rows.join('\n') });
+  await page.goto(`${server.url}/console/#/admin/products`);
+  await page.getByLabel('Search products').fill('PAGE-');
+  const body = page.getByTestId('products-table').locator('tbody tr');
+  // wait for the filtered list (the search is debounced; the unfiltered first page also
+  // holds 20 rows)
+  await expect(body.first()).toContainText('Paged Hat 0');
+  await expect(body.filter({ hasNotText: 'Paged Hat' })).toHaveCount(0);
+  await expect(body).toHaveCount(20);
+  await expect(page.getByText('Page 1 · 20 shown')).toBeVisible();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(page.getByText('Page 2 · 10 shown')).toBeVisible();
+  await expect(body).toHaveCount(10);
+  await expect(page.getByRole('button', { name: 'Next page' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await expect(body).toHaveCount(20);
+});
+
+test('allowed origins: validated, added, removed with confirmation', async () => {
+  await page.goto(`${server.url}/console/#/admin/keys`);
+  const origin = page.getByLabel('Origin');
+  await origin.fill('https://shop.example/path');
+  await expect(page.getByText(/Only scheme and host/)).toBeVisible();
+  await origin.fill('https://shop.example');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  const table = page.getByTestId('origins-table');
+  await expect(table).toContainText('https://shop.example');
+  await table
+    .locator('tr', { hasText: 'https://shop.example' })
+    .getByRole('button', { name: 'Remove' })
+    .click();
+  await page
+    .getByRole('dialog', { name: 'Remove this origin?' })
+    .getByRole('button', { name: 'Remove origin' })
+    .click();
+  await expect(page.getByText('Origin removed.')).toBeVisible();
+  await expect(page.getByText('https://shop.example', { exact: true })).toHaveCount(0);
+});
+
+test('channel settings: ring timeout, misses and opening hours are validated and saved', async () => {
+  await page.goto(`${server.url}/console/#/admin/channel`);
+  await page.getByLabel('Ring timeout (seconds)').fill('2');
+  await expect(page.getByText('A whole number from 5 to 300.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Save settings' })).toBeDisabled();
+  await page.getByLabel('Ring timeout (seconds)').fill('25');
+  await page.getByLabel('Missed calls before going offline').fill('4');
+  await page.getByLabel(/Always open/).uncheck();
+  await page.getByLabel('Time zone').fill('Europe/Berlin');
+  await page.getByLabel('Monday').fill('18:00-09:00');
+  await expect(page.getByText('“18:00-09:00” ends before it starts.')).toBeVisible();
+  await page.getByLabel('Monday').fill('9:00-12:30, 13:30-18:00');
+  await shot(page, 'admin-channel-hours-light');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Channel settings saved.')).toBeVisible();
+  const admin = await ApiClient.signIn(server.url, DEMO.admin);
+  const saved = await admin.get<{
+    settings: { ringTimeoutSeconds: number; missesBeforeOffline: number; openingHours: unknown };
+  }>('/admin/settings');
+  expect(saved.settings.ringTimeoutSeconds).toBe(25);
+  expect(saved.settings.missesBeforeOffline).toBe(4);
+  expect(saved.settings.openingHours).toMatchObject({
+    timezone: 'Europe/Berlin',
+    days: { '1': ['09:00-12:30', '13:30-18:00'], '2': ['09:00-18:00'] },
+  });
+  // back to always open, so other tests see agents
+  await page.reload();
+  await expect(page.getByLabel('Monday')).toHaveValue('09:00-12:30, 13:30-18:00');
+  await page.getByLabel(/Always open/).check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('Channel settings saved.').first()).toBeVisible();
+  await expect
+    .poll(
+      async () =>
+        (await admin.get<{ settings: { openingHours: unknown } }>('/admin/settings')).settings
+          .openingHours,
+    )
+    .toBeNull();
+});

@@ -128,6 +128,16 @@ function Shell() {
   const showCallLink = current.value !== null;
   return (
     <div class={`shell ${navOpen ? 'nav-open' : ''}`}>
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       {navOpen ? <div class="nav-scrim" onClick={() => setNavOpen(false)} /> : null}
       <nav class="sidebar" aria-label="Main">
         <div class="brand">
@@ -202,7 +212,7 @@ function Shell() {
           {inCall.value ? <span class="badge badge-ok">In a call</span> : null}
           <StatusSwitch />
         </header>
-        <main class="content" id="main">
+        <main class="content" id="main" tabIndex={-1}>
           <Notices />
           <Page r={r} />
         </main>

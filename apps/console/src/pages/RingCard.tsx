@@ -24,6 +24,9 @@ export function RingCard() {
   const left = Math.max(0, total - (now - r.since));
   return (
     <div class="ring-layer">
+      <div class="sr-only" role="alert">
+        Incoming call from {name}. Accept or decline below.
+      </div>
       <section
         class="ring-card"
         role="alertdialog"
