@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { DEMO, REPO_ROOT } from '../harness/server.ts';
 
-export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'console-screens');
+/** Outside Playwright's output folder, which each run empties; ignored by git. */
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'e2e', 'console', 'screenshots');
 
 /** Signs in through the console's form (the click also unlocks audio). */
 export async function signIn(

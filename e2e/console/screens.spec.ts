@@ -1,5 +1,5 @@
 /**
- * Screenshots of each main console screen in light and dark (test-results/console-screens),
+ * Screenshots of each main console screen in light and dark (e2e/console/screenshots, git-ignored),
  * on a laptop and a tablet viewport. They are looked at by people; the test asserts that
  * every screen renders its heading without page errors.
  */
