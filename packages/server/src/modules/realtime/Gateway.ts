@@ -159,10 +159,13 @@ export class Gateway {
       socket.end(`HTTP/1.1 ${this.#closing ? '503 Service Unavailable' : '404 Not Found'}\r\n\r\n`);
       return;
     }
-    socket.on('error', () => undefined);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      this.#onConnection(ws, req);
-    });
+    // no closure here: one that captured `req` would keep the whole upgrade request alive as
+    // long as the socket (ws handles socket errors itself)
+    this.#wss.handleUpgrade(req, socket, head, this.#onUpgraded);
+  };
+
+  readonly #onUpgraded = (ws: WebSocket, req: IncomingMessage): void => {
+    this.#onConnection(ws, req);
   };
 
   #onConnection(ws: FluxSocket, req: IncomingMessage): void {
