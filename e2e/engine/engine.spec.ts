@@ -87,6 +87,76 @@ test.describe('call engine in the browser', () => {
     await close();
   });
 
+  test('renegotiates in the call: an ICE restart and an added track (perfect negotiation)', async ({
+    browser,
+  }) => {
+    const { visitor, agent, close } = await ringAndAccept(server, browser);
+    await expectMediaBothWays([visitor, agent]);
+    // the visitor restarts ICE: a new offer/answer goes through call.signal
+    const ufragBefore = await agent.evaluate(() => {
+      const pc = (window as unknown as { flux: { call: { peerConnection: RTCPeerConnection } } })
+        .flux.call.peerConnection;
+      return /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? '';
+    });
+    await visitor.evaluate(() => {
+      (
+        window as unknown as { flux: { call: { peerConnection: RTCPeerConnection } } }
+      ).flux.call.peerConnection.restartIce();
+    });
+    await expect
+      .poll(() =>
+        agent.evaluate(() => {
+          const pc = (
+            window as unknown as { flux: { call: { peerConnection: RTCPeerConnection } } }
+          ).flux.call.peerConnection;
+          return /a=ice-ufrag:(\S+)/.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? '';
+        }),
+      )
+      .not.toBe(ufragBefore);
+    // the agent (impolite side) adds a canvas track: the visitor receives it
+    await agent.evaluate(() => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 160;
+      canvas.height = 120;
+      const ctx = canvas.getContext('2d');
+      setInterval(() => {
+        ctx?.fillRect(Math.random() * 150, Math.random() * 110, 10, 10);
+      }, 50);
+      const track = canvas.captureStream(15).getVideoTracks()[0];
+      const pc = (window as unknown as { flux: { call: { peerConnection: RTCPeerConnection } } })
+        .flux.call.peerConnection;
+      if (track) pc.addTrack(track, new MediaStream([track]));
+    });
+    await expect
+      .poll(() =>
+        visitor.evaluate(
+          () =>
+            (
+              window as unknown as { flux: { call: { peerConnection: RTCPeerConnection } } }
+            ).flux.call.peerConnection
+              .getReceivers()
+              .filter((r) => r.track.kind === 'video').length,
+        ),
+      )
+      .toBe(2);
+    for (const page of [visitor, agent]) {
+      expect((await view(page)).state).toBe('active');
+      await expect
+        .poll(() =>
+          page.evaluate(
+            () =>
+              (window as unknown as { flux: { call: { peerConnection: RTCPeerConnection } } }).flux
+                .call.peerConnection.signalingState,
+          ),
+        )
+        .toBe('stable');
+    }
+    const before = (await stats(agent)).framesDecoded;
+    await expect.poll(async () => (await stats(agent)).framesDecoded).toBeGreaterThan(before + 10);
+    await onCall(agent, 'hangup');
+    await close();
+  });
+
   test('the signaling sockets die mid-call: the call survives and both resume', async ({
     browser,
   }) => {
