@@ -214,6 +214,8 @@ test('after a missed call the server sets the agent offline and the console says
     await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('missed');
     await expect(agent.getByTestId('status-switch')).toHaveAttribute('aria-checked', 'false');
     await expect(agent.getByTestId('status-notice')).toContainText('missed');
+    // the home screen's figures follow without a reload
+    await expect(agent.getByTestId('home-stats')).toContainText('Missed1');
     await shot(agent, 'set-offline-light');
     await agent.context().close();
     await visitor.context().close();

@@ -38,6 +38,8 @@ export const availability = signal<AgentAvailability>('offline');
 export const statusNotice = signal<string | null>(null);
 /** Bumped when a visitor leaves a callback request. */
 export const callbacksVersion = signal(0);
+/** Bumped when a call of mine ends (answered or not): lists of calls reload. */
+export const callsVersion = signal(0);
 
 export interface RingingCall {
   session: CallSession;
@@ -167,6 +169,7 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
       const reason = session.endReason;
       stopRinging();
       ringing.value = null;
+      callsVersion.value++;
       stream?.getTracks().forEach((t) => t.stop());
       session.dispose();
       if (reason === 'cancelled') toast(`${name} hung up before you answered.`, 'info');
@@ -217,6 +220,7 @@ export async function declineRinging(goOffline: boolean): Promise<void> {
     localStream.value?.getTracks().forEach((t) => t.stop());
     localStream.value = null;
     r.session.dispose();
+    callsVersion.value++;
   }
 }
 
@@ -238,7 +242,10 @@ function bindLive(session: CallSession, call: Call): void {
     if (current.value?.session !== session) return;
     callState.value = to;
     if (to === 'active' && connectedAt.value === null) connectedAt.value = Date.now();
-    if (to === 'ended') endLocalMedia();
+    if (to === 'ended') {
+      endLocalMedia();
+      callsVersion.value++;
+    }
   });
   session.on('call', (c) => {
     if (current.value?.session === session) current.value = { session, call: c };

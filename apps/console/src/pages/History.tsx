@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Call } from '@flux/protocol';
 import { api } from '../api/api.ts';
+import { callsVersion } from '../calls/agentCalls.ts';
 import {
   callOutcome,
   END_REASON_LABELS,
@@ -53,7 +54,7 @@ export function Stars({ rating }: { rating: number | null }) {
 }
 
 export function History() {
-  const list = usePaged((cursor) => api.myCalls({ limit: 20, cursor }));
+  const list = usePaged((cursor) => api.myCalls({ limit: 20, cursor }), [callsVersion.value]);
   const [open, setOpen] = useState<Call | null>(null);
   return (
     <div>

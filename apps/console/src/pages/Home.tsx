@@ -3,7 +3,13 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Call } from '@flux/protocol';
 import { api } from '../api/api.ts';
-import { availability, callbacksVersion, ringing, signalingState } from '../calls/agentCalls.ts';
+import {
+  availability,
+  callbacksVersion,
+  callsVersion,
+  ringing,
+  signalingState,
+} from '../calls/agentCalls.ts';
 import { callOutcome, formatDuration, formatRelative, visitorName } from '../lib/format.ts';
 import { askNotificationPermission, notificationPermission } from '../ring/attention.ts';
 import { audioBlocked, ringtone, unlockAudio } from '../ring/Ringtone.ts';
@@ -21,12 +27,13 @@ export function Home() {
   const [calls, setCalls] = useState<Call[] | null>(null);
   const [openCallbacks, setOpenCallbacks] = useState<number | null>(null);
   const [testing, setTesting] = useState(false);
+  const version = callsVersion.value;
   useEffect(() => {
     api.myCalls({ limit: 50 }).then(
       (p) => setCalls(p.items),
       () => setCalls([]),
     );
-  }, []);
+  }, [version]);
   useEffect(() => {
     api.callbacks({ status: 'open', limit: 100 }).then(
       (p) => setOpenCallbacks(p.items.length),
@@ -75,7 +82,7 @@ export function Home() {
         <StatusSwitch large />
       </section>
 
-      <div class="stats">
+      <div class="stats" data-testid="home-stats">
         <Stat label="Calls today" value={String(todays.length)} />
         <Stat label="Answered" value={String(answered.length)} />
         <Stat label="Missed" value={String(missed)} />

@@ -87,7 +87,7 @@ export function PageHead({
         {sub ? <p>{sub}</p> : null}
       </div>
       <span class="spacer" />
-      {children}
+      {children ? <div class="page-actions">{children}</div> : null}
     </div>
   );
 }
