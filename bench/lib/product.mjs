@@ -30,10 +30,14 @@ function psql(sql) {
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
 }
 
-/** Starts the product server; `db` is 'sqlite' (temp file) or 'postgres' (temp database). */
+/**
+ * Starts the product server; `db` is 'sqlite' (temp file), 'postgres' (temp database) or
+ * 'sqlite-tmpfs' (temp file on /dev/shm: no fsync cost, to show what the disk costs).
+ */
 export async function startProduct({ db = 'sqlite', env = {} } = {}) {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'flux-bench-'));
+  // 'sqlite-tmpfs' (a diagnostic): the SQLite file on /dev/shm, where fsync costs nothing
+  const dataDir = mkdtempSync(join(db === 'sqlite-tmpfs' ? '/dev/shm' : tmpdir(), 'flux-bench-'));
   let databaseUrl = `sqlite:${join(dataDir, 'flux.db')}`;
   let pgName = null;
   if (db === 'postgres') {

@@ -2,7 +2,8 @@
  * Load generator for idle sessions and fan-out: holds thousands of WebSocket clients in this
  * one process and obeys IPC commands from bench/run.mjs.
  *
- *   { cmd: 'open', url, n, mode: 'bare' | 'visitor' | 'agent', token?, cookies?, origin?, concurrency? }
+ *   { cmd: 'open', url, n, mode: 'bare' | 'visitor' | 'agent', token?, cookies?, origin?, concurrency?,
+ *     subscribe? (visitor; default true) }
  *       opens n sockets (visitor: hello with the token + presence.subscribe; agent: hello with a
  *       session cookie, round-robin over `cookies`), answers { opened, failed, ms, errors }.
  *   { cmd: 'fanout', match, mode?, trigger: { url, method, headers?, body? }, timeoutMs }
@@ -69,7 +70,7 @@ function openOne(url, mode, opts, index) {
           );
           ws.once('close', () => clearInterval(iv));
         }
-        if (mode === 'visitor') {
+        if (mode === 'visitor' && opts.subscribe !== false) {
           stage = 'subscribe';
           ws.send(JSON.stringify({ type: 'presence.subscribe', reqId: 's1' }));
         } else ok();
