@@ -55,6 +55,7 @@ export function CallScreen() {
   const c = current.value;
   const [now, setNow] = useState(Date.now());
   const [tab, setTab] = useState<'products' | 'chat'>('products');
+  const [openedAt] = useState(() => Date.now());
   const [seenChat, setSeenChat] = useState(0);
   const chatCount = callChat.value.length;
   useEffect(() => {
@@ -106,7 +107,15 @@ export function CallScreen() {
                 ) : state === 'active' ? (
                   <p>Waiting for the visitor’s video…</p>
                 ) : (
-                  <p>Connecting to {name}…</p>
+                  <>
+                    <p>Connecting to {name}…</p>
+                    {now - openedAt > 15_000 ? (
+                      <p class="small" style={{ marginTop: '8px', opacity: 0.8 }}>
+                        This is taking long. A firewall or VPN may block the connection; if it does
+                        not connect, hang up and call the visitor back.
+                      </p>
+                    ) : null}
+                  </>
                 )}
               </div>
             </div>
