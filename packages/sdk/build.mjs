@@ -5,7 +5,16 @@
 //   dist/index.mjs (+ chunks/) and dist/types/*.d.ts   the npm ES module build
 // The loader must not contain TypeBox schemas or the call engine: the build fails if it does.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -43,11 +52,19 @@ const lazy = await esbuild.build({
   outdir: dist,
   entryNames: '[name]-[hash]',
 });
-const chunks = {};
-for (const [file, out] of Object.entries(lazy.metafile.outputs)) {
-  if (!out.entryPoint) continue;
+// The loader names these `<name>-<build id>.js` with one id for all of them (a hash of
+// their contents), so it carries one short string instead of a file name per chunk.
+const lazyFiles = Object.entries(lazy.metafile.outputs).filter(([, o]) => o.entryPoint);
+const buildId = createHash('sha256')
+  .update(lazyFiles.map(([f]) => readFileSync(join(root, f))).join('\0'))
+  .digest('base64url')
+  .slice(0, 10)
+  .replace(/[-_]/g, 'x');
+const chunks = { id: buildId };
+for (const [file] of lazyFiles) {
   const name = basename(file).replace(/-[A-Z0-9]+\.js$/, '');
-  chunks[name === 'call-ui' ? 'callUi' : name] = `./${basename(file)}`;
+  renameSync(join(root, file), join(dist, `${name}-${buildId}.js`));
+  chunks[name] = `./${name}-${buildId}.js`;
 }
 // The call UI: its own ESM build, code-split so each language's strings are a small file.
 const ui = await esbuild.build({
@@ -78,7 +95,10 @@ const loader = await esbuild.build({
   entryPoints: [join(root, 'src/global.ts')],
   format: 'iife',
   outfile: join(dist, 'flux-player.js'),
-  define: { ...common.define, __CHUNKS__: JSON.stringify(chunks) },
+  define: {
+    ...common.define,
+    __CHUNKS__: JSON.stringify({ id: chunks.id, callUi: chunks.callUi }),
+  },
   plugins: [scriptChunks],
 });
 const loaderInputs = Object.values(loader.metafile.outputs).flatMap((o) =>

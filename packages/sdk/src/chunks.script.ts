@@ -1,24 +1,27 @@
 /**
- * Script-tag build: the lazy parts are ESM files next to flux-player.js (hashed names,
- * long-cached), fetched with import() relative to the loader's own URL. On intent
- * (hover/focus) a <link rel=modulepreload> fetches the call UI before the click.
+ * Script-tag build: the lazy parts are ESM files next to flux-player.js, fetched with
+ * import() relative to the loader's own URL. The call UI has a content-hashed name; the
+ * diagnostics wording and the language files share one build id (`<name>-<id>.js`).
+ * Both are long-cached. On intent (hover/focus) a <link rel=modulepreload> fetches the
+ * call UI before the click.
  */
 import type { CallUiModule } from './call-ui/contract.ts';
 import type { WidgetStrings } from './i18n.ts';
 import type * as Messages from './messages.ts';
 
-/** File names by chunk (`callUi`, `messages`, `lang-de`, …), set by build.mjs. */
-declare const __CHUNKS__: Record<string, string>;
+/** `{ id, callUi }`, set by build.mjs. */
+declare const __CHUNKS__: { id: string; callUi: string };
 
 const base = (document.currentScript as HTMLScriptElement | null)?.src ?? location.href;
-const url = (name: string): string => new URL(__CHUNKS__[name] ?? '', base).href;
+const url = (file: string): string => new URL(file, base).href;
+const lazy = (name: string): Promise<unknown> => import(url(`./${name}-${__CHUNKS__.id}.js`));
 
 export const loadCallUi = (): Promise<CallUiModule> =>
-  import(url('callUi')) as Promise<CallUiModule>;
+  import(url(__CHUNKS__.callUi)) as Promise<CallUiModule>;
 export const loadMessages = (): Promise<typeof Messages> =>
-  import(url('messages')) as Promise<typeof Messages>;
+  lazy('messages') as Promise<typeof Messages>;
 export const loadStrings = async (lang: string): Promise<WidgetStrings> =>
-  ((await import(url('lang-' + lang))) as { strings: WidgetStrings }).strings;
+  ((await lazy('lang-' + lang)) as { strings: WidgetStrings }).strings;
 
 let hinted = false;
 export const prefetchCallUi = (): void => {
@@ -26,7 +29,7 @@ export const prefetchCallUi = (): void => {
   hinted = true;
   const link = document.createElement('link');
   link.rel = 'modulepreload';
-  link.href = url('callUi');
+  link.href = url(__CHUNKS__.callUi);
   link.crossOrigin = 'anonymous';
   document.head.append(link);
 };

@@ -536,15 +536,29 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     clearInterval(timer);
     keep.disconnect();
     stream?.getTracks().forEach((tr) => tr.stop());
-    // Hang up first (the server frees the agent), then drop the engine and the socket.
+    // Hang up first (the server frees the agent), then drop the engine and the socket. A
+    // call whose request is not acknowledged yet is hung up by id once the ack arrives.
     const call = session;
     const sig = signaling;
-    void (call && call.state !== 'ended' ? call.hangup() : Promise.resolve())
-      .catch(() => undefined)
-      .finally(() => {
-        call?.dispose();
-        sig?.close();
-      });
+    void (async () => {
+      if (call) {
+        const known = call.callId !== null || call.state === 'ended';
+        await call.hangup().catch(() => undefined);
+        const id = known
+          ? null
+          : await new Promise<string | null>((resolve) => {
+              const off = call.on('call', (record) => {
+                off();
+                resolve(record.id);
+              });
+              setTimeout(resolve, 5000, null);
+            });
+        if (id && sig)
+          await sig.request({ type: 'call.hangup', callId: id }).catch(() => undefined);
+        call.dispose();
+      }
+      sig?.close();
+    })();
     host.remove();
     rejectReq(
       sdkError(

@@ -4,19 +4,19 @@
  * <style> element. Theme it with the --flux-* custom properties (docs/integration.md ›
  * Theming); they inherit through the shadow boundary. Kept terse: it ships on every page.
  */
-export const CARD_CSS = `:host{all:initial;display:block;contain:layout paint style;container-type:inline-size}
+export const CARD_CSS = `:host{all:initial;display:block;contain:layout paint style}
 :host(:not([data-flux-state=ready],[data-flux-state=calling],[data-flux-state=in-call])){display:none}
-div{display:grid;grid-template-columns:auto 1fr;gap:12px;align-items:center;padding:var(--flux-padding,16px);font:15px/1.4 var(--flux-font,system-ui,sans-serif);color:var(--flux-text,#1d2433);background:var(--flux-bg,#fff);border:1px solid var(--flux-border,#dfe3ea);border-radius:var(--flux-radius,14px);box-shadow:var(--flux-shadow,0 1px 3px #1018281a)}
-img{width:var(--flux-photo-size,56px);aspect-ratio:1;border-radius:50%;object-fit:cover;background:#eef1f6;outline:3px solid var(--flux-online,#1f9d55);outline-offset:-3px}
-b{display:block;font-size:1.05em}
+div{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:16px;font:15px/1.4 var(--flux-font,system-ui,sans-serif);color:var(--flux-text,#1d2433);background:var(--flux-bg,#fff);border:1px solid var(--flux-border,#dfe3ea);border-radius:var(--flux-radius,14px)}
+img{width:56px;height:56px;border-radius:50%;object-fit:cover;background:#eef1f6;outline:3px solid #1f9d55;outline-offset:-3px}
+div>span{flex:1 1 60%}
+b{font-size:1.05em}
 p{margin:2px 0 0;color:var(--flux-muted,#5b6475);overflow-wrap:anywhere}
-button{grid-column:1/-1;display:flex;align-items:center;justify-content:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:var(--flux-button-radius,999px);font:inherit;font-weight:600;cursor:pointer;color:var(--flux-accent-text,#fff);background:var(--flux-accent,#0b63ce)}
+button{flex:1 0 auto;display:flex;align-items:center;justify-content:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:99px;font:inherit;font-weight:600;cursor:pointer;color:var(--flux-accent-text,#fff);background:var(--flux-accent,#0b63ce)}
 button:hover{filter:brightness(1.1)}
-button:focus-visible{outline:3px solid var(--flux-focus,#ffb020);outline-offset:2px}
-button:disabled{cursor:default;opacity:.7}
+button:focus-visible{outline:3px solid #ffb020;outline-offset:2px}
+button:disabled{opacity:.7}
 svg{width:20px;fill:currentColor}
-i{position:absolute;clip-path:inset(50%)}
-@container (min-width:460px){div{grid-template-columns:auto 1fr auto}button{grid-column:auto}}`;
+i{position:absolute;clip-path:inset(50%)}`;
 
 let sheet: CSSStyleSheet | undefined;
 
