@@ -24,7 +24,11 @@ describe('event hub', () => {
       throw new Error('page bug');
     });
     // A page may pass an async listener; its rejection must be contained too.
-    hub.on('connected', (() => Promise.reject(new Error('async page bug'))) as () => void);
+    const rejecting: () => void = async () => {
+      await Promise.resolve();
+      throw new Error('async page bug');
+    };
+    hub.on('connected', rejecting);
     hub.on('connected', (d) => seen.push(d.callId));
     expect(() => hub.emit('connected', { callId: 'c1' })).not.toThrow();
     await new Promise((r) => setTimeout(r, 0));
