@@ -427,6 +427,40 @@ describe('callbacks and presence', () => {
   });
 });
 
+describe('media and liveness', () => {
+  it('ends the call as failed when a party reports that the media failed', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await v.request({
+      type: 'call.media_state',
+      callId: call.id,
+      state: 'failed',
+      detail: 'ice failed',
+    });
+    const ended = await c.next('call.state', (m) => m.call.status === 'ended');
+    expect(ended.call).toMatchObject({ endReason: 'failed', endDetail: 'visitor: ice failed' });
+    v.close();
+    c.close();
+  });
+
+  it('drops a console that stops answering pings, and presence follows', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    expect((await v.request({ type: 'presence.subscribe' })).agents).toHaveLength(1);
+    // the console's process hangs: it reads nothing, so it answers no ping
+    const raw = (c.ws as unknown as { _socket: { pause(): void } })._socket;
+    raw.pause();
+    await v.next('presence.roster', (m) => m.agents.length === 0, 5000);
+    v.close();
+    c.ws.terminate();
+  });
+});
+
 describe('reconnects', () => {
   it('resumes a session after a dropped socket and replays what it missed', async () => {
     const fx = await seed(server.storage);
