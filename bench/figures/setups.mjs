@@ -126,6 +126,9 @@ export async function setups(ctx) {
   const ok = (k) => runs[k].filter((x) => !x.error);
   const S = (k, phase, f) => summarize(ok(k).map((x) => x[phase][f]));
   const rows = [];
+  /** Server CPU time per call in the closed loop (ms), median over runs. */
+  const cpuMs = (k) =>
+    summarize(ok(k).map((x) => (x.closed.serverCpu * 1000) / x.closed.perSecond)).median.toFixed(2);
   const bareMax = S('bare', 'closed', 'perSecond');
   for (const k of kinds.filter((x) => x === 'sqlite' || x === 'postgres')) {
     const maxRate = S(k, 'closed', 'perSecond');
@@ -145,7 +148,8 @@ export async function setups(ctx) {
       target: '≥ 500/s',
       pass: maxRate.n > 0 && maxRate.median >= 500 && failedRuns === 0,
       note:
-        `server CPU ${(cpu * 100).toFixed(0)}% of one core, load generator CPU ` +
+        `server CPU ${(cpu * 100).toFixed(0)}% of one core = ${cpuMs(k)} ms CPU per call ` +
+        `(bare relay ${cpuMs('bare')} ms), load generator CPU ` +
         `${(S(k, 'closed', 'loadCpu').median * 100).toFixed(0)}%; closed-loop p50 ${S(k, 'closed', 'p50').median.toFixed(1)} ms, ` +
         `p99 ${S(k, 'closed', 'p99').median.toFixed(1)} ms` +
         `; closed-loop step p50s: ${stepNote(ok(k))}` +
@@ -182,7 +186,7 @@ export async function setups(ctx) {
       ratio: t.median / bareMax.median,
       note:
         `not a target: the same server with its SQLite file on /dev/shm, to show what the disk's fsync costs; ` +
-        `server CPU ${(S('sqlite-tmpfs', 'closed', 'serverCpu').median * 100).toFixed(0)}%; open loop at ${RATE}/s: ` +
+        `server CPU ${(S('sqlite-tmpfs', 'closed', 'serverCpu').median * 100).toFixed(0)}% = ${cpuMs('sqlite-tmpfs')} ms CPU per call; open loop at ${RATE}/s: ` +
         `p99 ${S('sqlite-tmpfs', 'open', 'p99').median.toFixed(1)} ms, achieved ${S('sqlite-tmpfs', 'open', 'perSecond').median.toFixed(0)}/s; ` +
         `step p50s: ${stepNote(ok('sqlite-tmpfs'))}`,
     });

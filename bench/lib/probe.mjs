@@ -2,7 +2,8 @@
  * Preloaded (`node --expose-gc --import bench/lib/probe.mjs server.js`) into every server the
  * benchmark measures, the product's and the bare baselines alike. It answers IPC requests from
  * the benchmark: `mem` runs a full GC a few times and returns process.memoryUsage(); `cpu`
- * returns process.cpuUsage() and a monotonic timestamp. The IPC channel is unref'ed so it
+ * returns process.cpuUsage() and a monotonic timestamp; `snapshot` writes a heap snapshot to
+ * `file` (for diagnosing what a session costs). The IPC channel is unref'ed so it
  * never keeps the server alive, and the server's own code is untouched.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +18,9 @@ if (typeof process.send === 'function') {
           await sleep(100);
         }
         process.send({ probe: 'mem', id: msg.id, mem: process.memoryUsage() });
+      } else if (msg.probe === 'snapshot' && typeof msg.file === 'string') {
+        const { writeHeapSnapshot } = await import('node:v8');
+        process.send({ probe: 'snapshot', id: msg.id, file: writeHeapSnapshot(msg.file) });
       } else if (msg.probe === 'cpu') {
         process.send({
           probe: 'cpu',

@@ -34,7 +34,7 @@ function psql(sql) {
  * Starts the product server; `db` is 'sqlite' (temp file), 'postgres' (temp database) or
  * 'sqlite-tmpfs' (temp file on /dev/shm: no fsync cost, to show what the disk costs).
  */
-export async function startProduct({ db = 'sqlite', env = {} } = {}) {
+export async function startProduct({ db = 'sqlite', env = {}, nodeArgs = [] } = {}) {
   const port = await freePort();
   // 'sqlite-tmpfs' (a diagnostic): the SQLite file on /dev/shm, where fsync costs nothing
   const dataDir = mkdtempSync(join(db === 'sqlite-tmpfs' ? '/dev/shm' : tmpdir(), 'flux-bench-'));
@@ -47,7 +47,7 @@ export async function startProduct({ db = 'sqlite', env = {} } = {}) {
   }
   const url = `http://localhost:${port}`;
   const proc = startNode(SERVER_MAIN, ['--demo'], {
-    nodeArgs: ['--expose-gc', '--import', PROBE],
+    nodeArgs: ['--expose-gc', '--import', PROBE, ...nodeArgs],
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
