@@ -84,6 +84,7 @@ test('an agent accepts a call: ring card, video, products, chat, notes, hang up'
   // the tab title flashes while it rings; the ringtone is allowed to play
   await expect.poll(() => agent.title(), { timeout: 5000 }).toContain('Incoming call');
   await expect(agent.getByTestId('audio-blocked')).toHaveCount(0);
+  await expect(agent.locator('html')).toHaveAttribute('data-flux-ring', 'playing');
   const notes = await agent.evaluate(
     () =>
       (window as unknown as { shownNotifications: { title: string; body: string }[] })
@@ -96,6 +97,7 @@ test('an agent accepts a call: ring card, video, products, chat, notes, hang up'
 
   await card.getByRole('button', { name: 'Accept' }).click();
   const screen = agent.getByTestId('call-screen');
+  await expect(agent.locator('html')).toHaveAttribute('data-flux-ring', 'idle');
   await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 20_000 });
   await expect
     .poll(async () => (await visitorView(visitor)).state, { timeout: 20_000 })

@@ -86,6 +86,11 @@ export function audioState(): AudioContextState | 'unsupported' {
   return ctx ? ctx.state : typeof AudioContext === 'undefined' ? 'unsupported' : 'suspended';
 }
 
+/** The ring's state on <html data-flux-ring>, for styles and tests. */
+function mark(state: 'idle' | 'playing' | 'blocked'): void {
+  document.documentElement.dataset.fluxRing = state;
+}
+
 class RingtonePlayer {
   private scheduler = new RingScheduler(6);
   private out: GainNode | null = null;
@@ -110,6 +115,7 @@ class RingtonePlayer {
       }
     }
     audioBlocked.value = (c.state as string) !== 'running';
+    mark(audioBlocked.value ? 'blocked' : 'playing');
     const out = c.createGain();
     out.gain.value = 0.22;
     out.connect(c.destination);
@@ -160,6 +166,7 @@ class RingtonePlayer {
       }
     }
     this.out = null;
+    mark('idle');
     if (ctx && (ctx.state as string) === 'running') audioBlocked.value = false;
   }
 }
