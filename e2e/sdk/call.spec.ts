@@ -89,6 +89,15 @@ for (const [label, viewport] of [
     await ui.getByRole('button', { name: 'Minimise' }).click();
     await expect(ui).toHaveClass(/min/);
     await visitor.screenshot({ path: `test-results/sdk-screenshots/minimised-${label}.png` });
+    // A single-page app navigates and re-renders its whole body: the call stays.
+    await visitor.evaluate(() => {
+      history.pushState({}, '', '/product/125');
+      document.body.replaceChildren(
+        Object.assign(document.createElement('main'), { textContent: 'Hats' }),
+      );
+    });
+    await expect(ui).toHaveAttribute('data-flux-state', 'call');
+    await expect(ui).toBeVisible();
     await ui.getByRole('button', { name: 'Back to the call' }).click();
     await expect(ui).not.toHaveClass(/min/);
 
@@ -100,7 +109,6 @@ for (const [label, viewport] of [
     await expect(ui.getByText('Thanks for your feedback!')).toBeVisible();
     await ui.locator('.bar').getByRole('button', { name: 'Close' }).click();
     await expect(ui).toHaveCount(0);
-    await expect(card).toHaveAttribute('data-flux-state', 'ready', { timeout: 15_000 });
     expect(errors).toEqual([]);
     await agent.context().close();
     await visitor.context().close();
