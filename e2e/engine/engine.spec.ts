@@ -7,6 +7,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { startServer, DEMO, type RunningServer } from '../harness/server.ts';
 import { startCoturn, type RunningCoturn } from './coturn.ts';
+import { startPostgres, startRedis, type Service } from './services.ts';
 import {
   firstFrameAt,
   onCall,
@@ -41,9 +42,15 @@ async function expectMediaBothWays(
   }
 }
 
-async function ringAndAccept(server: RunningServer, browser: Browser, options: EngineOptions = {}) {
+async function ringAndAccept(
+  server: RunningServer,
+  browser: Browser,
+  options: EngineOptions = {},
+  /** Where the agent's console connects: another server process (same database and Redis). */
+  agentServer: RunningServer = server,
+) {
   const [vc, ac] = await contexts(browser);
-  const agent = await openAgent(ac, server.url, DEMO.agents.mia, options);
+  const agent = await openAgent(ac, agentServer.url, DEMO.agents.mia, options);
   const visitor = await openVisitor(vc, server.url);
   await startCall(visitor, 'Mia Alvarez', ['ITM-BLUE-SHIRT', 'EXT-RED-PANTS', 'NOPE-404'], options);
   await expect.poll(async () => (await view(visitor)).state).toBe('ringing');
@@ -211,6 +218,35 @@ test.describe('relay-only call through coturn', () => {
     });
     await expectMediaBothWays([visitor, agent], 'relay');
     await onCall(visitor, 'hangup');
+    await close();
+  });
+});
+
+test.describe('two server processes sharing PostgreSQL and Redis', () => {
+  let pg: Service;
+  let redis: Service;
+  let a: RunningServer;
+  let b: RunningServer;
+
+  test.beforeAll(async () => {
+    [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+    const env = { DATABASE_URL: pg.url, REDIS_URL: redis.url };
+    a = await startServer({ env });
+    b = await startServer({ env }); // the demo seed is idempotent: b finds a's channel
+  });
+  test.afterAll(async () => {
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all([pg.stop(), redis.stop()]);
+  });
+
+  test('visitor on one process, agent on the other: a call with real media', async ({
+    browser,
+  }) => {
+    const { visitor, agent, close } = await ringAndAccept(a, browser, {}, b);
+    await expectMediaBothWays([visitor, agent]);
+    expect((await view(agent)).products).toEqual((await view(visitor)).products);
+    await onCall(agent, 'hangup');
+    await expect.poll(async () => (await view(visitor)).endReason).toBe('agent_hangup');
     await close();
   });
 });
