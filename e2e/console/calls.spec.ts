@@ -215,7 +215,9 @@ test('after a missed call the server sets the agent offline and the console says
     await expect(agent.getByTestId('ring-card')).toHaveCount(0, { timeout: 15_000 });
     await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('missed');
     await expect(agent.getByTestId('status-switch')).toHaveAttribute('aria-checked', 'false');
-    await expect(agent.getByTestId('status-notice')).toContainText('missed');
+    await expect(agent.getByTestId('status-notice')).toContainText(
+      'You were set offline after a missed call.',
+    );
     // the home screen's figures follow without a reload
     await expect(agent.getByTestId('home-stats')).toContainText('Missed1');
     await shot(agent, 'set-offline-light');

@@ -28,7 +28,7 @@ import {
   stopFlashingTitle,
 } from '../ring/attention.ts';
 import { agentStateReason, visitorName } from '../lib/format.ts';
-import { me } from '../state/session.ts';
+import { channel, me } from '../state/session.ts';
 import { navigate, route } from '../state/router.ts';
 import { toast } from '../state/toast.ts';
 
@@ -99,7 +99,11 @@ export function startSignaling(): void {
       if (s.user) me.value = s.user;
       else if (me.value && me.value.status !== s.status)
         me.value = { ...me.value, status: s.status };
-      if (s.reason && s.reason !== 'self') statusNotice.value = agentStateReason(s.reason);
+      if (s.reason)
+        statusNotice.value = agentStateReason(
+          s.reason,
+          channel.value?.settings.missesBeforeOffline,
+        );
     });
   });
   c.on('callback.created', () => {

@@ -34,7 +34,8 @@ describe('formatting', () => {
   });
 
   it('agentStateReason() explains being set offline after missed calls', () => {
-    expect(agentStateReason('missed_calls')).toMatch(/missed calls in a row/);
+    expect(agentStateReason('missed_calls', 3)).toMatch(/after 3 missed calls in a row/);
+    expect(agentStateReason('missed_calls', 1)).toMatch(/after a missed call\./);
     expect(agentStateReason('something_new')).toBe('Your status changed (something new).');
   });
 });

@@ -93,7 +93,9 @@ export const END_REASON_LABELS: Record<EndReason, string> = {
 export function agentStateReason(reason: string | undefined, misses?: number): string {
   switch (reason) {
     case 'missed_calls':
-      return `You were set offline after ${misses ? `${misses} ` : ''}missed calls in a row. Go online again when you are back.`;
+      return `You were set offline after ${
+        misses === 1 ? 'a missed call' : `${misses ?? 'several'} missed calls in a row`
+      }. Go online again when you are back.`;
     case 'declined_and_offline':
       return 'You declined a call and went offline.';
     case 'admin':
