@@ -79,6 +79,12 @@ test('admin creates, edits, resets and deactivates an agent', async () => {
 test('admin creates, edits and deletes a product', async () => {
   await page.goto(`${server.url}/console/#/admin/products`);
   await expect(page.getByTestId('products-table')).toBeVisible();
+  // keyboard: the dialog focuses its first field and Escape closes it
+  await page.getByRole('button', { name: 'New product' }).click();
+  await expect(page.getByRole('dialog', { name: 'New product' }).getByLabel('Name')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'New product' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'New product' })).toBeFocused();
   await page.getByRole('button', { name: 'New product' }).click();
   const dialog = page.getByRole('dialog', { name: 'New product' });
   await dialog.getByLabel('Name').fill('Panama Hat');

@@ -52,6 +52,8 @@ interface InputProps {
   placeholder?: string;
   disabled?: boolean;
   maxLength?: number;
+  /** Focused when a dialog opens. */
+  autofocus?: boolean;
   inputMode?: 'text' | 'numeric' | 'decimal' | 'email' | 'url';
   label: string;
   value: string;

@@ -291,6 +291,7 @@ function AgentForm({
         ) : null}
         <div class="form-grid">
           <TextField
+            autofocus
             label="Name"
             name="name"
             value={v.name}
@@ -396,6 +397,7 @@ function ResetPassword({ user, onClose }: { user: User; onClose: () => void }) {
       >
         <p class="muted">Set a new password and share it with {user.name} privately.</p>
         <TextField
+          autofocus
           label="New password"
           type="password"
           autocomplete="new-password"

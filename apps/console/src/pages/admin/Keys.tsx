@@ -214,6 +214,7 @@ export function CreateKey({
         })}
       >
         <TextField
+          autofocus
           label="Label"
           value={label}
           onValue={(v) => {

@@ -281,6 +281,7 @@ function ProductForm({
         ) : null}
         <div class="form-grid">
           <TextField
+            autofocus
             label="Name"
             name="name"
             fieldClass="span-2"
