@@ -41,7 +41,7 @@ const callUiFiles = [...closure(callUiEntry)];
 const rows = [
   ['loader', 'flux-player.js', gz('flux-player.js'), BUDGETS.loader],
   ['callUi', callUiFiles.join(' + '), callUiFiles.reduce((n, f) => n + gz(f), 0), BUDGETS.callUi],
-  ['messages (lazy, on diagnostics only)', find(/^messages-/), gz(find(/^messages-/)), null],
+  ['extras (lazy: diagnostics, option fixes)', find(/^extras-/), gz(find(/^extras-/)), null],
   ['widget strings, one language (lazy)', find(/^lang-de-/), gz(find(/^lang-de-/)), null],
   ['call UI strings, one language (lazy)', find(/^ui-de-/), gz(find(/^ui-de-/)), null],
   ['snippet', 'snippet.js', gz('snippet.js'), null],

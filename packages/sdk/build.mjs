@@ -38,13 +38,13 @@ const common = {
   metafile: true,
 };
 
-// 1. The lazy chunks (self-contained ESM files): the call UI, the diagnostics wording and
-//    the widget strings of each non-English language.
+// 1. The lazy chunks (self-contained ESM files): the call UI, the extras (diagnostics wording,
+//    full option validation) and the widget strings of each non-English language.
 const langs = ['de', 'fr', 'es', 'it', 'nl', 'pl', 'pt', 'sv', 'ar'];
 const lazy = await esbuild.build({
   ...common,
   entryPoints: {
-    messages: join(root, 'src/messages.ts'),
+    extras: join(root, 'src/extras.ts'),
     ...Object.fromEntries(langs.map((l) => [`lang-${l}`, join(root, `src/i18n/${l}.ts`)])),
   },
   format: 'esm',
@@ -107,7 +107,7 @@ const loaderInputs = Object.values(loader.metafile.outputs).flatMap((o) =>
     .map(([k]) => k),
 );
 const forbidden = loaderInputs.filter((f) =>
-  /node_modules\/typebox|packages\/client\/|src\/call-ui\/(?!contract)|src\/messages|src\/i18n\/|protocol\/src\/(models|rest|messages)/.test(
+  /node_modules\/typebox|packages\/client\/|src\/call-ui\/(?!contract)|src\/(messages|options|extras)\.ts|src\/i18n\/|protocol\/src\/(models|rest|messages)/.test(
     f,
   ),
 );

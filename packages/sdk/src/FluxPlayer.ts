@@ -5,13 +5,13 @@
  */
 import type { PublicAgentsResponse } from '@flux/protocol';
 import { fetchAgents } from './api.ts';
-import { loadStrings } from './chunks.ts';
+import { loadExtras, loadStrings } from './chunks.ts';
 import { diag } from './diag.ts';
 import { createHub, safeCall } from './emitter.ts';
 import { sdkError, toSdkError } from './errors.ts';
-import { EN, LANGUAGES, resolveLanguage } from './i18n.ts';
-import { validateOptions } from './options.ts';
+import { EN, resolveLanguage } from './i18n.ts';
 import { followPresence } from './presence.ts';
+import { optionsOk } from './spec.ts';
 import type {
   FluxAnyEvent,
   FluxEventMap,
@@ -51,13 +51,22 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     off,
   });
 
-  async function start(s: Session, o: FluxPlayerOptions): Promise<FluxPlayerHandle> {
-    const base = o.customDomain ?? defaultBase();
+  async function start(s: Session, raw: unknown): Promise<FluxPlayerHandle> {
+    let o = raw as FluxPlayerOptions;
+    if (!optionsOk(raw)) {
+      // Something to say or correct: the full validation and its wording are lazy.
+      const { options, issues } = (await loadExtras()).validateOptions(raw);
+      for (const i of issues) diag(i.fatal ? 'error' : 'warn', i.key, ...i.args);
+      if (!options) {
+        if (session === s) session = undefined;
+        const bad = issues.filter((i) => i.fatal).map((i) => i.path);
+        return handle(sdkError('FLX_ERR_SDK_INVALID_OPTION', `Invalid options: ${bad.join(', ')}`));
+      }
+      o = options;
+    }
+    const base = (o.customDomain ?? defaultBase()).replace(/\/+$/, '');
     const target = { base, channelId: o.channelId, apiKey: o.apiKey };
     const lang = resolveLanguage(o.language) ?? 'en';
-    if (lang === 'en' && o.language && !/^en/i.test(o.language)) {
-      diag('warn', 'opt.language', o.language, LANGUAGES.join(', '));
-    }
     let token = '';
     let expires = 0;
     const emit = <K extends FluxEventName>(type: K, detail: FluxEventMap[K]): void => {
@@ -127,26 +136,13 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       diag('warn', 'init.again', session.raw, raw);
       return session.promise;
     }
+    const s: Session = { raw, promise: Promise.resolve(handle()) };
+    session = s;
     // Never throw into the page: every failure resolves with handle.error.
-    const failed = (e: unknown): FluxPlayerHandle => {
+    return (s.promise = start(s, raw).catch((e: unknown) => {
       diag('error', 'init.threw', e);
       return handle(toSdkError(e));
-    };
-    try {
-      const { options, issues } = validateOptions(raw);
-      for (const i of issues) diag(i.fatal ? 'error' : 'warn', i.key, ...i.args);
-      if (!options) {
-        const bad = issues.filter((i) => i.fatal).map((i) => i.path);
-        return Promise.resolve(
-          handle(sdkError('FLX_ERR_SDK_INVALID_OPTION', `Invalid options: ${bad.join(', ')}`)),
-        );
-      }
-      const s: Session = { raw, promise: Promise.resolve(handle()) };
-      session = s;
-      return (s.promise = start(s, options).catch(failed));
-    } catch (e) {
-      return Promise.resolve(failed(e));
-    }
+    }));
   };
 
   return {
@@ -158,7 +154,8 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     Widgets: {
       Calls: {
         async startCall() {
-          const w = session && (await session.promise, session.widget);
+          const s = session;
+          const w = s && (await s.promise, session === s && s.widget);
           if (!w) {
             const err = session
               ? sdkError('FLX_ERR_SDK_NOT_WHITELISTED', 'widgets.calls is not configured')

@@ -1,13 +1,13 @@
 /**
  * Script-tag build: the lazy parts are ESM files next to flux-player.js, fetched with
  * import() relative to the loader's own URL. The call UI has a content-hashed name; the
- * diagnostics wording and the language files share one build id (`<name>-<id>.js`).
+ * extras (diagnostics wording, option validation) and the language files share one build id (`<name>-<id>.js`).
  * Both are long-cached. On intent (hover/focus) a <link rel=modulepreload> fetches the
  * call UI before the click.
  */
 import type { CallUiModule } from './call-ui/contract.ts';
 import type { WidgetStrings } from './i18n.ts';
-import type * as Messages from './messages.ts';
+import type * as Extras from './extras.ts';
 
 /** `{ id, callUi }`, set by build.mjs. */
 declare const __CHUNKS__: { id: string; callUi: string };
@@ -18,8 +18,7 @@ const lazy = (name: string): Promise<unknown> => import(url(`./${name}-${__CHUNK
 
 export const loadCallUi = (): Promise<CallUiModule> =>
   import(url(__CHUNKS__.callUi)) as Promise<CallUiModule>;
-export const loadMessages = (): Promise<typeof Messages> =>
-  lazy('messages') as Promise<typeof Messages>;
+export const loadExtras = (): Promise<typeof Extras> => lazy('extras') as Promise<typeof Extras>;
 export const loadStrings = async (lang: string): Promise<WidgetStrings> =>
   ((await lazy('lang-' + lang)) as { strings: WidgetStrings }).strings;
 

@@ -4,10 +4,10 @@
  */
 import type { CallUiModule } from './call-ui/contract.ts';
 import type { WidgetStrings } from './i18n.ts';
-import type * as Messages from './messages.ts';
+import type * as Extras from './extras.ts';
 
 export const loadCallUi = (): Promise<CallUiModule> => import('./call-ui/index.ts');
-export const loadMessages = (): Promise<typeof Messages> => import('./messages.ts');
+export const loadExtras = (): Promise<typeof Extras> => import('./extras.ts');
 export const loadStrings = async (lang: string): Promise<WidgetStrings> =>
   ((await import(`./i18n/${lang}.ts`)) as { strings: WidgetStrings }).strings;
 /** Hints the browser to fetch the call UI early; a bundler owns that here. */

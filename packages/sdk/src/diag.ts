@@ -1,10 +1,10 @@
 /**
  * Diagnostics with lazily loaded wording. The loader only knows message keys and their
- * arguments; the sentences live in the `messages` chunk, fetched the first time something
+ * arguments; the sentences live in the lazy `extras` chunk (messages.ts), fetched the first time something
  * is actually printed. A page whose integration is correct never downloads it, which keeps
  * the loader inside its budget. Output is a few milliseconds late, in order, never lost.
  */
-import { loadMessages } from './chunks.ts';
+import { loadExtras } from './chunks.ts';
 import { enabled, log } from './logger.ts';
 import type { MessageKey } from './messages.ts';
 
@@ -16,7 +16,7 @@ let queue: Promise<unknown> = Promise.resolve();
 export function diag(level: DiagLevel, key: MessageKey, ...args: unknown[]): void {
   if (enabled(level)) {
     queue = queue
-      .then(loadMessages)
+      .then(loadExtras)
       .then((m) => m.format(key, args))
       .catch(() => `${key} ${args.join(' ')}`)
       .then((text) => text && log[level](text));

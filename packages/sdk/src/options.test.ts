@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { firstDifference, format } from './messages.ts';
 import { validateOptions } from './options.ts';
+import { optionsOk } from './spec.ts';
 
 const base = { apiKey: 'pk_demo_groovy_hats_2026', channelId: 'groovy-hats' };
 const messages = (input: unknown) =>
@@ -95,5 +96,47 @@ describe('firstDifference (init idempotency)', () => {
   it('names the first differing path', () => {
     expect(firstDifference({ ...base, spa: true }, { ...base, spa: false })).toBe('options.spa');
     expect(firstDifference({ w: [/a/] }, { w: [/b/] })).toBe('options.w.0');
+  });
+});
+
+describe('optionsOk (the loader’s quick check)', () => {
+  const calls = { renderTo: '.w' };
+  const cases: unknown[] = [
+    base,
+    { ...base, customDomain: 'https://calls.example.com/', language: 'pt-BR', spa: true },
+    { ...base, user: { name: 'Ada', email: 'a@b.c', externalId: '7' }, onEvent: () => 0 },
+    {
+      ...base,
+      widgets: { calls: { ...calls, whitelist: [/a/, '/b/*'], strings: { title: 't' } } },
+    },
+    { ...base, widgets: {} },
+    { ...base, apiKey: undefined },
+    { ...base, apiKey: ' ' },
+    { ...base, channelId: 3 },
+    { ...base, customDomain: '' },
+    { ...base, customDomain: 'calls.example.com' },
+    { ...base, language: 'tlh' },
+    { ...base, langauge: 'de' },
+    { ...base, spa: 'yes' },
+    { ...base, user: null },
+    { ...base, user: { phone: '1' } },
+    { ...base, widgets: { calls: {} } },
+    { ...base, widgets: { calls: { renderTo: '' } } },
+    { ...base, widgets: { calls: { ...calls, whitelist: /x/ } } },
+    { ...base, widgets: { calls: { ...calls, whitelist: [/a/, 3] } } },
+    { ...base, widgets: { calls: { ...calls, strings: { title: 1 } } } },
+    { ...base, widgets: { calls: { ...calls, onBeforeRender: 'x' } } },
+    { ...base, widgets: { chat: {} } },
+    null,
+    'x',
+    [],
+  ];
+  it('passes exactly the options that the full validation has nothing to say about', () => {
+    for (const input of cases) {
+      expect(optionsOk(input), JSON.stringify(input)).toBe(
+        validateOptions(input).issues.length === 0,
+      );
+    }
+    expect(cases.filter((c) => optionsOk(c))).toHaveLength(5);
   });
 });

@@ -1,11 +1,14 @@
 /**
- * Validation of `FluxPlayer.init(options)`. Hand-written and table-driven on purpose: the
- * loader must stay under 5 KB gzipped, so it cannot carry TypeBox. Each problem becomes one
+ * Validation of `FluxPlayer.init(options)` with explanations, in the lazy `extras` chunk: the
+ * loader runs the quick check of spec.ts and comes here only when it fails. Hand-written and
+ * table-driven (spec.ts) on purpose: TypeBox would not fit the budgets. Each problem becomes one
  * Issue (a message key of messages.ts plus arguments) naming the option and what was
  * expected; the option is then ignored. Only a missing or wrong `apiKey` / `channelId` is
  * fatal. The page's object is never mutated.
  */
+import { builtinLanguage, LANGUAGES } from './i18n.ts';
 import type { MessageKey } from './messages.ts';
+import { DOMAIN, kindOf, SPEC } from './spec.ts';
 import type { FluxPlayerOptions } from './types.ts';
 
 export interface Issue {
@@ -16,36 +19,6 @@ export interface Issue {
   /** True when init cannot go on. */
   fatal: boolean;
 }
-
-/**
- * Every option path and its kind: s string, b boolean, f function, o object (its children
- * follow with the path as prefix), a array; upper case = required non-empty string.
- */
-const SPEC: Record<string, string> = {
-  apiKey: 'S',
-  channelId: 'S',
-  customDomain: 's',
-  language: 's',
-  spa: 'b',
-  user: 'o',
-  'user.name': 's',
-  'user.email': 's',
-  'user.externalId': 's',
-  onEvent: 'f',
-  onCheckout: 'f',
-  widgets: 'o',
-  'widgets.calls': 'o',
-  'widgets.calls.renderTo': 'S',
-  'widgets.calls.strings': 'o',
-  'widgets.calls.strings.title': 's',
-  'widgets.calls.strings.text': 's',
-  'widgets.calls.whitelist': 'a',
-  'widgets.calls.onBeforeRender': 'f',
-};
-
-/** The kind letter of a value ('' for null, RegExp, …). */
-const kindOf = (v: unknown): string =>
-  Array.isArray(v) ? 'a' : v instanceof RegExp || v === null ? '' : ((typeof v)[0] ?? '');
 
 /** How a value is named in messages. */
 export const describe = (v: unknown): string =>
@@ -94,11 +67,14 @@ export function validateOptions(input: unknown): ValidationResult {
     return { options: null, issues };
   }
   const o = walk(input as Record<string, unknown>, '') as unknown as FluxPlayerOptions;
-  if (o.customDomain && !/^https?:\/\/[^/]/.test(o.customDomain)) {
+  if (o.customDomain !== undefined && !DOMAIN.test(o.customDomain)) {
     add('customDomain', 'opt.domain', [o.customDomain]);
     delete o.customDomain;
   }
   o.customDomain &&= o.customDomain.replace(/\/+$/, '');
+  if (o.language !== undefined && !builtinLanguage(o.language)) {
+    add('language', 'opt.language', [o.language, LANGUAGES.join(', ')]);
+  }
   const calls = o.widgets?.calls;
   if (calls) {
     const wl = (input as { widgets: { calls: { whitelist?: unknown } } }).widgets.calls.whitelist;
