@@ -179,13 +179,20 @@ describe('prepareAgentCall', () => {
       },
     });
     await until(() => agentPc?.addedCandidates.length === 1);
-    expect(ws.lastSent('call.signal')).toBeUndefined(); // nothing leaks before accept
+    // the prepared answer goes out while it rings (early transport), but no media: no tracks
+    await until(() => ws.lastSent('call.signal') !== undefined);
+    expect(ws.sent.find((m) => m.type === 'call.signal')).toMatchObject({
+      signal: { kind: 'description', description: { type: 'answer' } },
+    });
+    expect(agentPc?.getSenders().every((s) => s.track === null)).toBe(true);
+    expect(agentPc?.getTransceivers().map((t) => t.direction)).toEqual(['sendrecv']);
     const accepting = call.accept();
     await until(() => ws.lastSent('call.accept') !== undefined);
     expect(ws.lastSent('call.accept')).toMatchObject({ callId: 'c1', answer: { type: 'answer' } });
     expect(call.state).toBe('connecting');
+    // audio goes on the prepared m-line; the offer had no video m-line, so video is added
+    expect(agentPc?.getSenders().filter((s) => s.track !== null)).toHaveLength(2);
     ws.ack(ws.lastSent('call.accept')?.reqId, { call: { ...CALL, status: 'connected' } });
     await accepting;
-    await until(() => ws.lastSent('call.signal') !== undefined);
   });
 });

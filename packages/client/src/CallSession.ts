@@ -131,6 +131,9 @@ export class CallSession {
   #disconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #failTimer: ReturnType<typeof setTimeout> | null = null;
   #prepared: Promise<RTCSessionDescriptionInit | null> = Promise.resolve(null);
+  /** Local tracks that go out only once the call is accepted (privacy while it rings). */
+  #heldTracks: MediaStreamTrack[] = [];
+  #sending = false;
   #hangupRequested = false;
 
   /** @internal Use startVisitorCall() or prepareAgentCall(). */
@@ -248,7 +251,7 @@ export class CallSession {
       });
     }
     const callId = this.#requireCallId();
-    if (options.localStream) await this.#attachLocalStream(options.localStream);
+    if (options.localStream) this.#holdTracks(options.localStream);
     this.#transition('connecting', 'accepted');
     let answer: RTCSessionDescriptionInit | null;
     try {
@@ -258,6 +261,8 @@ export class CallSession {
       throw this.#error ?? mediaErrorFrom(e);
     }
     if (this.#ended()) throw this.#unreachable('connecting');
+    // the transport may already be up (prepared while ringing): media starts now
+    await this.#startSending();
     try {
       const msg: {
         type: 'call.accept';
@@ -444,9 +449,15 @@ export class CallSession {
   async #runVisitor(o: VisitorCallOptions): Promise<void> {
     let offer: RTCSessionDescriptionInit;
     try {
+      // the m-lines say sendrecv, but the tracks go out only once the agent accepts: the
+      // transport can come up while it rings without the agent seeing or hearing anyone
       for (const track of o.localStream.getTracks()) {
         if (o.audioOnly && track.kind === 'video') continue;
-        this.#pc.addTrack(track, o.localStream);
+        this.#pc.addTransceiver(track.kind as 'audio' | 'video', {
+          direction: 'sendrecv',
+          streams: [o.localStream],
+        });
+        this.#heldTracks.push(track);
       }
       if (o.audioOnly) {
         // receive-only video is not wanted either: an audio-only call has one m-line
@@ -512,16 +523,22 @@ export class CallSession {
     this.#products = call.products;
     this.#transition('ringing', 'incoming');
     const offer = o.incoming.offer;
+    if (this.#localStream) this.#holdTracks(this.#localStream);
     this.#prepared = this.#enqueue(async () => {
-      if (!offer?.sdp) {
-        if (this.#localStream) await this.#attachLocalStream(this.#localStream);
-        return null;
-      }
+      if (!offer?.sdp) return null;
       await this.#pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       await this.#flushRemoteCandidates();
-      if (this.#localStream) await this.#attachLocalStream(this.#localStream);
+      this.#prepareTransceivers();
       await this.#pc.setLocalDescription(await this.#pc.createAnswer());
-      return this.#gathered();
+      const answer = await this.#gathered();
+      // early transport: the server passes the first console's answer to the visitor while it
+      // rings, so ICE and DTLS are done before anyone accepts (no media flows: no tracks yet)
+      if (!this.#ended() && answer.type === 'answer') {
+        this.#sendDescription(answer);
+        this.#canSendCandidates = true;
+        this.#flushLocalCandidates();
+      }
+      return answer;
     });
     // an unhandled failure here surfaces at accept()
     this.#prepared.catch((e: unknown) => {
@@ -529,26 +546,57 @@ export class CallSession {
     });
   }
 
-  async #attachLocalStream(stream: MediaStream): Promise<void> {
+  /** Keeps the stream's tracks to send once the call is accepted. */
+  #holdTracks(stream: MediaStream): void {
     this.#localStream = stream;
-    for (const track of stream.getTracks()) {
+    this.#heldTracks = stream.getTracks();
+    if (this.#sending) void this.#startSending(true);
+  }
+
+  /** Agent: the transceivers the offer created send too (tracks come at accept). */
+  #prepareTransceivers(): void {
+    const stream = this.#localStream;
+    for (const t of this.#pc.getTransceivers()) {
+      if (t.currentDirection === 'stopped') continue;
+      const kind = t.receiver.track.kind;
+      if (!this.#heldTracks.some((h) => h.kind === kind)) continue;
+      t.direction = 'sendrecv';
+      // associates the stream so the other side's ontrack has it
+      if (stream) (t.sender as Partial<RTCRtpSender>).setStreams?.(stream);
+    }
+  }
+
+  /** Puts the held tracks on the senders (no renegotiation: the m-lines already send). */
+  async #startSending(again = false): Promise<void> {
+    if (this.#sending && !again) return;
+    this.#sending = true;
+    const used = new Set<RTCRtpTransceiver>();
+    for (const track of this.#heldTracks) {
       const tr = this.#pc
         .getTransceivers()
         .find(
           (t) =>
+            !used.has(t) &&
             t.currentDirection !== 'stopped' &&
             t.receiver.track.kind === track.kind &&
-            !t.sender.track,
+            (t.sender.track === null || t.sender.track === track),
         );
       if (tr) {
-        await tr.sender.replaceTrack(track);
-        tr.direction = 'sendrecv';
-        // associates the stream so the other side's ontrack has it
-        (tr.sender as Partial<RTCRtpSender>).setStreams?.(stream);
+        used.add(tr);
+        if (tr.direction !== 'sendrecv' && tr.direction !== 'sendonly') tr.direction = 'sendrecv';
+        try {
+          await tr.sender.replaceTrack(track);
+        } catch (e) {
+          this.#log.warn('replaceTrack failed', { error: String(e) });
+        }
       } else if (!this.#pc.getSenders().some((s) => s.track === track)) {
-        this.#pc.addTrack(track, stream);
+        // no m-line for it: add it (renegotiates through call.signal)
+        if (this.#localStream) this.#pc.addTrack(track, this.#localStream);
+        else this.#pc.addTrack(track);
       }
     }
+    this.setMuted('audio', this.#muted.audio);
+    this.setMuted('video', this.#muted.video);
   }
 
   /** Resolves with the local description once ICE gathering completes or the timeout passes. */
@@ -688,6 +736,7 @@ export class CallSession {
           }
           this.#transition('connecting', 'accepted');
         }
+        if (this.role === 'visitor') void this.#startSending();
         if (this.#state === 'connecting' && this.#pc.connectionState === 'connected') {
           this.#transition('active', 'media connected');
         }
@@ -752,6 +801,15 @@ export class CallSession {
       try {
         if (collision) {
           await pc.setLocalDescription({ type: 'rollback' });
+        }
+        if (desc.type === 'answer' && pc.signalingState === 'stable') {
+          // an answer for an offer we no longer have: another console of the agent took the
+          // call than the one that prepared the transport. Negotiate afresh with it.
+          if (this.role === 'visitor') {
+            this.#negotiationReady = true;
+            pc.restartIce();
+          }
+          return;
         }
         await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp ?? '' });
         await this.#flushRemoteCandidates();

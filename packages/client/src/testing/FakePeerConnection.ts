@@ -301,7 +301,8 @@ export class FakePeerConnection extends EventTarget {
         if (pc.connectionState !== 'connecting') continue;
         pc.#setConnection('connected');
         for (const t of other.#transceivers) {
-          if (!t.sender.track) continue;
+          // like browsers: a receiver for every m-line the other side sends on, tracks or not
+          if (t.direction !== 'sendrecv' && t.direction !== 'sendonly') continue;
           const track = new FakeMediaStreamTrack(t.kind);
           pc.#remoteStream.addTrack(track);
           pc.ontrack?.({ track, streams: [pc.#remoteStream] });

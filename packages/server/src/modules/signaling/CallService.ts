@@ -37,6 +37,8 @@ export interface CallRoute {
   ringTimeoutSeconds: number;
   /** The console session that accepted (filled in once known). */
   accepted?: string | null;
+  /** The console that set up the transport while it rang (filled in once known). */
+  early?: string | null;
 }
 
 export interface CallServiceOptions {
@@ -54,6 +56,8 @@ const CHANNEL_CACHE_MS = 2000;
 const key = {
   route: (id: string) => `call:${id}`,
   accepted: (id: string) => `call:${id}:acc`,
+  /** The console whose prepared answer went to the visitor while it rang (early transport). */
+  early: (id: string) => `call:${id}:early`,
   signals: (id: string) => `call:${id}:sig`,
 };
 
@@ -347,7 +351,9 @@ export class CallService {
       await this.#storage.bumpMissedCalls(call.agentId, true);
       this.#missesZero.add(call.agentId);
     }
-    if (m.answer) {
+    // the visitor already has the answer of the console that set up the transport
+    const early = route.early ?? (await this.#hub.bus.get(key.early(callId)));
+    if (m.answer && early !== session.id) {
       this.#toVisitor(route, {
         type: 'call.signal',
         callId: call.id,
@@ -497,8 +503,12 @@ export class CallService {
       }
     } else {
       const acc = await this.#acceptedSession(route);
-      if (acc !== session.id) {
-        throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'Accept the call before signaling.');
+      if (acc === null) {
+        // ringing: the first console to send its prepared answer sets up the transport with
+        // the visitor (no media yet); the other consoles' signals are dropped
+        if (!(await this.#earlyConsole(route, session.id))) return undefined;
+      } else if (acc !== session.id) {
+        throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'Another console has the call.');
       }
       this.#toVisitor(route, {
         type: 'call.signal',
@@ -508,6 +518,18 @@ export class CallService {
       });
     }
     return undefined;
+  }
+
+  /** True when `sessionId` is (or now becomes) the console that prepares the transport. */
+  async #earlyConsole(route: CallRoute, sessionId: string): Promise<boolean> {
+    if (route.early) return route.early === sessionId;
+    if (await this.#hub.bus.setIfAbsent(key.early(route.callId), sessionId, ROUTE_TTL)) {
+      route.early = sessionId;
+      return true;
+    }
+    const holder = await this.#hub.bus.get(key.early(route.callId));
+    if (holder) route.early = holder;
+    return holder === sessionId;
   }
 
   async #toOtherParty(
