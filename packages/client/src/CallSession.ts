@@ -453,7 +453,7 @@ export class CallSession {
       // transport can come up while it rings without the agent seeing or hearing anyone
       for (const track of o.localStream.getTracks()) {
         if (o.audioOnly && track.kind === 'video') continue;
-        this.#pc.addTransceiver(track.kind as 'audio' | 'video', {
+        this.#pc.addTransceiver(track.kind, {
           direction: 'sendrecv',
           streams: [o.localStream],
         });
