@@ -1,5 +1,6 @@
 /** Typed calls of every REST route the console uses. Shapes come from @flux/protocol. */
 import type {
+  AdminCallsQuery,
   AllowedOrigin,
   ApiKey,
   Call,
@@ -84,7 +85,7 @@ export const api = {
     updateSettings: (body: UpdateSettingsBody) =>
       http.patch<{ name: string; settings: ChannelSettings }>('/admin/settings', body),
 
-    calls: (p: PageParams & { agentId?: string; from?: string; to?: string }) =>
+    calls: (p: Omit<AdminCallsQuery, 'cursor'> & PageParams) =>
       http.get<PageOf<Call>>('/admin/calls', { ...p }),
   },
 

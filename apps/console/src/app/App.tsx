@@ -33,6 +33,7 @@ const ChannelSettingsPage = lazyScreen(() =>
 );
 const Embed = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Embed));
 const Analytics = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Analytics));
+const CallLog = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.CallLog));
 
 const NAV: { route: Route; label: string; icon: IconName; admin?: boolean }[] = [
   { route: 'home', label: 'Calls', icon: 'home' },
@@ -44,6 +45,7 @@ const NAV: { route: Route; label: string; icon: IconName; admin?: boolean }[] = 
   { route: 'admin/keys', label: 'Keys & origins', icon: 'key', admin: true },
   { route: 'admin/channel', label: 'Channel', icon: 'settings', admin: true },
   { route: 'admin/embed', label: 'Embed', icon: 'code', admin: true },
+  { route: 'admin/calls', label: 'Call log', icon: 'phone', admin: true },
   { route: 'admin/analytics', label: 'Analytics', icon: 'chart', admin: true },
 ];
 
@@ -59,6 +61,7 @@ const TITLES: Record<Route, string> = {
   'admin/channel': 'Channel settings',
   'admin/embed': 'Embed snippet',
   'admin/analytics': 'Analytics',
+  'admin/calls': 'Call log',
 };
 
 const CONN_LABEL = {
@@ -114,6 +117,8 @@ function Page({ r }: { r: Route }) {
       return <Embed />;
     case 'admin/analytics':
       return <Analytics />;
+    case 'admin/calls':
+      return <CallLog />;
   }
 }
 

@@ -156,7 +156,16 @@ export function History() {
   );
 }
 
-function CallDetail({ call, onClose }: { call: Call; onClose: () => void }) {
+export function CallDetail({
+  call,
+  onClose,
+  agentName,
+}: {
+  call: Call;
+  onClose: () => void;
+  /** Shown in the admin's call log (an agent's own history omits it). */
+  agentName?: string;
+}) {
   return (
     <Modal title={`Call with ${visitorName(call.visitor)}`} onClose={onClose} wide>
       <div class="stack">
@@ -168,6 +177,12 @@ function CallDetail({ call, onClose }: { call: Call; onClose: () => void }) {
               <span class="muted small">{END_REASON_LABELS[call.endReason]}</span>
             ) : null}
           </dd>
+          {agentName !== undefined ? (
+            <>
+              <dt>Agent</dt>
+              <dd>{agentName}</dd>
+            </>
+          ) : null}
           <dt>Requested</dt>
           <dd>{formatDateTime(call.requestedAt)}</dd>
           <dt>Duration</dt>

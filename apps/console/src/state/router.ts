@@ -14,7 +14,8 @@ export type Route =
   | 'admin/keys'
   | 'admin/channel'
   | 'admin/embed'
-  | 'admin/analytics';
+  | 'admin/analytics'
+  | 'admin/calls';
 
 const ROUTES: readonly Route[] = [
   'home',
@@ -28,6 +29,7 @@ const ROUTES: readonly Route[] = [
   'admin/channel',
   'admin/embed',
   'admin/analytics',
+  'admin/calls',
 ];
 
 export function parseRoute(hash: string): Route {

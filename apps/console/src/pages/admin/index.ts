@@ -5,3 +5,4 @@ export { Keys } from './Keys.tsx';
 export { ChannelSettingsPage } from './ChannelSettings.tsx';
 export { Embed } from './Embed.tsx';
 export { Analytics } from './Analytics.tsx';
+export { CallLog } from './CallLog.tsx';
