@@ -59,7 +59,7 @@ function toQuery(f: Filters): Omit<AdminCallsQuery, 'cursor' | 'limit'> {
 function useAgents(): User[] {
   const [agents, setAgents] = useState<User[]>([]);
   useEffect(() => {
-    let live = true;
+    const state = { live: true };
     void (async () => {
       const all: User[] = [];
       let cursor: string | undefined;
@@ -75,10 +75,10 @@ function useAgents(): User[] {
         if (!page.nextCursor) break;
         cursor = page.nextCursor;
       }
-      if (live) setAgents(all);
+      if (state.live) setAgents(all);
     })();
     return () => {
-      live = false;
+      state.live = false;
     };
   }, []);
   return agents;
