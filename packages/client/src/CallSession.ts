@@ -553,13 +553,14 @@ export class CallSession {
     if (this.#sending) void this.#startSending(true);
   }
 
-  /** Agent: the transceivers the offer created send too (tracks come at accept). */
+  /**
+   * Agent: the transceivers the offer created send too (tracks come at accept), also when the
+   * camera is not known yet: a stream given only to accept() then needs no renegotiation.
+   */
   #prepareTransceivers(): void {
     const stream = this.#localStream;
     for (const t of this.#pc.getTransceivers()) {
       if (t.currentDirection === 'stopped') continue;
-      const kind = t.receiver.track.kind;
-      if (!this.#heldTracks.some((h) => h.kind === kind)) continue;
       t.direction = 'sendrecv';
       // associates the stream so the other side's ontrack has it
       if (stream) (t.sender as Partial<RTCRtpSender>).setStreams?.(stream);

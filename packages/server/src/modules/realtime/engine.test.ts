@@ -236,6 +236,37 @@ describe('@flux/client against the server', () => {
     agent.close();
   });
 
+  it('accepts with a camera given only at accept(), without renegotiating', async () => {
+    const fx = await seed(server.storage);
+    const agent = await agentClient(fx);
+    const visitor = await visitorClient(fx);
+    const ringing = new Promise<CallSession>((resolve) => {
+      agent.once('call.incoming', (incoming) => {
+        resolve(
+          prepareAgentCall({
+            signaling: agent,
+            incoming,
+            createPeerConnection: fakePeerConnectionFactory(),
+          }),
+        );
+      });
+    });
+    const v = call(visitor, must(fx.agents[0]).id);
+    const a = await ringing;
+    const apc = a.peerConnection as unknown as FakePeerConnection;
+    await expect.poll(() => apc.connectionState).toBe('connected'); // early transport
+    expect(apc.getSenders().every((x) => x.track === null)).toBe(true); // no media yet
+    await a.accept({ localStream: fakeLocalStream() });
+    await Promise.all([v.when('active'), a.when('active')]);
+    expect(apc.getSenders().filter((x) => x.track !== null)).toHaveLength(2);
+    const vpc = v.peerConnection as unknown as FakePeerConnection;
+    expect(vpc.getSenders().filter((x) => x.track !== null)).toHaveLength(2);
+    expect(apc.signalingState).toBe('stable');
+    await v.hangup();
+    visitor.close();
+    agent.close();
+  });
+
   it('ends the ring on the other console when one console accepts', async () => {
     const fx = await seed(server.storage);
     const tab1 = await agentClient(fx);
