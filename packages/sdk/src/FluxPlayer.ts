@@ -6,7 +6,7 @@
 import type { PublicAgentsResponse } from '@flux/protocol';
 import { fetchAgents } from './api.ts';
 import { loadExtras, loadStrings } from './chunks.ts';
-import { diag } from './diag.ts';
+import { diag, lazyError } from './diag.ts';
 import { createHub, safeCall } from './emitter.ts';
 import { sdkError, toSdkError } from './errors.ts';
 import { EN, resolveLanguage } from './i18n.ts';
@@ -55,12 +55,11 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     let o = raw as FluxPlayerOptions;
     if (!optionsOk(raw)) {
       // Something to say or correct: the full validation and its wording are lazy.
-      const { options, issues } = (await loadExtras()).validateOptions(raw);
+      const { options, issues, message } = (await loadExtras()).validateOptions(raw);
       for (const i of issues) diag(i.fatal ? 'error' : 'warn', i.key, ...i.args);
       if (!options) {
         if (session === s) session = undefined;
-        const bad = issues.filter((i) => i.fatal).map((i) => i.path);
-        return handle(sdkError('FLX_ERR_SDK_INVALID_OPTION', `Invalid options: ${bad.join(', ')}`));
+        return handle(sdkError('FLX_ERR_SDK_INVALID_OPTION', message));
       }
       o = options;
     }
@@ -157,12 +156,9 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
           const s = session;
           const w = s && (await s.promise, session === s && s.widget);
           if (!w) {
-            const err = session
-              ? sdkError('FLX_ERR_SDK_NOT_WHITELISTED', 'widgets.calls is not configured')
-              : sdkError(
-                  'FLX_ERR_SDK_NOT_INITIALIZED',
-                  'Call FluxPlayer.init() before startCall()',
-                );
+            const err = await lazyError(
+              session ? 'FLX_ERR_SDK_NOT_WHITELISTED' : 'FLX_ERR_SDK_NOT_INITIALIZED',
+            );
             diag('warn', 'call.failed', err.code, err.message);
             throw err;
           }

@@ -5,6 +5,7 @@
  */
 import { API_PREFIX } from '@flux/protocol';
 import type { ErrorCode, PublicAgentsResponse } from '@flux/protocol';
+import { lazyError } from './diag.ts';
 import { sdkError } from './errors.ts';
 
 export interface ApiTarget {
@@ -15,8 +16,8 @@ export interface ApiTarget {
 
 export async function fetchAgents(t: ApiTarget): Promise<PublicAgentsResponse> {
   const url = `${t.base}${API_PREFIX}/public/channels/${encodeURIComponent(t.channelId)}/agents?apiKey=${encodeURIComponent(t.apiKey)}`;
-  const res = await fetch(url).catch((e: unknown) => {
-    throw sdkError('FLX_ERR_SDK_NETWORK', `${t.base} cannot be reached`, e);
+  const res = await fetch(url).catch(async (e: unknown) => {
+    throw await lazyError('FLX_ERR_SDK_NETWORK', t.base, e);
   });
   const body = (await res.json().catch(() => ({}))) as PublicAgentsResponse & {
     error?: { code: ErrorCode; message: string };

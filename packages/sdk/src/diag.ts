@@ -5,8 +5,11 @@
  * the loader inside its budget. Output is a few milliseconds late, in order, never lost.
  */
 import { loadExtras } from './chunks.ts';
-import { enabled, log } from './logger.ts';
+import { enabled, print } from './logger.ts';
+import type { ErrorCode } from '@flux/protocol';
+import { sdkError } from './errors.ts';
 import type { MessageKey } from './messages.ts';
+import type { FluxSdkError } from './types.ts';
 
 export type DiagLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -19,6 +22,23 @@ export function diag(level: DiagLevel, key: MessageKey, ...args: unknown[]): voi
       .then(loadExtras)
       .then((m) => m.format(key, args))
       .catch(() => `${key} ${args.join(' ')}`)
-      .then((text) => text && log[level](text));
+      .then((text) => {
+        if (text) print(level, text);
+      });
   }
 }
+
+/** An error for a rare path, its message worded by the extras chunk (the code alone if that fails). */
+export const lazyError = async (
+  code: ErrorCode,
+  arg?: string,
+  cause?: unknown,
+): Promise<FluxSdkError> =>
+  sdkError(
+    code,
+    await loadExtras().then(
+      (m) => m.errorText(code, arg),
+      () => code,
+    ),
+    cause,
+  );

@@ -11,7 +11,7 @@ export interface EventHub {
   emit: <K extends FluxEventName>(event: K, detail: FluxEventMap[K]) => void;
 }
 
-/** Runs page code; a throw or rejection is logged, never propagated. */
+/** Runs page code; a throw or rejection is logged, never propagated. `what`: an event name or `onEvent`. */
 export function safeCall(what: string, fn: () => unknown): void {
   const fail = (e: unknown): void => {
     diag('error', 'listener', what, e);
@@ -34,7 +34,7 @@ export function createHub(): EventHub {
     },
     emit(event, detail) {
       map.get(event)?.forEach((fn) => {
-        safeCall(`a '${event}' listener`, () => (fn as (d: typeof detail) => void)(detail));
+        safeCall(event, () => (fn as (d: typeof detail) => void)(detail));
       });
     },
   };

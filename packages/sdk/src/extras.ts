@@ -4,5 +4,5 @@
  * time a diagnostic is printed or init's quick option check (spec.ts) finds a problem; a
  * page whose integration is correct never downloads it.
  */
-export { firstDifference, format } from './messages.ts';
+export { errorText, firstDifference, format } from './messages.ts';
 export { validateOptions } from './options.ts';

@@ -25,11 +25,7 @@ export function setLogLevel(level: LogLevel): void {
 /** True when messages of `level` are printed. */
 export const enabled = (level: LogLevel): boolean => LEVELS.indexOf(level) >= threshold;
 
-type Print = (...args: unknown[]) => void;
-const at =
-  (level: 'debug' | 'info' | 'warn' | 'error'): Print =>
-  (...args) => {
-    if (enabled(level)) console[level]('[FluxPlayer]', ...args);
-  };
-
-export const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+/** Prints one line at `level`, prefixed `[FluxPlayer]` (callers check `enabled` first). */
+export const print = (level: 'debug' | 'info' | 'warn' | 'error', text: string): void => {
+  console[level]('[FluxPlayer]', text);
+};

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '@flux/protocol';
+
 /**
  * Structural equality for init's idempotency: functions compare by source text and
  * RegExps by their literal, so re-running the same inline `init({...})` is a no-op.
@@ -74,10 +76,10 @@ const M = {
   'init.ok': (channel: string, lang: string, version: string) =>
     `initialised: channel '${channel}', language ${lang}, SDK ${version}`,
   'init.threw': (e: unknown) => `init failed unexpectedly: ${str(e)}`,
-  'wl.none': (href: string, list: string) =>
-    `calls widget not rendered: ${href} matches no whitelist entry (whitelist: ${list || 'empty'}; RegExps are tested against location.href, strings are globs on the path)`,
-  'wl.match': (href: string, match: string) =>
-    `calls widget enabled on ${href} (whitelist match: ${match})`,
+  'wl.none': (href: string, list: unknown[]) =>
+    `calls widget not rendered: ${href} matches no whitelist entry (whitelist: ${list.map(String).join(', ') || 'empty'}; RegExps are tested against location.href, strings are globs on the path)`,
+  'wl.match': (href: string, match: unknown) =>
+    `calls widget enabled on ${href} (whitelist match: ${String(match)})`,
   selector: (sel: string) =>
     `widgets.calls.renderTo '${sel}' is not a valid CSS selector; nothing is rendered`,
   'hidden.nobody': () =>
@@ -87,10 +89,12 @@ const M = {
     `widgets.calls.onBeforeRender threw or rejected (${str(e)}); the widget is not rendered`,
   'obr.threwEmpty': (e: unknown) =>
     `widgets.calls.onBeforeRender threw (${str(e)}) when called with [] because nobody can take a call now; the widget is hidden. Return null for an empty list to hide it quietly.`,
-  'obr.returned': (v: string, ids: string) =>
-    `widgets.calls.onBeforeRender returned ${v}; expected { callAgentId, productIds? } where callAgentId is one of the available agents (${ids}); the widget is not rendered`,
-  'obr.unknown': (id: string, ids: string) =>
-    `widgets.calls.onBeforeRender returned callAgentId '${id}', which is not one of the available agents (${ids || 'none'}); the widget is not rendered`,
+  'obr.bad': (result: unknown, ids: string) => {
+    const id = (result as { callAgentId?: unknown } | null | undefined)?.callAgentId;
+    return typeof id === 'string'
+      ? `widgets.calls.onBeforeRender returned callAgentId '${id}', which is not one of the available agents (${ids || 'none'}); the widget is not rendered`
+      : `widgets.calls.onBeforeRender returned ${result === undefined ? 'undefined' : JSON.stringify(result)}; expected { callAgentId, productIds? } where callAgentId is one of the available agents (${ids}); the widget is not rendered`;
+  },
   'obr.products': () =>
     `widgets.calls.onBeforeRender: productIds must be an array of non-empty strings; the other entries are ignored`,
   'call.failed': (code: string, message: string) => `startCall() failed: ${code}: ${message}`,
@@ -99,7 +103,8 @@ const M = {
     `presence channel closed for good (${code} ${reason}); the widget will not update live`,
   'presence.retry': (code: number, ms: number) =>
     `presence: connection closed (${code}), reconnecting in ${ms} ms`,
-  listener: (what: string, e: unknown) => `${what} threw: ${str(e)}`,
+  listener: (what: string, e: unknown) =>
+    `${what === 'onEvent' ? what : `a '${what}' listener`} threw: ${str(e)}`,
   loadedTwice: () => `flux-player.js was loaded more than once; the first copy stays in charge`,
   'queue.unknown': (path: string) =>
     `queued call FluxPlayer.${path}() is not part of the SDK; ignored`,
@@ -108,6 +113,20 @@ const M = {
 } satisfies Record<string, (...args: never[]) => string>;
 
 export type MessageKey = keyof typeof M;
+
+/** The `message` of the errors the loader rejects with (diag.ts#lazyError), by code. */
+const ERROR_TEXT: Partial<Record<ErrorCode, (arg?: string) => string>> = {
+  FLX_ERR_SDK_NOT_INITIALIZED: () => 'Call FluxPlayer.init() before startCall()',
+  FLX_ERR_SDK_NOT_WHITELISTED: (href) =>
+    href ? `No whitelist entry matches ${href}` : 'widgets.calls is not configured',
+  FLX_ERR_SDK_NO_AGENT: (why) => `No call agent is available (${why})`,
+  FLX_ERR_SDK_CALL_IN_PROGRESS: () => 'A call is already in progress',
+  FLX_ERR_SDK_NETWORK: (base) =>
+    base ? `${base} cannot be reached` : 'The call UI could not be loaded',
+};
+
+/** The message for an error `code` the loader raises; `arg` is the case's detail. */
+export const errorText = (code: ErrorCode, arg?: string): string => ERROR_TEXT[code]?.(arg) ?? code;
 
 /** The sentence for `key` with `args`. */
 export function format(key: MessageKey, args: unknown[]): string {

@@ -27,6 +27,8 @@ export const describe = (v: unknown): string =>
 export interface ValidationResult {
   options: FluxPlayerOptions | null;
   issues: Issue[];
+  /** The error message when `options` is null (names the fatal options). */
+  message: string;
 }
 
 /** Validates and normalises init options; `options` is null when an issue is fatal. */
@@ -64,7 +66,7 @@ export function validateOptions(input: unknown): ValidationResult {
 
   if (kindOf(input) !== 'o') {
     add('options', 'opt.object', [describe(input)], true);
-    return { options: null, issues };
+    return { options: null, issues, message: 'Invalid options: options' };
   }
   const o = walk(input as Record<string, unknown>, '') as unknown as FluxPlayerOptions;
   if (o.customDomain !== undefined && !DOMAIN.test(o.customDomain)) {
@@ -95,5 +97,10 @@ export function validateOptions(input: unknown): ValidationResult {
       delete o.widgets?.calls;
     }
   }
-  return { options: issues.some((i) => i.fatal) ? null : o, issues };
+  const fatal = issues.filter((i) => i.fatal).map((i) => i.path);
+  return {
+    options: fatal.length ? null : o,
+    issues,
+    message: fatal.length ? `Invalid options: ${fatal.join(', ')}` : '',
+  };
 }

@@ -10,12 +10,12 @@
 import type { CallAgent } from '@flux/protocol';
 import type { CallUiContext, CallUiHandle } from '../../call-ui/contract.ts';
 import { loadCallUi, prefetchCallUi } from '../../chunks.ts';
-import { diag, type DiagLevel } from '../../diag.ts';
-import { sdkError, toSdkError } from '../../errors.ts';
+import { diag, lazyError, type DiagLevel } from '../../diag.ts';
+import { toSdkError } from '../../errors.ts';
 import { isRtl } from '../../i18n.ts';
 import type { MessageKey } from '../../messages.ts';
 import { onRouteChange } from '../../spa.ts';
-import type { CallsWidgetOptions, HiddenReason, WidgetState } from '../../types.ts';
+import type { CallRouting, CallsWidgetOptions, HiddenReason, WidgetState } from '../../types.ts';
 import { whitelistMatch } from '../../whitelist.ts';
 import { createCard, type Card } from './Card.ts';
 
@@ -60,17 +60,10 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
   let announce = '';
   let settled: Promise<void> = Promise.resolve();
 
-  const paint = (card: Card): void => {
-    card.update({
-      state: phase ?? state,
-      agent: choice?.agent ?? null,
-      strings: ctx.strings,
-      lang: ctx.lang,
-      announce,
-    });
-  };
   const render = (): void => {
-    cards.forEach(paint);
+    cards.forEach((card) => {
+      card.update(phase ?? state, choice?.agent, announce);
+    });
   };
 
   /** Sets the state; `rendered` when an agent (newly) shows, `hidden` when the reason changes. */
@@ -103,11 +96,19 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     for (const el of found) {
       if (!cards.has(el) && !el.closest('[data-flux-widget]')) {
         // startCall reports its failures itself (event + console).
-        const card = createCard(el, prefetchCallUi, () => void api.startCall().catch(() => 0));
-        cards.set(el, card);
-        paint(card);
+        cards.set(
+          el,
+          createCard(
+            el,
+            ctx.strings,
+            ctx.lang,
+            prefetchCallUi,
+            () => void api.startCall().catch(() => 0),
+          ),
+        );
       }
     }
+    render();
   };
 
   /** Applies onBeforeRender (or the default: the first agent) to `list`. */
@@ -117,15 +118,14 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       ? ['nobody-online', 'debug', 'hidden.nobody']
       : ['closed', 'debug', 'hidden.closed'];
     if (!fn) return list[0] ? { agent: list[0], productIds: [] } : quiet;
-    let result: unknown;
+    let result: CallRouting | null | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // The page gets copies: its mutations must not change our roster.
       result = await Promise.race([
         fn(list.map((a) => ({ ...a, tags: [...a.tags] }))),
-        new Promise(
-          (_, reject) =>
-            (timer = setTimeout(reject, TIMEOUT_MS, Error(`no answer in ${TIMEOUT_MS} ms`))),
+        new Promise<never>(
+          (_, reject) => (timer = setTimeout(reject, TIMEOUT_MS, Error('no answer in 10 s'))),
         ),
       ]);
     } catch (e) {
@@ -136,25 +136,14 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       clearTimeout(timer);
     }
     if (result == null && !list.length) return quiet;
-    const ids = list.map((a) => a.id).join(', ');
-    const { callAgentId, productIds } = (result ?? {}) as {
-      callAgentId?: unknown;
-      productIds?: unknown;
-    };
-    const agent = list.find((a) => a.id === callAgentId);
-    if (typeof callAgentId !== 'string') {
-      return [
-        'on-before-render',
-        'error',
-        'obr.returned',
-        result === undefined ? 'undefined' : JSON.stringify(result),
-        ids,
-      ];
-    }
-    if (!agent) return ['on-before-render', 'error', 'obr.unknown', callAgentId, ids];
-    const ok = Array.isArray(productIds) && productIds.every((p) => typeof p === 'string');
-    if (!ok && productIds !== undefined) diag('warn', 'obr.products');
-    return { agent, productIds: ok ? productIds : [] };
+    const agent = list.find((a) => a.id === result?.callAgentId);
+    // Not one of the agents (or not even an object): the extras chunk words which.
+    if (!agent)
+      return ['on-before-render', 'error', 'obr.bad', result, list.map((a) => a.id).join(', ')];
+    const ids: unknown = result?.productIds;
+    const ok = Array.isArray(ids) && ids.every((p) => typeof p === 'string');
+    if (!ok && ids !== undefined) diag('warn', 'obr.products');
+    return { agent, productIds: ok ? ids : [] };
   };
 
   /** Runs pick() for the current roster; results of superseded runs are dropped. */
@@ -185,17 +174,19 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     const href = location.href;
     const match = whitelistMatch(opts.whitelist, href);
     if (!match) {
-      diag('debug', 'wl.none', href, opts.whitelist?.map(String).join(', '));
+      diag('debug', 'wl.none', href, opts.whitelist);
       observer?.disconnect();
       observer = undefined;
-      cards.forEach((card) => card.destroy());
+      cards.forEach((card) => {
+        card.destroy();
+      });
       cards.clear();
       allowed = false;
       choice = undefined;
       set('hidden', 'not-whitelisted');
       return;
     }
-    diag('debug', 'wl.match', href, String(match));
+    diag('debug', 'wl.match', href, match);
     mount();
     if (!observer) {
       let scan = 0;
@@ -236,20 +227,15 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     },
     async startCall() {
       try {
-        if (!allowed)
-          throw sdkError(
-            'FLX_ERR_SDK_NOT_WHITELISTED',
-            `No whitelist entry matches ${location.href}`,
-          );
+        if (!allowed) throw await lazyError('FLX_ERR_SDK_NOT_WHITELISTED', location.href);
         await settled;
         const chosen = choice;
-        if (!chosen)
-          throw sdkError('FLX_ERR_SDK_NO_AGENT', `No call agent is available (${hidden ?? state})`);
-        if (busy) throw sdkError('FLX_ERR_SDK_CALL_IN_PROGRESS', 'A call is already in progress');
+        if (!chosen) throw await lazyError('FLX_ERR_SDK_NO_AGENT', hidden ?? state);
+        if (busy) throw await lazyError('FLX_ERR_SDK_CALL_IN_PROGRESS');
         busy = true; // a second click while the chunk loads is refused
-        const mod = await loadCallUi().catch((e: unknown) => {
+        const mod = await loadCallUi().catch(async (e: unknown) => {
           busy = false;
-          throw sdkError('FLX_ERR_SDK_NETWORK', 'The call UI could not be loaded', e);
+          throw await lazyError('FLX_ERR_SDK_NETWORK', '', e);
         });
         const handle: CallUiHandle = (call = mod.openCall({
           ...ctx,
@@ -279,7 +265,9 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       unroute?.();
       call?.close();
       observer?.disconnect();
-      cards.forEach((card) => card.destroy());
+      cards.forEach((card) => {
+        card.destroy();
+      });
     },
   };
   return api;

@@ -1,7 +1,8 @@
 /**
  * One widget card in one placeholder: a host element appended to the placeholder with an
  * open shadow root. Text is set with textContent only (never parsed as HTML) and nothing
- * uses inline style attributes (strict CSP). The host carries `data-flux-state`.
+ * uses inline style attributes (strict CSP). The host carries `data-flux-state` and is
+ * `hidden` unless the card has something to show.
  *
  *   <div data-flux-widget="calls" data-flux-state="ready">  #shadow-root
  *     <div part="card"> <img> <span><b>title</b><p>text</p></span> <button>…</button> <i aria-live> </div>
@@ -10,57 +11,67 @@ import type { CallAgent } from '@flux/protocol';
 import type { WidgetStrings } from '../../i18n.ts';
 import { fillTemplate } from '../../template.ts';
 import type { WidgetState } from '../../types.ts';
-import { adoptStyles, CARD_CSS } from './styles.ts';
-
-export interface CardView {
-  state: WidgetState;
-  agent: CallAgent | null;
-  strings: WidgetStrings;
-  lang: string;
-  /** What the live region announces (the call's phase, worded by the call UI). */
-  announce: string;
-}
+import { adoptStyles } from './styles.ts';
 
 export interface Card {
   host: HTMLElement;
-  update(view: CardView): void;
+  /** `announce`: what the live region says (the call's phase, worded by the call UI). */
+  update(state: WidgetState, agent: CallAgent | undefined, announce: string): void;
   destroy(): void;
 }
 
-const el = (tag: string, parent: Node): HTMLElement =>
-  parent.appendChild(document.createElement(tag));
+const SVG = 'http://www.w3.org/2000/svg';
+const VIDEO_ICON =
+  'M4 6h10a2 2 0 0 1 2 2v1.5l4-2.5v10l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z';
 
-/** Renders a card into `placeholder`; `intent` fires when pointer or focus reaches the button. */
-export function createCard(placeholder: Element, intent: () => void, click: () => void): Card {
-  const host = el('div', placeholder);
-  host.setAttribute('data-flux-widget', 'calls');
-  const shadow = host.attachShadow({ mode: 'open' });
-  adoptStyles(shadow, CARD_CSS);
-  const root = el('div', shadow);
-  root.setAttribute('part', 'card');
-  const img = el('img', root) as HTMLImageElement;
-  img.alt = '';
+/** Appends an element (HTML, or SVG when `ns` is given) with attributes. */
+function el(
+  tag: string,
+  parent: Node,
+  attrs: Record<string, string> = {},
+  ns?: string,
+): HTMLElement {
+  const e = parent.appendChild(
+    ns ? document.createElementNS(ns, tag) : document.createElement(tag),
+  ) as HTMLElement;
+  for (const k in attrs) e.setAttribute(k, attrs[k] ?? '');
+  return e;
+}
+
+/**
+ * Renders a card into `placeholder` in language `lang`; `intent` fires when pointer or
+ * focus reaches the button, `click` when it is pressed.
+ */
+export function createCard(
+  placeholder: Element,
+  strings: WidgetStrings,
+  lang: string,
+  intent: () => void,
+  click: () => void,
+): Card {
+  const host = el('div', placeholder, { 'data-flux-widget': 'calls' });
+  adoptStyles(host.attachShadow({ mode: 'open' }));
+  const root = el('div', host.shadowRoot as ShadowRoot, {
+    part: 'card',
+    lang,
+    dir: lang === 'ar' ? 'rtl' : 'ltr',
+  });
+  const img = el('img', root, { alt: '' }) as HTMLImageElement;
   const words = el('span', root);
-  const title = el('b', words);
-  const text = el('p', words);
-  title.id = 't';
-  text.id = 'x';
-  const button = el('button', root) as HTMLButtonElement;
-  button.setAttribute('part', 'button');
-  button.setAttribute('aria-describedby', 't x');
-  const svg = button.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'svg'));
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg
-    .appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'path'))
-    .setAttribute(
-      'd',
-      'M4 6h10a2 2 0 0 1 2 2v1.5l4-2.5v10l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z',
-    );
+  const title = el('b', words, { id: 't' });
+  const text = el('p', words, { id: 'x' });
+  const button = el('button', root, {
+    part: 'button',
+    'aria-describedby': 't x',
+  }) as HTMLButtonElement;
+  el(
+    'path',
+    el('svg', button, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, SVG),
+    { d: VIDEO_ICON },
+    SVG,
+  );
   const label = el('span', button);
-  const live = el('i', root);
-  live.setAttribute('role', 'status');
-  live.setAttribute('aria-live', 'polite');
+  const live = el('i', root, { role: 'status', 'aria-live': 'polite' });
   const ac = new AbortController();
   for (const type of ['pointerenter', 'focus', 'touchstart']) {
     button.addEventListener(type, intent, { signal: ac.signal, passive: true });
@@ -69,19 +80,19 @@ export function createCard(placeholder: Element, intent: () => void, click: () =
 
   return {
     host,
-    update({ state, agent, strings, lang, announce }) {
+    update(state, agent, announce) {
       host.setAttribute('data-flux-state', state);
-      root.lang = lang;
-      root.dir = lang === 'ar' ? 'rtl' : 'ltr';
-      button.disabled = state === 'calling' || state === 'in-call';
+      host.hidden = !/^(ready|calling|in-call)$/.test(state);
+      button.disabled = state !== 'ready';
       if (live.textContent !== announce) live.textContent = announce;
-      if (!agent) return;
-      const name = { name: agent.name };
-      title.textContent = fillTemplate(strings.title, name);
-      text.textContent = fillTemplate(strings.text, name);
-      label.textContent = fillTemplate(strings.call, name);
-      // The server sends absolute photo URLs; an empty one leaves the neutral circle.
-      if (img.getAttribute('src') !== agent.profile_photo_url) img.src = agent.profile_photo_url;
+      if (agent) {
+        const fill = (template: string): string => fillTemplate(template, { name: agent.name });
+        title.textContent = fill(strings.title);
+        text.textContent = fill(strings.text);
+        label.textContent = fill(strings.call);
+        // The server sends absolute photo URLs; an empty one leaves the neutral circle.
+        if (img.getAttribute('src') !== agent.profile_photo_url) img.src = agent.profile_photo_url;
+      }
     },
     destroy() {
       ac.abort();

@@ -3,30 +3,32 @@
  * which a strict CSP (`style-src` without 'unsafe-inline') allows; browsers without it get a
  * <style> element. Theme it with the --flux-* custom properties (docs/integration.md ›
  * Theming); they inherit through the shadow boundary. Kept terse: it ships on every page.
+ * The card sets `hidden` on its host while it has nothing to show (loading, hidden, error).
  */
-export const CARD_CSS = `:host{all:initial;display:block;contain:layout paint style}
-:host(:not([data-flux-state=ready],[data-flux-state=calling],[data-flux-state=in-call])){display:none}
-div{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:16px;font:15px/1.4 var(--flux-font,system-ui,sans-serif);color:var(--flux-text,#1d2433);background:var(--flux-bg,#fff);border:1px solid var(--flux-border,#dfe3ea);border-radius:var(--flux-radius,14px)}
-img{width:56px;height:56px;border-radius:50%;object-fit:cover;background:#eef1f6;outline:3px solid #1f9d55;outline-offset:-3px}
-div>span{flex:1 1 60%}
-b{font-size:1.05em}
-p{margin:2px 0 0;color:var(--flux-muted,#5b6475);overflow-wrap:anywhere}
-button{flex:1 0 auto;display:flex;align-items:center;justify-content:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:99px;font:inherit;font-weight:600;cursor:pointer;color:var(--flux-accent-text,#fff);background:var(--flux-accent,#0b63ce)}
-button:hover{filter:brightness(1.1)}
-button:focus-visible{outline:3px solid #ffb020;outline-offset:2px}
-button:disabled{opacity:.7}
-svg{width:20px;fill:currentColor}
-i{position:absolute;clip-path:inset(50%)}`;
+export const CARD_CSS =
+  ':host{all:initial;display:block;contain:layout paint style}' +
+  ':host([hidden]){display:none}' +
+  'div{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:16px;font:15px/1.4 var(--flux-font,system-ui,sans-serif);color:var(--flux-text,#1d2433);background:var(--flux-bg,#fff);border:1px solid var(--flux-border,#dfe3ea);border-radius:var(--flux-radius,14px)}' +
+  'img{width:56px;height:56px;border-radius:50%;object-fit:cover;background:#eef1f6;outline:3px solid #1f9d55;outline-offset:-3px}' +
+  'div>span{flex:1 1 60%}' +
+  'b{font-size:1.05em}' +
+  'p{margin:2px 0 0;color:var(--flux-muted,#5b6475);overflow-wrap:anywhere}' +
+  'button{flex:1 0 auto;display:flex;align-items:center;justify-content:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:99px;font:inherit;font-weight:600;cursor:pointer;color:var(--flux-accent-text,#fff);background:var(--flux-accent,#0b63ce)}' +
+  'button:hover{filter:brightness(1.1)}' +
+  'button:focus-visible{outline:3px solid #ffb020;outline-offset:2px}' +
+  'button:disabled{opacity:.7}' +
+  'svg{width:20px;fill:currentColor}' +
+  'i{position:absolute;clip-path:inset(50%)}';
 
 let sheet: CSSStyleSheet | undefined;
 
-/** Attaches `css` to a shadow root, preferring one shared constructable stylesheet. */
-export function adoptStyles(root: ShadowRoot, css: string): void {
+/** Attaches the card's stylesheet to a shadow root: one shared constructable stylesheet. */
+export function adoptStyles(root: ShadowRoot): void {
   try {
-    if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(css);
+    if (!sheet) (sheet = new CSSStyleSheet()).replaceSync(CARD_CSS);
     root.adoptedStyleSheets = [sheet];
   } catch {
     sheet = undefined;
-    root.append(Object.assign(document.createElement('style'), { textContent: css }));
+    root.append(Object.assign(document.createElement('style'), { textContent: CARD_CSS }));
   }
 }
