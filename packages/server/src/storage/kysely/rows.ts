@@ -24,8 +24,24 @@ export type Db = Kysely<Database> | Transaction<Database>;
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
 
 /** URL-safe random id (16 chars). */
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * A new row id: 9 base36 characters of the creation time, 4 of a per-process sequence, then
+ * 12 random base64url characters. Ids made by one process sort in creation order, so lists
+ * ordered by (created_at, id) are deterministic even for rows created in the same millisecond.
+ */
 export function newId(): string {
-  return randomBytes(12).toString('base64url');
+  const now = Date.now();
+  if (now === lastMs) seq += 1;
+  else {
+    lastMs = now;
+    seq = 0;
+  }
+  const time = now.toString(36).padStart(9, '0');
+  const order = (seq % 36 ** 4).toString(36).padStart(4, '0');
+  return time + order + randomBytes(9).toString('base64url');
 }
 
 export function sha256(text: string): string {
