@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
-const ALL = ['size', 'memory', 'fanout', 'setups', 'setup'];
+const ALL = ['size', 'loader', 'memory', 'fanout', 'setups', 'setup'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -36,6 +36,7 @@ if (values.help) {
   console.log(`usage: npm run bench -- [--quick] [--only ${ALL.join(',')}] [--repeat N]
        [--calls N] [--connections N] [--subscribers N] [--ring-ms MS]
   size     loader and call UI chunk, gzip -9 (figure 2)
+  loader   loader main-thread work and init() → widget visible (issue 3 budgets)
   memory   idle WebSocket memory per connection, bare ws vs visitor/agent sessions (figure 3)
   fanout   presence fan-out p99 to 10,000 sockets vs a bare ws broadcast (figure 4)
   setups   full call setups per second through signaling, SQLite and PostgreSQL (figure 5)

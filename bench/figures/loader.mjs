@@ -1,0 +1,135 @@
+/**
+ * Issue 3's loader budgets, in headless Chromium against the real server:
+ * - main-thread work of the loader on load (script execution + the widget's first render),
+ *   as the difference in Chromium's ScriptDuration/TaskDuration metrics between a page with
+ *   the loader and the same page without it, measured in the same run (target ≤ 10 ms);
+ * - init() → widget visible, against the one API round trip it needs (the public agents
+ *   request, from Resource Timing): the difference must stay ≤ 30 ms.
+ * An agent (Mia) is made available first: a console socket and status online.
+ */
+import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { DEMO, api, publicAgents, signIn, startProduct } from '../lib/product.mjs';
+import { sleep } from '../lib/proc.mjs';
+import { summarize } from '../lib/stats.mjs';
+
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const page = (
+  withSdk,
+) => `<!doctype html><html><head><meta charset="utf-8"><title>loader</title></head>
+<body><main><h1>Product</h1><div class="call-here"></div></main>
+${
+  withSdk
+    ? `<script src="/sdk/v1/flux-player.js"></script>
+<script>
+  const t0 = performance.now();
+  document.addEventListener('flux:rendered', () => { window.__visibleMs = performance.now() - t0; }, { once: true });
+  FluxPlayer.init({ apiKey: '${DEMO.apiKey}', channelId: '${DEMO.channelId}', widgets: { calls: { renderTo: '.call-here' } } });
+</script>`
+    : '<script>window.__visibleMs = 0;</script>'
+}
+</body></html>`;
+
+async function makeAgentAvailable(server) {
+  const cookie = await signIn(server.url, DEMO.agents[0]);
+  const ws = new WebSocket(server.wsUrl, { headers: { cookie, origin: server.url } });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ type: 'session.hello', protocolVersion: 1, role: 'agent' }));
+  await api(server.url, cookie, 'PATCH', '/me', { status: 'online' });
+  for (let i = 0; i < 50; i++) {
+    if ((await publicAgents(server.url)).agents.length > 0) return ws;
+    await sleep(100);
+  }
+  throw new Error('the agent did not become available');
+}
+
+async function metrics(cdp) {
+  const { metrics: list } = await cdp.send('Performance.getMetrics');
+  const get = (name) => list.find((m) => m.name === name)?.value ?? 0;
+  return { script: get('ScriptDuration') * 1000, task: get('TaskDuration') * 1000 };
+}
+
+async function load(browser, url, withSdk) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.route(`${url}/bench/loader.html`, (route) =>
+    route.fulfill({ contentType: 'text/html', body: page(withSdk) }),
+  );
+  const cdp = await context.newCDPSession(p);
+  await cdp.send('Performance.enable');
+  await p.goto(`${url}/bench/loader.html`);
+  await p.waitForFunction(() => window.__visibleMs !== undefined, null, { timeout: 10_000 });
+  await sleep(200); // let the widget's image and any follow-up tasks settle
+  const m = await metrics(cdp);
+  const timing = await p.evaluate(() => {
+    const agents = performance
+      .getEntriesByType('resource')
+      .find((e) => e.name.includes('/public/channels/'));
+    return {
+      visibleMs: window.__visibleMs,
+      rttMs: agents ? agents.responseEnd - agents.startTime : NaN,
+    };
+  });
+  await context.close();
+  return { ...m, ...timing };
+}
+
+export async function loader(ctx) {
+  const runs = ctx.quick ? 5 : 15;
+  const server = await startProduct();
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  let agentSocket;
+  try {
+    agentSocket = await makeAgentAvailable(server);
+    await load(browser, server.url, true); // warm-up: first navigation of a new browser
+    const withSdk = [];
+    const without = [];
+    for (let i = 0; i < runs; i++) {
+      without.push(await load(browser, server.url, false));
+      withSdk.push(await load(browser, server.url, true));
+    }
+    const scriptDelta = summarize(withSdk.map((w, i) => w.script - without[i].script));
+    const taskDelta = summarize(withSdk.map((w, i) => w.task - without[i].task));
+    const visible = summarize(withSdk.map((w) => w.visibleMs));
+    const rtt = summarize(withSdk.map((w) => w.rttMs));
+    const overhead = summarize(withSdk.map((w) => w.visibleMs - w.rttMs));
+    const rows = [
+      {
+        id: 'loader.mainThread',
+        figure: 'Loader main-thread work on load (JS, incl. widget render)',
+        unit: 'ms',
+        ours: scriptDelta,
+        baseline: null,
+        target: '≤ 10 ms',
+        pass: scriptDelta.median <= 10,
+        note: `ScriptDuration with the loader minus the same page without it, ${runs} pairs; all main-thread task time added: ${taskDelta.median.toFixed(1)} ms median`,
+      },
+      {
+        id: 'loader.initToVisible',
+        figure: 'init() → widget visible, minus its one API round trip',
+        unit: 'ms',
+        ours: overhead,
+        baseline: rtt,
+        target: '≤ 30 ms over one round trip',
+        pass: overhead.median <= 30,
+        note: `init → visible ${visible.median.toFixed(1)} ms median; the agents request ${rtt.median.toFixed(1)} ms (baseline column)`,
+      },
+    ];
+    return { rows };
+  } finally {
+    agentSocket?.close();
+    await browser.close();
+    await server.stop();
+  }
+}
