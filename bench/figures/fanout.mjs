@@ -29,7 +29,8 @@ async function bareRounds(n, rounds, log) {
     if (r.opened < n * 0.98)
       throw new Error(`only ${r.opened}/${n} sockets: ${JSON.stringify(r.errors)}`);
     const out = [];
-    for (let i = 0; i < rounds; i++) {
+    // round 0 warms up (JIT, first-request paths) and is not counted, for both alike
+    for (let i = 0; i <= rounds; i++) {
       await sleep(500);
       const f = check(
         await load.request({
@@ -41,9 +42,9 @@ async function bareRounds(n, rounds, log) {
         'fanout',
       );
       log(
-        `  fanout bare round ${i + 1}: p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ${f.received}/${f.expected}`,
+        `  fanout bare round ${i}${i === 0 ? ' (warm-up)' : ''}: p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ${f.received}/${f.expected}`,
       );
-      out.push(f);
+      if (i > 0) out.push(f);
     }
     return out;
   } finally {
@@ -89,7 +90,8 @@ async function productRounds(n, rounds, log) {
       throw new Error(`only ${r.opened}/${n} visitor sessions: ${JSON.stringify(r.errors)}`);
     const out = [];
     let status = 'offline';
-    for (let i = 0; i < rounds; i++) {
+    // round 0 warms up (JIT, first-request paths) and is not counted, for both alike
+    for (let i = 0; i <= rounds; i++) {
       await sleep(500);
       const f = check(
         await load.request({
@@ -107,10 +109,10 @@ async function productRounds(n, rounds, log) {
         'fanout',
       );
       log(
-        `  fanout ours round ${i + 1} (${status}): p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ` +
+        `  fanout ours round ${i}${i === 0 ? ' (warm-up)' : ''} (${status}): p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ` +
           `${f.received}/${f.expected}, PATCH answered in ${f.triggerMs.toFixed(1)} ms (HTTP ${f.status})`,
       );
-      out.push(f);
+      if (i > 0) out.push(f);
       status = status === 'offline' ? 'online' : 'offline';
     }
     return out;

@@ -42,7 +42,7 @@ async function preparePairs(server, n, log) {
 }
 
 async function measure(kind, ctx) {
-  const n = ctx.quick ? 16 : 50;
+  const n = ctx.quick ? 12 : 50;
   const durationMs = ctx.quick ? 2000 : 8000;
   clearTcpMetrics();
   const server = kind === 'bare' ? await startBare() : await startProduct({ db: kind });
@@ -111,7 +111,10 @@ function stepNote(runs) {
 
 export async function setups(ctx) {
   const reps = ctx.repeat ?? (ctx.quick ? 1 : 3);
-  const kinds = productAvailable() ? ['bare', 'sqlite', 'postgres', 'sqlite-tmpfs'] : ['bare'];
+  // the tmpfs diagnostic only in full runs (keeps --quick under 2 minutes)
+  const kinds = productAvailable()
+    ? ['bare', 'sqlite', 'postgres', ...(ctx.quick ? [] : ['sqlite-tmpfs'])]
+    : ['bare'];
   const runs = Object.fromEntries(kinds.map((k) => [k, []]));
   for (let r = 0; r < reps; r++) {
     for (const k of kinds) {
