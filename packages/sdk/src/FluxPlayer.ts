@@ -111,7 +111,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     try {
       apply(await first);
     } catch (e) {
-      const err = toSdkError(e, 'FLX_ERR_SDK_NETWORK');
+      const err = e as FluxSdkError; // fetchAgents rejects with FluxSdkErrors only
       diag('error', 'init.failed', err.code, err.message, target.channelId, base);
       s.widget?.fail();
       emit('error', { code: err.code, message: err.message });
@@ -119,13 +119,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     }
     // destroy() may have run during the awaits.
     if (calls && !s.dead)
-      s.stop = followPresence(
-        base,
-        token,
-        refresh,
-        (a, isOpen) => s.widget?.setRoster(a, isOpen),
-        SDK_VERSION,
-      );
+      s.stop = followPresence(base, token, refresh, (a, isOpen) => s.widget?.setRoster(a, isOpen));
     diag('info', 'init.ok', target.channelId, lang, SDK_VERSION);
     return handle();
   }

@@ -1,21 +1,23 @@
 /**
  * Script-tag build: the lazy parts are ESM files next to flux-player.js, fetched with
  * import() relative to the loader's own URL. The call UI has a content-hashed name; the
- * extras (diagnostics wording, option validation) and the language files share one build id (`<name>-<id>.js`).
- * Both are long-cached. On intent (hover/focus) a <link rel=modulepreload> fetches the
- * call UI before the click.
+ * extras (diagnostics wording, option validation) and the language files share one build id
+ * (`<name>-<id>.js`). Both are long-cached. On intent (hover/focus) a
+ * <link rel=modulepreload> fetches the call UI before the click.
  */
 import type { CallUiModule } from './call-ui/contract.ts';
-import type { WidgetStrings } from './i18n.ts';
 import type * as Extras from './extras.ts';
+import type { WidgetStrings } from './i18n.ts';
 
 /** `{ id, callUi }`, set by build.mjs. */
 declare const __CHUNKS__: { id: string; callUi: string };
 
 const base = (document.currentScript as HTMLScriptElement | null)?.src ?? location.href;
 const url = (file: string): string => new URL(file, base).href;
-const lazy = (name: string): Promise<unknown> => import(url(`./${name}-${__CHUNKS__.id}.js`));
+const lazy = (name: string): Promise<unknown> => import(url(`${name}-${__CHUNKS__.id}.js`));
 
+/** The FluxPlayer server: where this script came from. */
+export const scriptOrigin = (): string => new URL(base).origin;
 export const loadCallUi = (): Promise<CallUiModule> =>
   import(url(__CHUNKS__.callUi)) as Promise<CallUiModule>;
 export const loadExtras = (): Promise<typeof Extras> => lazy('extras') as Promise<typeof Extras>;
@@ -24,11 +26,14 @@ export const loadStrings = async (lang: string): Promise<WidgetStrings> =>
 
 let hinted = false;
 export const prefetchCallUi = (): void => {
-  if (hinted) return;
-  hinted = true;
-  const link = document.createElement('link');
-  link.rel = 'modulepreload';
-  link.href = url(__CHUNKS__.callUi);
-  link.crossOrigin = 'anonymous';
-  document.head.append(link);
+  if (!hinted) {
+    hinted = true;
+    document.head.append(
+      Object.assign(document.createElement('link'), {
+        rel: 'modulepreload',
+        href: url(__CHUNKS__.callUi),
+        crossOrigin: 'anonymous',
+      }),
+    );
+  }
 };

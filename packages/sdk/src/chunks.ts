@@ -6,6 +6,8 @@ import type { CallUiModule } from './call-ui/contract.ts';
 import type { WidgetStrings } from './i18n.ts';
 import type * as Extras from './extras.ts';
 
+/** The FluxPlayer server's default: the page's own origin (pass `customDomain` with npm). */
+export const scriptOrigin = (): string => location.origin;
 export const loadCallUi = (): Promise<CallUiModule> => import('./call-ui/index.ts');
 export const loadExtras = (): Promise<typeof Extras> => import('./extras.ts');
 export const loadStrings = async (lang: string): Promise<WidgetStrings> =>

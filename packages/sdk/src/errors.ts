@@ -15,11 +15,13 @@ export const isSdkError = (e: unknown): e is FluxSdkError =>
 
 /** Normalises anything thrown (engine FluxError, DOMException, string) to a FluxSdkError. */
 export function toSdkError(e: unknown, fallback: ErrorCode = 'FLX_ERR_INTERNAL'): FluxSdkError {
-  if (isSdkError(e) && e.code.startsWith('FLX_ERR_')) return e;
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  return sdkError(
-    typeof code === 'string' && code.startsWith('FLX_ERR_') ? (code as ErrorCode) : fallback,
-    typeof message === 'string' ? message : String(e),
-    e,
-  );
+  const ours = typeof code === 'string' && code.startsWith('FLX_ERR_');
+  return ours && e instanceof Error
+    ? (e as FluxSdkError)
+    : sdkError(
+        ours ? (code as ErrorCode) : fallback,
+        typeof message === 'string' ? message : String(e),
+        e,
+      );
 }

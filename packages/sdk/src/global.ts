@@ -1,8 +1,10 @@
 /**
  * Entry of the script-tag build (dist/flux-player.js, an IIFE): defines `window.FluxPlayer`
- * and replays what the page queued through the snippet's stub before the script arrived.
- * Loading the script twice keeps the first instance.
+ * and replays, in order, what the page queued through the snippet's stub before the script
+ * arrived; each queued call settles the promise the stub returned. Loading the script twice
+ * keeps the first instance.
  */
+import { scriptOrigin } from './chunks.ts';
 import { diag } from './diag.ts';
 import { createFluxPlayer } from './FluxPlayer.ts';
 
@@ -11,13 +13,11 @@ type QueuedCall = [string, ArrayLike<unknown>, (v: unknown) => void, (e: unknown
 
 const w = window as unknown as { FluxPlayer?: { q?: QueuedCall[]; version?: string } };
 const stub = w.FluxPlayer;
-const src = (document.currentScript as HTMLScriptElement | null)?.src;
 
 if (stub?.version) {
   diag('warn', 'loadedTwice');
 } else {
-  const api = createFluxPlayer(() => (src ? new URL(src).origin : location.origin));
-  w.FluxPlayer = api;
+  const api = (w.FluxPlayer = createFluxPlayer(scriptOrigin));
   for (const [path, args, resolve, reject] of stub?.q ?? []) {
     let self: unknown;
     let fn: unknown = api;
@@ -25,13 +25,9 @@ if (stub?.version) {
       self = fn;
       fn = (fn as Record<string, unknown> | undefined)?.[part];
     }
-    if (typeof fn !== 'function') {
-      diag('warn', 'queue.unknown', path);
-      continue;
-    }
-    // The result settles the promise the stub returned; nothing is rethrown into the page.
+    // Nothing is rethrown into the page (a path the SDK lacks rejects with a TypeError).
     Promise.resolve()
-      .then(() => (fn as (...a: unknown[]) => unknown).apply(self, Array.from(args)))
+      .then(() => (fn as (...a: unknown[]) => unknown).apply(self, args as unknown[]))
       .then(resolve, reject);
   }
 }

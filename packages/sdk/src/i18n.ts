@@ -13,7 +13,7 @@ export interface WidgetStrings {
   call: string;
 }
 
-export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pl', 'pt', 'sv', 'ar'] as const;
+export const LANGUAGES = 'en de fr es it nl pl pt sv ar'.split(' ') as FluxLanguage[];
 
 export const EN: WidgetStrings = {
   title: 'Talk to us live',

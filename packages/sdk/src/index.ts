@@ -10,11 +10,12 @@
  * });
  * @public
  */
+import { scriptOrigin } from './chunks.ts';
 import { createFluxPlayer } from './FluxPlayer.ts';
 import type { FluxPlayerApi } from './types.ts';
 
 /** The SDK instance. With npm, pass `customDomain` (default: the page's own origin). @public */
-export const FluxPlayer: FluxPlayerApi = createFluxPlayer(() => location.origin);
+export const FluxPlayer: FluxPlayerApi = createFluxPlayer(scriptOrigin);
 export default FluxPlayer;
 
 export { isSdkError } from './errors.ts';

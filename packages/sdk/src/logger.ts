@@ -6,7 +6,7 @@
 /* eslint-disable no-console */
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LEVELS = 'debug info warn error silent'.split(' ');
 
 let threshold = 2;
 try {

@@ -106,8 +106,6 @@ const M = {
   listener: (what: string, e: unknown) =>
     `${what === 'onEvent' ? what : `a '${what}' listener`} threw: ${str(e)}`,
   loadedTwice: () => `flux-player.js was loaded more than once; the first copy stays in charge`,
-  'queue.unknown': (path: string) =>
-    `queued call FluxPlayer.${path}() is not part of the SDK; ignored`,
   'on.fn': (event: string) => `on('${event}', fn): fn must be a function`,
   event: (type: string, detail: unknown) => `event ${type} ${JSON.stringify(detail)}`,
 } satisfies Record<string, (...args: never[]) => string>;

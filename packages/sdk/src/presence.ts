@@ -11,6 +11,7 @@
 import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
 import type { CallAgent } from '@flux/protocol';
 import { diag } from './diag.ts';
+import { SDK_VERSION as sdkVersion } from './version.ts';
 
 /** CLOSE_CODES.FORBIDDEN and CLOSE_CODES.PROTOCOL_VERSION (a unit test keeps them equal). */
 export const FINAL_CODES = [4003, 4026];
@@ -23,7 +24,6 @@ export function followPresence(
   token: string,
   refresh: () => Promise<string>,
   onRoster: OnRoster,
-  sdkVersion: string,
 ): () => void {
   let ws: WebSocket | null = null;
   let retries = 0;
@@ -69,8 +69,8 @@ export function followPresence(
       const roster = m.type === 'presence.roster' ? m : m.reqId === 'presence' ? m.data : null;
       if (roster?.agents) onRoster(roster.agents, roster.open !== false);
     };
-    sock.onclose = (ev) => {
-      closed(ev.code, ev.reason);
+    sock.onclose = ({ code, reason }) => {
+      closed(code, reason);
     };
   };
 

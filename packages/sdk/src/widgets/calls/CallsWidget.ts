@@ -14,7 +14,6 @@ import { diag, lazyError, type DiagLevel } from '../../diag.ts';
 import { toSdkError } from '../../errors.ts';
 import { isRtl } from '../../i18n.ts';
 import type { MessageKey } from '../../messages.ts';
-import { onRouteChange } from '../../spa.ts';
 import type { CallRouting, CallsWidgetOptions, HiddenReason, WidgetState } from '../../types.ts';
 import { whitelistMatch } from '../../whitelist.ts';
 import { createCard, type Card } from './Card.ts';
@@ -52,8 +51,9 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
   let shown = '';
   let seq = 0;
   let allowed = false;
+  let last = '';
+  let gone = false;
   let observer: MutationObserver | undefined;
-  let unroute: (() => void) | undefined;
   let call: CallUiHandle | undefined;
   let busy = false;
   let phase: 'calling' | 'in-call' | undefined;
@@ -68,9 +68,9 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
 
   /** Sets the state; `rendered` when an agent (newly) shows, `hidden` when the reason changes. */
   const set = (next: WidgetState, why?: HiddenReason): void => {
-    state = next;
     const a = choice?.agent;
     const key = a && !why ? a.id + a.name + a.profile_photo_url : '';
+    state = next;
     if (a && key && key !== shown)
       ctx.emit('rendered', { agent: a, productIds: choice?.productIds ?? [] });
     if (why && why !== hidden) ctx.emit('hidden', { reason: why });
@@ -87,12 +87,9 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       diag('error', 'selector', opts.renderTo);
       return;
     }
-    for (const [el, card] of cards) {
-      if (!card.host.isConnected) {
-        card.destroy();
-        cards.delete(el);
-      }
-    }
+    cards.forEach((card, el) => {
+      if (!card.host.isConnected) cards.delete(el);
+    });
     for (const el of found) {
       if (!cards.has(el) && !el.closest('[data-flux-widget]')) {
         // startCall reports its failures itself (event + console).
@@ -111,6 +108,15 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     render();
   };
 
+  const unmount = (): void => {
+    observer?.disconnect();
+    observer = undefined;
+    cards.forEach((card) => {
+      card.destroy();
+    });
+    cards.clear();
+  };
+
   /** Applies onBeforeRender (or the default: the first agent) to `list`. */
   const pick = async (list: CallAgent[]): Promise<Choice | NoChoice> => {
     const fn = opts.onBeforeRender;
@@ -123,7 +129,7 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     try {
       // The page gets copies: its mutations must not change our roster.
       result = await Promise.race([
-        fn(list.map((a) => ({ ...a, tags: [...a.tags] }))),
+        fn(structuredClone(list)),
         new Promise<never>(
           (_, reject) => (timer = setTimeout(reject, TIMEOUT_MS, Error('no answer in 10 s'))),
         ),
@@ -170,17 +176,15 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     });
   };
 
+  /** Mounts or unmounts for the current URL (on start and, with `spa`, on every route change). */
   const route = (): void => {
     const href = location.href;
+    if (gone || href === last) return;
+    last = href;
     const match = whitelistMatch(opts.whitelist, href);
     if (!match) {
       diag('debug', 'wl.none', href, opts.whitelist);
-      observer?.disconnect();
-      observer = undefined;
-      cards.forEach((card) => {
-        card.destroy();
-      });
-      cards.clear();
+      unmount();
       allowed = false;
       choice = undefined;
       set('hidden', 'not-whitelisted');
@@ -190,14 +194,13 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     mount();
     if (!observer) {
       let scan = 0;
-      // Coalesce bursts of mutations into one scan per frame.
-      observer = new MutationObserver(() => {
+      // Placeholders added later; bursts of mutations make one scan per frame.
+      (observer = new MutationObserver(() => {
         scan ||= requestAnimationFrame(() => {
           scan = 0;
           if (allowed) mount();
         });
-      });
-      observer.observe(document.documentElement, { childList: true, subtree: true });
+      })).observe(document.documentElement, { childList: true, subtree: true });
     }
     if (!allowed && agents) choose();
     allowed = true;
@@ -206,7 +209,17 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
   const api: CallsWidget = {
     start() {
       route();
-      if (ctx.spa) unroute = onRouteChange(route);
+      if (ctx.spa) {
+        // Client-side navigation: history.pushState/replaceState (wrapped) and popstate.
+        for (const method of ['pushState', 'replaceState'] as const) {
+          const original = history[method].bind(history);
+          history[method] = (...args: Parameters<History['pushState']>) => {
+            original(...args);
+            route();
+          };
+        }
+        addEventListener('popstate', route);
+      }
     },
     setRoster(list, isOpen) {
       if (agents) ctx.emit('roster-changed', { agents: list, open: isOpen });
@@ -261,13 +274,11 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       }
     },
     destroy() {
+      gone = true;
       seq++;
-      unroute?.();
+      removeEventListener('popstate', route);
       call?.close();
-      observer?.disconnect();
-      cards.forEach((card) => {
-        card.destroy();
-      });
+      unmount();
     },
   };
   return api;

@@ -72,11 +72,11 @@ export function createCard(
   );
   const label = el('span', button);
   const live = el('i', root, { role: 'status', 'aria-live': 'polite' });
-  const ac = new AbortController();
+  // The listeners go with the element when the card is destroyed.
   for (const type of ['pointerenter', 'focus', 'touchstart']) {
-    button.addEventListener(type, intent, { signal: ac.signal, passive: true });
+    button.addEventListener(type, intent, { passive: true });
   }
-  button.addEventListener('click', click, { signal: ac.signal });
+  button.addEventListener('click', click);
 
   return {
     host,
@@ -95,7 +95,6 @@ export function createCard(
       }
     },
     destroy() {
-      ac.abort();
       host.remove();
     },
   };
