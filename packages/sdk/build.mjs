@@ -18,6 +18,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { minify } from 'rolldown/utils';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
@@ -101,6 +102,19 @@ const loader = await esbuild.build({
   },
   plugins: [scriptChunks],
 });
+// A second minifier pass (oxc, shipped with rolldown, vite's bundler) folds what esbuild leaves:
+// about 3 % of the loader's gzip size.
+{
+  const file = join(dist, 'flux-player.js');
+  const { code, errors } = await minify('flux-player.js', readFileSync(file, 'utf8'), {
+    compress: { target: 'es2022' },
+  });
+  if (errors.length) {
+    console.error('build: oxc minify failed', errors);
+    process.exit(1);
+  }
+  writeFileSync(file, code);
+}
 const loaderInputs = Object.values(loader.metafile.outputs).flatMap((o) =>
   Object.entries(o.inputs)
     .filter(([, v]) => v.bytesInOutput > 0)
