@@ -163,3 +163,22 @@ export type {
   CallProducts,
   CallChat,
 } from './messages/server.ts';
+export {
+  WEBHOOK_EVENTS,
+  WEBHOOK_DELIVERY_STATUSES,
+  WebhookSchema,
+  CreateWebhookBodySchema,
+  CreatedWebhookSchema,
+  WebhookListSchema,
+  WebhookDeliverySchema,
+  WebhookEventSchema,
+} from './rest/webhooks.ts';
+export type {
+  WebhookEventType,
+  WebhookDeliveryStatus,
+  Webhook,
+  CreateWebhookBody,
+  CreatedWebhook,
+  WebhookDelivery,
+  WebhookEvent,
+} from './rest/webhooks.ts';

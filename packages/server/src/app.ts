@@ -28,6 +28,9 @@ import { adminRoutes } from './modules/admin/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { registerStatic, staticRoots } from './modules/static/routes.ts';
 import { seedDemo } from './demo/seed.ts';
+import { AppEvents, withEvents } from './modules/webhooks/events.ts';
+import { WebhookDispatcher, type WebhookOptions } from './modules/webhooks/WebhookDispatcher.ts';
+import { webhookRoutes } from './modules/webhooks/routes.ts';
 
 export { type AppContext } from './context.ts';
 
@@ -45,6 +48,8 @@ export interface AppOverrides {
   now?: () => Date;
   /** Timings and limits of the realtime module (tests shorten them). */
   realtime?: Partial<RealtimeOptions>;
+  /** Retry timings of webhook deliveries (tests shorten them). */
+  webhooks?: Partial<WebhookOptions>;
 }
 
 export async function buildApp(
@@ -83,27 +88,37 @@ export async function buildApp(
     app.log.info({ channelId: seeded.channelId, created: seeded.created }, 'demo channel ready');
   }
 
+  // The app's storage emits call.ended / callback.requested after the writes (webhooks).
+  const events = new AppEvents();
+  const appStorage = withEvents(storage, events);
   const realtime = await createRealtime({
     config,
-    storage,
+    storage: appStorage,
     log: app.log,
     ...(overrides.realtime === undefined ? {} : { options: overrides.realtime }),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   });
   const ctx: AppContext = {
     config,
-    storage,
+    storage: appStorage,
     presence: realtime.presence,
     secrets: { visitorToken: await storage.getOrCreateSecret(VISITOR_TOKEN_SECRET_NAME) },
     passwords: ctxPasswords,
     now: overrides.now ?? (() => new Date()),
+    events,
+    pushToAgents: (channelId, message) => {
+      realtime.hub.toChannelAgents(channelId, message);
+    },
   };
+  const webhooks = new WebhookDispatcher(appStorage, app.log, ctx.now, overrides.webhooks);
+  webhooks.start(events);
   app.decorate('ctx', ctx);
   app.decorateRequest('user', null);
   app.decorateRequest('channel', null);
   app.decorateRequest('checkedOrigin', null);
 
   app.addHook('onClose', async () => {
+    await webhooks.close();
     await realtime.close();
     if (ownStorage) await storage.close();
   });
@@ -173,6 +188,7 @@ export async function buildApp(
       await api.register(consoleRoutes);
       await api.register(adminRoutes, { prefix: '/admin' });
       await api.register(analyticsRoutes, { prefix: '/admin' });
+      await api.register(webhookRoutes, { prefix: '/admin' });
     },
     { prefix: API_PREFIX },
   );

@@ -2,10 +2,11 @@
  * The application context every module reaches through `app.ctx` (decorated by buildApp),
  * and the request decorations the auth hooks fill in. Typed via declaration merging.
  */
-import type { User } from '@flux/protocol';
+import type { OutgoingServerMessage, User } from '@flux/protocol';
 import type { Config } from './config.ts';
 import type { Presence } from './modules/presence/Presence.ts';
 import type { Storage, StoredChannel } from './storage/Storage.ts';
+import type { AppEvents } from './modules/webhooks/events.ts';
 
 export interface AppContext {
   config: Config;
@@ -23,6 +24,10 @@ export interface AppContext {
   };
   /** The clock; tests may replace it. */
   now: () => Date;
+  /** Domain events (call.ended, callback.requested); the webhooks module listens. */
+  events: AppEvents;
+  /** Sends a message to every console of the channel, on every process (the realtime hub). */
+  pushToAgents: (channelId: string, message: OutgoingServerMessage) => void;
 }
 
 declare module 'fastify' {

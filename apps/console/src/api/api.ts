@@ -21,6 +21,9 @@ import type {
   User,
   ChannelSettings,
   PublicAgentsResponse,
+  CreatedWebhook,
+  Webhook,
+  WebhookDelivery,
 } from '@flux/protocol';
 import { http, request } from './http.ts';
 
@@ -87,6 +90,15 @@ export const api = {
 
     calls: (p: Omit<AdminCallsQuery, 'cursor'> & PageParams) =>
       http.get<PageOf<Call>>('/admin/calls', { ...p }),
+
+    webhooks: () => http.get<{ items: Webhook[] }>('/admin/webhooks'),
+    createWebhook: (url: string) => http.post<CreatedWebhook>('/admin/webhooks', { url }),
+    deleteWebhook: (id: string) =>
+      http.del<{ ok: true }>(`/admin/webhooks/${encodeURIComponent(id)}`),
+    webhookDeliveries: (id: string, p: PageParams) =>
+      http.get<PageOf<WebhookDelivery>>(`/admin/webhooks/${encodeURIComponent(id)}/deliveries`, {
+        ...p,
+      }),
   },
 
   publicAgents: (channelSlug: string, apiKey: string) =>

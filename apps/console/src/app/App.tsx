@@ -34,6 +34,7 @@ const ChannelSettingsPage = lazyScreen(() =>
 const Embed = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Embed));
 const Analytics = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Analytics));
 const CallLog = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.CallLog));
+const Webhooks = lazyScreen(() => import('../pages/admin/index.ts').then((m) => m.Webhooks));
 
 const NAV: { route: Route; label: string; icon: IconName; admin?: boolean }[] = [
   { route: 'home', label: 'Calls', icon: 'home' },
@@ -47,6 +48,7 @@ const NAV: { route: Route; label: string; icon: IconName; admin?: boolean }[] = 
   { route: 'admin/embed', label: 'Embed', icon: 'code', admin: true },
   { route: 'admin/calls', label: 'Call log', icon: 'phone', admin: true },
   { route: 'admin/analytics', label: 'Analytics', icon: 'chart', admin: true },
+  { route: 'admin/webhooks', label: 'Webhooks', icon: 'globe', admin: true },
 ];
 
 const TITLES: Record<Route, string> = {
@@ -62,6 +64,7 @@ const TITLES: Record<Route, string> = {
   'admin/embed': 'Embed snippet',
   'admin/analytics': 'Analytics',
   'admin/calls': 'Call log',
+  'admin/webhooks': 'Webhooks',
 };
 
 const CONN_LABEL = {
@@ -119,6 +122,8 @@ function Page({ r }: { r: Route }) {
       return <Analytics />;
     case 'admin/calls':
       return <CallLog />;
+    case 'admin/webhooks':
+      return <Webhooks />;
   }
 }
 

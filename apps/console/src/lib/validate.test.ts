@@ -5,6 +5,7 @@ import {
   currency,
   email,
   httpUrl,
+  webhookUrl,
   integerBetween,
   origin,
   parseHourRanges,
@@ -29,6 +30,16 @@ describe('form validators', () => {
   it('password() counts down to the 10-character minimum', () => {
     expect(password('abc')).toBe('At least 10 characters (7 more).');
     expect(password('0123456789')).toBeNull();
+  });
+
+  it('webhookUrl() wants an absolute http(s) URL without credentials or fragment', () => {
+    expect(webhookUrl('https://hooks.shop.example/flux?x=1')).toBeNull();
+    expect(webhookUrl('http://127.0.0.1:9000/h')).toBeNull();
+    expect(webhookUrl('/relative')).toMatch(/https/);
+    expect(webhookUrl('ftp://x')).toMatch(/https/);
+    expect(webhookUrl('https://exa mple')).toMatch(/valid/);
+    expect(webhookUrl('https://u:p@x.example/')).toMatch(/password/);
+    expect(webhookUrl('https://x.example/#a')).toMatch(/fragment/);
   });
 
   it('httpUrl() allows http(s) URLs and server paths only', () => {

@@ -47,6 +47,23 @@ export const httpUrl: Validator = (v) => {
   }
 };
 
+/** A webhook URL: absolute http(s), no user name or password, no #fragment (as the server checks). */
+export const webhookUrl: Validator = (v) => {
+  const s = v.trim();
+  if (s === '') return null;
+  if (s.length > 2048) return 'At most 2048 characters.';
+  if (!/^https?:\/\//i.test(s)) return 'Start with https:// or http://.';
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return 'This is not a valid URL.';
+  }
+  if (url.username || url.password) return 'Leave out the user name and password.';
+  if (url.hash || s.includes('#')) return 'Leave out the #fragment.';
+  return null;
+};
+
 /** An allowed origin: scheme and host (and port), nothing else. */
 export const origin: Validator = (v) => {
   const s = v.trim();

@@ -15,7 +15,8 @@ export type Route =
   | 'admin/channel'
   | 'admin/embed'
   | 'admin/analytics'
-  | 'admin/calls';
+  | 'admin/calls'
+  | 'admin/webhooks';
 
 const ROUTES: readonly Route[] = [
   'home',
@@ -30,6 +31,7 @@ const ROUTES: readonly Route[] = [
   'admin/embed',
   'admin/analytics',
   'admin/calls',
+  'admin/webhooks',
 ];
 
 export function parseRoute(hash: string): Route {

@@ -24,6 +24,9 @@ import type {
   User,
   UserRole,
   VisitorUser,
+  Webhook,
+  WebhookDelivery,
+  WebhookEventType,
 } from '@flux/protocol';
 
 /** A channel as the server sees it: the wire shape plus server-only flags. */
@@ -235,4 +238,55 @@ export interface Storage {
     id: string,
     patch: { status: CallbackRequest['status']; takenBy?: string | null },
   ): Promise<CallbackRequest | null>;
+
+  // webhooks (see modules/webhooks): the secret is stored as is, it signs every delivery
+  createWebhook(channelId: string, url: string, secret: string, at: Date): Promise<Webhook>;
+  listWebhooks(channelId: string): Promise<Webhook[]>;
+  /** Deletes the webhook and its deliveries. */
+  deleteWebhook(channelId: string, id: string): Promise<boolean>;
+  /**
+   * Queues one delivery of the event for every webhook of the channel (status pending, due
+   * at `at`). Returns how many were queued.
+   */
+  enqueueWebhookEvent(input: {
+    channelId: string;
+    eventId: string;
+    event: WebhookEventType;
+    payload: string;
+    at: Date;
+  }): Promise<number>;
+  /**
+   * Claims up to `limit` pending deliveries due at `now`: each claim moves `next_attempt_at`
+   * to `leaseUntil` with a conditional write, so two processes never attempt the same one at
+   * the same time; a process that dies mid-attempt leaves it to be retried after the lease.
+   */
+  claimWebhookDeliveries(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]>;
+  /** Records an attempt: delivered, failed for good, or pending again until `retryAt`. */
+  recordWebhookAttempt(
+    id: string,
+    result: {
+      at: Date;
+      statusCode: number | null;
+      error: string | null;
+      outcome: 'delivered' | 'failed' | 'retry';
+      retryAt?: Date;
+    },
+  ): Promise<void>;
+  listWebhookDeliveries(
+    channelId: string,
+    webhookId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<PageOf<WebhookDelivery>>;
+}
+
+/** A delivery claimed for an attempt, with what is needed to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  event: WebhookEventType;
+  payload: string;
+  /** Attempts made before this one. */
+  attempts: number;
+  url: string;
+  secret: string;
 }

@@ -560,5 +560,116 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       const other = await channel();
       expect(await s.updateCallback(other.id, cb1.id, { status: 'done' })).toBeNull();
     });
+
+    it('stores webhooks, queues an event per webhook, claims each delivery once, records attempts', async () => {
+      const c = await channel();
+      const h1 = await s.createWebhook(
+        c.id,
+        'https://a.test/hook',
+        'whsec_aaaaaaaaaaaa',
+        new Date(1000),
+      );
+      const h2 = await s.createWebhook(
+        c.id,
+        'https://b.test/hook',
+        'whsec_bbbbbbbbbbbb',
+        new Date(2000),
+      );
+      expect(h1).toMatchObject({ url: 'https://a.test/hook', secretPrefix: 'whsec_aaaa' });
+      expect(JSON.stringify(h1)).not.toContain('whsec_aaaaaaaaaaaa');
+      expect((await s.listWebhooks(c.id)).map((h) => h.id)).toEqual([h1.id, h2.id]);
+      const other = await channel();
+      expect(await s.listWebhooks(other.id)).toEqual([]);
+      expect(await s.deleteWebhook(other.id, h1.id)).toBe(false);
+
+      const eventId = `evt_${randomBytes(6).toString('hex')}`;
+      const at = new Date(5000);
+      expect(
+        await s.enqueueWebhookEvent({
+          channelId: c.id,
+          eventId,
+          event: 'call.ended',
+          payload: '{"x":1}',
+          at,
+        }),
+      ).toBe(2);
+      expect(
+        await s.enqueueWebhookEvent({
+          channelId: other.id,
+          eventId: 'none',
+          event: 'call.ended',
+          payload: '{}',
+          at,
+        }),
+      ).toBe(0);
+
+      // two storages claim concurrently: each delivery goes to exactly one of them
+      const lease = new Date(65_000);
+      const [a, b] = await Promise.all([
+        s.claimWebhookDeliveries(new Date(6000), lease, 100),
+        t.second.claimWebhookDeliveries(new Date(6000), lease, 100),
+      ]);
+      const mine = [...a, ...b].filter((d) => d.eventId === eventId);
+      expect(mine.map((d) => d.url).sort()).toEqual(['https://a.test/hook', 'https://b.test/hook']);
+      expect(mine[0]).toMatchObject({ event: 'call.ended', payload: '{"x":1}', attempts: 0 });
+      // leased: not due again before the lease ends
+      const again = await s.claimWebhookDeliveries(new Date(7000), lease, 100);
+      expect(again.filter((d) => d.eventId === eventId)).toEqual([]);
+
+      const d1 = must(mine.find((d) => d.url.startsWith('https://a.')));
+      const d2 = must(mine.find((d) => d.url.startsWith('https://b.')));
+      await s.recordWebhookAttempt(d1.id, {
+        at: new Date(8000),
+        statusCode: 500,
+        error: 'HTTP 500',
+        outcome: 'retry',
+        retryAt: new Date(9000),
+      });
+      await s.recordWebhookAttempt(d2.id, {
+        at: new Date(8000),
+        statusCode: 204,
+        error: null,
+        outcome: 'delivered',
+      });
+      const page1 = await s.listWebhookDeliveries(c.id, h1.id, { limit: 10 });
+      expect(page1.items).toEqual([
+        expect.objectContaining({
+          id: d1.id,
+          status: 'pending',
+          attempts: 1,
+          lastStatusCode: 500,
+          lastError: 'HTTP 500',
+          nextAttemptAt: new Date(9000).toISOString(),
+        }),
+      ]);
+      expect((await s.listWebhookDeliveries(c.id, h2.id, { limit: 10 })).items[0]).toMatchObject({
+        status: 'delivered',
+        attempts: 1,
+        deliveredAt: new Date(8000).toISOString(),
+        nextAttemptAt: null,
+      });
+      expect((await s.listWebhookDeliveries(other.id, h1.id, { limit: 10 })).items).toEqual([]);
+      const retry = await s.claimWebhookDeliveries(new Date(9500), new Date(70_000), 100);
+      expect(retry.filter((d) => d.eventId === eventId).map((d) => [d.id, d.attempts])).toEqual([
+        [d1.id, 1],
+      ]);
+      await s.recordWebhookAttempt(d1.id, {
+        at: new Date(10_000),
+        statusCode: null,
+        error: 'connect ECONNREFUSED',
+        outcome: 'failed',
+      });
+      expect((await s.listWebhookDeliveries(c.id, h1.id, { limit: 10 })).items[0]).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        lastStatusCode: null,
+        nextAttemptAt: null,
+      });
+
+      // deleting a webhook deletes its deliveries
+      expect(await s.deleteWebhook(c.id, h1.id)).toBe(true);
+      expect((await s.listWebhooks(c.id)).map((h) => h.id)).toEqual([h2.id]);
+      expect((await s.listWebhookDeliveries(c.id, h1.id, { limit: 10 })).items).toEqual([]);
+    });
   });
 }

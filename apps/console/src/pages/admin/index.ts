@@ -6,3 +6,4 @@ export { ChannelSettingsPage } from './ChannelSettings.tsx';
 export { Embed } from './Embed.tsx';
 export { Analytics } from './Analytics.tsx';
 export { CallLog } from './CallLog.tsx';
+export { Webhooks } from './Webhooks.tsx';

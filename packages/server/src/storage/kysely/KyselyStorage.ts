@@ -23,6 +23,7 @@ import {
 } from '@flux/protocol';
 import type {
   CallFilter,
+  ClaimedDelivery,
   NewCall,
   NewUser,
   Photo,
@@ -31,10 +32,12 @@ import type {
   StoredChannel,
   UserPatch,
 } from '../Storage.ts';
+import type { Webhook, WebhookDelivery, WebhookEventType } from '@flux/protocol';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
 import { decodeCursor } from '../cursor.ts';
 import { CallQueries } from './CallQueries.ts';
+import { WebhookQueries } from './WebhookQueries.ts';
 import {
   conflict,
   iso,
@@ -54,6 +57,7 @@ export { isUniqueViolation, newId, sha256 } from './rows.ts';
 
 export class KyselyStorage implements Storage {
   private readonly calls: CallQueries;
+  private readonly webhooks: WebhookQueries;
 
   constructor(
     readonly kind: 'sqlite' | 'postgres',
@@ -61,6 +65,7 @@ export class KyselyStorage implements Storage {
     private readonly onClose: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.calls = new CallQueries(db);
+    this.webhooks = new WebhookQueries(db);
   }
 
   async migrate(): Promise<void> {
@@ -759,5 +764,48 @@ export class KyselyStorage implements Storage {
       .where('id', '=', id)
       .executeTakeFirst();
     return r ? toCallback(r) : null;
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  createWebhook(channelId: string, url: string, secret: string, at: Date): Promise<Webhook> {
+    return this.webhooks.createWebhook(channelId, url, secret, at);
+  }
+  listWebhooks(channelId: string): Promise<Webhook[]> {
+    return this.webhooks.listWebhooks(channelId);
+  }
+  deleteWebhook(channelId: string, id: string): Promise<boolean> {
+    return this.webhooks.deleteWebhook(channelId, id);
+  }
+  enqueueWebhookEvent(input: {
+    channelId: string;
+    eventId: string;
+    event: WebhookEventType;
+    payload: string;
+    at: Date;
+  }): Promise<number> {
+    return this.webhooks.enqueueWebhookEvent(input);
+  }
+  claimWebhookDeliveries(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+    return this.webhooks.claimWebhookDeliveries(now, leaseUntil, limit);
+  }
+  recordWebhookAttempt(
+    id: string,
+    result: {
+      at: Date;
+      statusCode: number | null;
+      error: string | null;
+      outcome: 'delivered' | 'failed' | 'retry';
+      retryAt?: Date;
+    },
+  ): Promise<void> {
+    return this.webhooks.recordWebhookAttempt(id, result);
+  }
+  listWebhookDeliveries(
+    channelId: string,
+    webhookId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<PageOf<WebhookDelivery>> {
+    return this.webhooks.listWebhookDeliveries(channelId, webhookId, query);
   }
 }

@@ -214,6 +214,56 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_webhooks': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('webhooks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('webhooks_channel')
+          .on('webhooks')
+          .columns(['channel_id', 'created_at'])
+          .execute();
+
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('webhook_id', 'text', (c) =>
+            c.notNull().references('webhooks.id').onDelete('cascade'),
+          )
+          .addColumn('channel_id', 'text', (c) =>
+            c.notNull().references('channels.id').onDelete('cascade'),
+          )
+          .addColumn('event_id', 'text', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', 'bigint')
+          .addColumn('last_status_code', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('delivered_at', 'bigint')
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_due')
+          .on('webhook_deliveries')
+          .columns(['status', 'next_attempt_at'])
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_webhook')
+          .on('webhook_deliveries')
+          .columns(['webhook_id', 'created_at', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

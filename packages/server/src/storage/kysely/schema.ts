@@ -123,6 +123,32 @@ export interface CallbacksTable {
   created_at: number;
 }
 
+export interface WebhooksTable {
+  id: string;
+  channel_id: string;
+  url: string;
+  secret: string;
+  created_at: number;
+}
+
+/** One event for one webhook; `payload` is the exact JSON body sent (signed as is). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  channel_id: string;
+  event_id: string;
+  event: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  /** Due time of the next attempt (pending); a claim pushes it forward as a lease. */
+  next_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   channels: ChannelsTable;
   server_secrets: ServerSecretsTable;
@@ -136,4 +162,6 @@ export interface Database {
   call_products: CallProductsTable;
   call_product_events: CallProductEventsTable;
   callbacks: CallbacksTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

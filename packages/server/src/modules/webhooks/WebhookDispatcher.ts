@@ -1,0 +1,216 @@
+/**
+ * Delivers webhook events. An event is first written to the `webhook_deliveries` table (one
+ * row per webhook of the channel), then attempted at once; failures (a non-2xx answer, a
+ * network error, no answer within the timeout) are retried with exponential backoff. The
+ * process polls the table for due deliveries, so a retry survives a restart and several
+ * processes on one database share the work (each claims a delivery with a conditional write
+ * and a lease; one that dies mid-attempt leaves it to be retried when the lease ends).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Call, CallbackRequest, WebhookEvent, WebhookEventType } from '@flux/protocol';
+import type { ClaimedDelivery, Storage } from '../../storage/Storage.ts';
+import type { AppEvents } from './events.ts';
+import { signatureHeader } from './signature.ts';
+
+export interface WebhookOptions {
+  /**
+   * Delays before the 2nd, 3rd, … attempt; its length + 1 is the number of attempts. Default
+   * 10 s, 30 s, 1 min, 2 min: 5 attempts over about 3.5 minutes.
+   */
+  backoffMs: number[];
+  /** How long one attempt waits for the answer. */
+  timeoutMs: number;
+  /** How often the table is polled for due deliveries (retries, other processes' events). */
+  pollIntervalMs: number;
+  /** Deliveries attempted in parallel per poll. */
+  batchSize: number;
+}
+
+export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
+  backoffMs: [10_000, 30_000, 60_000, 120_000],
+  timeoutMs: 10_000,
+  pollIntervalMs: 2_000,
+  batchSize: 20,
+};
+
+export const USER_AGENT = 'FluxPlayer-Webhooks/1';
+
+export class WebhookDispatcher {
+  readonly #storage: Storage;
+  readonly #log: FastifyBaseLogger;
+  readonly #now: () => Date;
+  readonly #opts: WebhookOptions;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #closed = false;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  constructor(
+    storage: Storage,
+    log: FastifyBaseLogger,
+    now: () => Date,
+    options: Partial<WebhookOptions> = {},
+  ) {
+    this.#storage = storage;
+    this.#log = log;
+    this.#now = now;
+    this.#opts = { ...DEFAULT_WEBHOOK_OPTIONS, ...options };
+  }
+
+  /** Subscribes to the app's events and starts polling. */
+  start(events: AppEvents): void {
+    events.on('call.ended', (call: Call) => {
+      this.#track(this.emit(call.channelId, 'call.ended', { call }));
+    });
+    events.on('callback.requested', (callback: CallbackRequest) => {
+      this.#track(this.emit(callback.channelId, 'callback.requested', { callback }));
+    });
+    this.#schedule(0);
+  }
+
+  /** Queues the event for every webhook of the channel and attempts it at once. */
+  async emit(
+    channelId: string,
+    type: WebhookEventType,
+    data: { call: Call } | { callback: CallbackRequest },
+  ): Promise<void> {
+    const at = this.#now();
+    const event = {
+      id: `evt_${randomBytes(12).toString('base64url')}`,
+      type,
+      createdAt: at.toISOString(),
+      channelId,
+      data,
+    } as WebhookEvent;
+    try {
+      const queued = await this.#storage.enqueueWebhookEvent({
+        channelId,
+        eventId: event.id,
+        event: type,
+        payload: JSON.stringify(event),
+        at,
+      });
+      if (queued > 0) this.kick();
+    } catch (err) {
+      this.#log.error({ err, type, channelId }, 'webhook event not queued');
+    }
+  }
+
+  /** Runs a poll now (or right after the running one). */
+  kick(): void {
+    if (this.#closed) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#schedule(0);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  #track(p: Promise<unknown>): void {
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+  }
+
+  #schedule(ms: number): void {
+    if (this.#closed) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#running = this.#poll().finally(() => {
+        this.#running = null;
+        const again = this.#again;
+        this.#again = false;
+        this.#schedule(again ? 0 : this.#opts.pollIntervalMs);
+      });
+    }, ms);
+    this.#timer.unref();
+  }
+
+  async #poll(): Promise<void> {
+    try {
+      for (;;) {
+        const now = this.#now();
+        const lease = new Date(now.getTime() + this.#opts.timeoutMs + 5_000);
+        const batch = await this.#storage.claimWebhookDeliveries(now, lease, this.#opts.batchSize);
+        if (batch.length === 0) return;
+        await Promise.all(batch.map((d) => this.#attempt(d)));
+        if (this.#closed || batch.length < this.#opts.batchSize) return;
+      }
+    } catch (err) {
+      this.#log.warn({ err }, 'webhook poll failed');
+    }
+  }
+
+  async #attempt(d: ClaimedDelivery): Promise<void> {
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#opts.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': USER_AGENT,
+          'x-flux-event': d.event,
+          'x-flux-event-id': d.eventId,
+          'x-flux-delivery': d.id,
+          'x-flux-signature': signatureHeader(
+            d.secret,
+            d.payload,
+            Math.floor(this.#now().getTime() / 1000),
+          ),
+        },
+        body: d.payload,
+      });
+      statusCode = res.status;
+      await res.body?.cancel().catch(() => undefined);
+      if (!res.ok) error = `HTTP ${String(res.status)}`;
+    } catch (err) {
+      error = describe(err);
+    }
+    const at = this.#now();
+    const attemptNo = d.attempts + 1;
+    const delay = this.#opts.backoffMs[attemptNo - 1];
+    const outcome = error === null ? 'delivered' : delay === undefined ? 'failed' : 'retry';
+    if (outcome !== 'delivered') {
+      this.#log.info(
+        { deliveryId: d.id, eventId: d.eventId, attempt: attemptNo, error, outcome },
+        'webhook attempt failed',
+      );
+    }
+    try {
+      await this.#storage.recordWebhookAttempt(d.id, {
+        at,
+        statusCode,
+        error,
+        outcome,
+        ...(outcome === 'retry' && delay !== undefined
+          ? { retryAt: new Date(at.getTime() + delay) }
+          : {}),
+      });
+    } catch (err) {
+      this.#log.warn({ err, deliveryId: d.id }, 'webhook attempt not recorded');
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError') return 'No answer in time';
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof Error) return cause.message || cause.name;
+    return err.message;
+  }
+  return String(err);
+}
