@@ -2,10 +2,10 @@
  * One call: one RTCPeerConnection, one state machine (see callMachine.ts for the diagram).
  * Created by startVisitorCall() or prepareAgentCall(); single-use.
  *
- * Negotiation: the first offer/answer travels inside call.request / call.accept so that the
- * agent prepares while it rings; later renegotiation (track changes, ICE restarts) uses
- * call.signal with the perfect-negotiation pattern (visitor polite). All signal handling is
- * serialized on one queue.
+ * This file keeps the call level: the state machine, the server's messages, products, chat and
+ * rating, and the media connection's health. The first offer/answer travels inside
+ * call.request / call.accept so that the agent prepares while it rings; SDP and ICE work is in
+ * NegotiationManager.ts, the local tracks (held until accept, mute) in LocalMediaManager.ts.
  */
 import { FluxError } from '@flux/protocol';
 import type {
@@ -14,13 +14,14 @@ import type {
   CallIncoming,
   Product,
   ServerMessageOf,
-  Signal,
   VisitorUser,
 } from '@flux/protocol';
 import { canCallSessionTransition, isReachable } from './callMachine.ts';
 import { Emitter } from './Emitter.ts';
 import { invalidStateError, mediaErrorFrom, networkError, toFluxError } from './errors.ts';
+import { LocalMediaManager } from './LocalMediaManager.ts';
 import { silentLogger, type Logger } from './logger.ts';
+import { NegotiationManager } from './NegotiationManager.ts';
 import type { SignalingClient } from './SignalingClient.ts';
 import { summarizeStats } from './stats.ts';
 import type {
@@ -104,26 +105,16 @@ export class CallSession {
   #unknownProductIds: string[] = [];
   #alternatives: CallAgent[] = [];
   #chat: ChatMessage[] = [];
-  #localStream: MediaStream | null;
   #remoteStream: MediaStream | null = null;
   #peerMediaState: PeerMediaState | null = null;
-  #muted = { audio: false, video: false };
 
   readonly #signaling: SignalingClient;
   readonly #events: Emitter<CallSessionEvents>;
   readonly #log: Logger;
   readonly #opts: CallSessionCommonOptions;
   readonly #pc: RTCPeerConnection;
-  readonly #polite: boolean;
-  #queue: Promise<void> = Promise.resolve();
-  #makingOffer = false;
-  #ignoreOffer = false;
-  #negotiationReady = false;
-  /** Remote candidates that arrived before the remote description. */
-  #pendingRemoteCandidates: RTCIceCandidateInit[] = [];
-  /** Local candidates we may not send yet (no call id, or agent not accepted). */
-  #pendingLocalCandidates: RTCIceCandidateInit[] = [];
-  #canSendCandidates = false;
+  readonly #negotiation: NegotiationManager;
+  readonly #media: LocalMediaManager;
   /** Pushes for our call that arrived before we knew its id (visitor, before the ack). */
   #early: Array<() => void> = [];
   #offs: Array<() => void> = [];
@@ -131,18 +122,13 @@ export class CallSession {
   #disconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #failTimer: ReturnType<typeof setTimeout> | null = null;
   #prepared: Promise<RTCSessionDescriptionInit | null> = Promise.resolve(null);
-  /** Local tracks that go out only once the call is accepted (privacy while it rings). */
-  #heldTracks: MediaStreamTrack[] = [];
-  #sending = false;
   #hangupRequested = false;
 
   /** @internal Use startVisitorCall() or prepareAgentCall(). */
   constructor(role: Role, options: CallSessionCommonOptions, localStream: MediaStream | null) {
     this.role = role;
-    this.#polite = role === 'visitor';
     this.#opts = options;
     this.#signaling = options.signaling;
-    this.#localStream = localStream;
     this.#log = options.logger ?? silentLogger;
     this.#events = new Emitter<CallSessionEvents>((error, event) => {
       this.#log.warn('call listener threw', { event: String(event), error: String(error) });
@@ -157,6 +143,19 @@ export class CallSession {
     if (options.iceTransportPolicy) config.iceTransportPolicy = options.iceTransportPolicy;
     const factory = options.createPeerConnection ?? ((c) => new RTCPeerConnection(c));
     this.#pc = factory(config);
+    this.#media = new LocalMediaManager(this.#pc, localStream, this.#log);
+    this.#negotiation = new NegotiationManager({
+      pc: this.#pc,
+      role,
+      signaling: this.#signaling,
+      log: this.#log,
+      iceGatheringTimeoutMs: options.iceGatheringTimeoutMs ?? 1000,
+      callId: () => this.#callId,
+      ended: () => this.#ended(),
+      onError: (err) => {
+        this.#events.emit('error', err);
+      },
+    });
     this.#wirePeerConnection();
     this.#wireSignaling();
   }
@@ -191,7 +190,7 @@ export class CallSession {
     return this.#chat;
   }
   get localStream(): MediaStream | null {
-    return this.#localStream;
+    return this.#media.stream;
   }
   get remoteStream(): MediaStream | null {
     return this.#remoteStream;
@@ -200,7 +199,7 @@ export class CallSession {
     return this.#peerMediaState;
   }
   get muted(): { audio: boolean; video: boolean } {
-    return { ...this.#muted };
+    return this.#media.muted;
   }
   /** The underlying peer connection (for diagnostics). */
   get peerConnection(): RTCPeerConnection {
@@ -251,7 +250,7 @@ export class CallSession {
       });
     }
     const callId = this.#requireCallId();
-    if (options.localStream) this.#holdTracks(options.localStream);
+    if (options.localStream) this.#media.hold(options.localStream);
     this.#transition('connecting', 'accepted');
     let answer: RTCSessionDescriptionInit | null;
     try {
@@ -262,7 +261,7 @@ export class CallSession {
     }
     if (this.#ended()) throw this.#unreachable('connecting');
     // the transport may already be up (prepared while ringing): media starts now
-    await this.#startSending();
+    await this.#media.startSending();
     try {
       const msg: {
         type: 'call.accept';
@@ -271,11 +270,10 @@ export class CallSession {
       } = { type: 'call.accept', callId };
       if (answer?.type === 'answer') msg.answer = { type: 'answer', sdp: answer.sdp ?? '' };
       const { call } = await this.#signaling.request(msg);
-      this.#negotiationReady = true;
-      this.#canSendCandidates = true;
-      this.#flushLocalCandidates();
+      this.#negotiation.setReady();
+      this.#negotiation.releaseCandidates();
       this.#applyCall(call);
-      if (!answer) void this.#negotiate();
+      if (!answer) void this.#negotiation.negotiate();
     } catch (e) {
       const err = toFluxError(e);
       if (!this.#ended()) {
@@ -329,36 +327,15 @@ export class CallSession {
 
   /** Mutes or unmutes the local audio or video track (no renegotiation). */
   setMuted(kind: 'audio' | 'video', muted: boolean): void {
-    this.#muted[kind] = muted;
-    const tracks = this.#localStream
-      ? kind === 'audio'
-        ? this.#localStream.getAudioTracks()
-        : this.#localStream.getVideoTracks()
-      : [];
-    for (const t of tracks) t.enabled = !muted;
-    for (const s of this.#pc.getSenders()) {
-      if (s.track?.kind === kind) s.track.enabled = !muted;
-    }
+    this.#media.setMuted(kind, muted);
   }
 
   /**
    * Replaces the outgoing video (camera switch, screen share). Uses replaceTrack when a video
    * sender exists; otherwise adds the track and renegotiates.
    */
-  async replaceVideoTrack(track: MediaStreamTrack | null): Promise<void> {
-    const sender = this.#pc
-      .getTransceivers()
-      .find((t) => t.receiver.track.kind === 'video' && t.currentDirection !== 'stopped')?.sender;
-    if (sender) {
-      await sender.replaceTrack(track);
-      if (track) track.enabled = !this.#muted.video;
-      if (sender.track === null && track === null) return;
-      return;
-    }
-    if (!track) return;
-    const stream = this.#localStream ?? undefined;
-    if (stream) this.#pc.addTrack(track, stream);
-    else this.#pc.addTrack(track);
+  replaceVideoTrack(track: MediaStreamTrack | null): Promise<void> {
+    return this.#media.replaceVideoTrack(track);
   }
 
   /** Agent: add a catalog product to the call; resolves with the new list. */
@@ -451,25 +428,9 @@ export class CallSession {
     try {
       // the m-lines say sendrecv, but the tracks go out only once the agent accepts: the
       // transport can come up while it rings without the agent seeing or hearing anyone
-      for (const track of o.localStream.getTracks()) {
-        if (o.audioOnly && track.kind === 'video') continue;
-        this.#pc.addTransceiver(track.kind, {
-          direction: 'sendrecv',
-          streams: [o.localStream],
-        });
-        this.#heldTracks.push(track);
-      }
-      if (o.audioOnly) {
-        // receive-only video is not wanted either: an audio-only call has one m-line
-      } else if (o.localStream.getVideoTracks().length === 0) {
-        this.#pc.addTransceiver('video', { direction: 'recvonly' });
-      }
-      this.#makingOffer = true;
-      await this.#pc.setLocalDescription(await this.#pc.createOffer());
-      this.#makingOffer = false;
-      offer = await this.#gathered();
+      this.#media.addVisitorTransceivers(o.localStream, o.audioOnly);
+      offer = await this.#negotiation.createInitialOffer();
     } catch (e) {
-      this.#makingOffer = false;
       this.#requestFailed(mediaErrorFrom(e));
       return;
     }
@@ -491,8 +452,7 @@ export class CallSession {
       return;
     }
     this.#callId = call.id;
-    this.#canSendCandidates = true;
-    this.#flushLocalCandidates();
+    this.#negotiation.releaseCandidates();
     if (this.#hangupRequested || this.#ended()) {
       this.#signaling.request({ type: 'call.hangup', callId: call.id }).then(
         (r) => {
@@ -523,22 +483,9 @@ export class CallSession {
     this.#products = call.products;
     this.#transition('ringing', 'incoming');
     const offer = o.incoming.offer;
-    if (this.#localStream) this.#holdTracks(this.#localStream);
-    this.#prepared = this.#enqueue(async () => {
-      if (!offer?.sdp) return null;
-      await this.#pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-      await this.#flushRemoteCandidates();
-      this.#prepareTransceivers();
-      await this.#pc.setLocalDescription(await this.#pc.createAnswer());
-      const answer = await this.#gathered();
-      // early transport: the server passes the first console's answer to the visitor while it
-      // rings, so ICE and DTLS are done before anyone accepts (no media flows: no tracks yet)
-      if (!this.#ended() && answer.type === 'answer') {
-        this.#sendDescription(answer);
-        this.#canSendCandidates = true;
-        this.#flushLocalCandidates();
-      }
-      return answer;
+    if (this.#media.stream) this.#media.hold(this.#media.stream);
+    this.#prepared = this.#negotiation.prepareAnswer(offer?.sdp, () => {
+      this.#media.prepareTransceivers();
     });
     // an unhandled failure here surfaces at accept()
     this.#prepared.catch((e: unknown) => {
@@ -546,101 +493,10 @@ export class CallSession {
     });
   }
 
-  /** Keeps the stream's tracks to send once the call is accepted. */
-  #holdTracks(stream: MediaStream): void {
-    this.#localStream = stream;
-    this.#heldTracks = stream.getTracks();
-    if (this.#sending) void this.#startSending(true);
-  }
-
-  /**
-   * Agent: the transceivers the offer created send too (tracks come at accept), also when the
-   * camera is not known yet: a stream given only to accept() then needs no renegotiation.
-   */
-  #prepareTransceivers(): void {
-    const stream = this.#localStream;
-    for (const t of this.#pc.getTransceivers()) {
-      if (t.currentDirection === 'stopped') continue;
-      t.direction = 'sendrecv';
-      // associates the stream so the other side's ontrack has it
-      if (stream) (t.sender as Partial<RTCRtpSender>).setStreams?.(stream);
-    }
-  }
-
-  /** Puts the held tracks on the senders (no renegotiation: the m-lines already send). */
-  async #startSending(again = false): Promise<void> {
-    if (this.#sending && !again) return;
-    this.#sending = true;
-    const used = new Set<RTCRtpTransceiver>();
-    for (const track of this.#heldTracks) {
-      const tr = this.#pc
-        .getTransceivers()
-        .find(
-          (t) =>
-            !used.has(t) &&
-            t.currentDirection !== 'stopped' &&
-            t.receiver.track.kind === track.kind &&
-            (t.sender.track === null || t.sender.track === track),
-        );
-      if (tr) {
-        used.add(tr);
-        if (tr.direction !== 'sendrecv' && tr.direction !== 'sendonly') tr.direction = 'sendrecv';
-        try {
-          await tr.sender.replaceTrack(track);
-        } catch (e) {
-          this.#log.warn('replaceTrack failed', { error: String(e) });
-        }
-      } else if (!this.#pc.getSenders().some((s) => s.track === track)) {
-        // no m-line for it: add it (renegotiates through call.signal)
-        if (this.#localStream) this.#pc.addTrack(track, this.#localStream);
-        else this.#pc.addTrack(track);
-      }
-    }
-    this.setMuted('audio', this.#muted.audio);
-    this.setMuted('video', this.#muted.video);
-  }
-
-  /** Resolves with the local description once ICE gathering completes or the timeout passes. */
-  #gathered(): Promise<RTCSessionDescriptionInit> {
-    const pc = this.#pc;
-    const done = (): RTCSessionDescriptionInit => {
-      const d = pc.localDescription;
-      if (!d) throw new Error('no local description');
-      return { type: d.type, sdp: d.sdp };
-    };
-    if (pc.iceGatheringState === 'complete') return Promise.resolve(done());
-    return new Promise((resolve, reject) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        pc.removeEventListener('icegatheringstatechange', onChange);
-        try {
-          resolve(done());
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      };
-      const onChange = (): void => {
-        if (pc.iceGatheringState === 'complete') finish();
-      };
-      const timer = setTimeout(finish, this.#opts.iceGatheringTimeoutMs ?? 1000);
-      pc.addEventListener('icegatheringstatechange', onChange);
-    });
-  }
-
   // ---------------------------------------------------------------- internal: wiring
 
   #wirePeerConnection(): void {
     const pc = this.#pc;
-    pc.onicecandidate = ({ candidate }) => {
-      if (!candidate?.candidate) return;
-      const init = candidate.toJSON();
-      // gathered before the description went out: already inside the SDP
-      if (!this.#canSendCandidates) {
-        this.#pendingLocalCandidates.push(init);
-        return;
-      }
-      this.#sendCandidate(init);
-    };
     pc.ontrack = (ev) => {
       let stream = ev.streams[0] ?? this.#remoteStream;
       if (!stream) {
@@ -651,9 +507,6 @@ export class CallSession {
         this.#remoteStream = stream;
         this.#events.emit('remoteStream', stream);
       }
-    };
-    pc.onnegotiationneeded = () => {
-      if (this.#negotiationReady) void this.#negotiate();
     };
     pc.onconnectionstatechange = () => {
       this.#onConnectionState(pc.connectionState);
@@ -678,7 +531,7 @@ export class CallSession {
       }),
       s.on('call.signal', (m) => {
         mine(m.callId, () => {
-          this.#onSignal(m.signal);
+          this.#negotiation.onSignal(m.signal);
         });
       }),
       s.on('call.products', (m) => {
@@ -730,14 +583,14 @@ export class CallSession {
         return;
       case 'connected':
         if (this.#state === 'ringing') {
-          if (this.role === 'agent' && !this.#negotiationReady) {
+          if (this.role === 'agent' && !this.#negotiation.ready) {
             // another console of this agent accepted
             this.#end('answered_elsewhere');
             return;
           }
           this.#transition('connecting', 'accepted');
         }
-        if (this.role === 'visitor') void this.#startSending();
+        if (this.role === 'visitor') void this.#media.startSending();
         if (this.#state === 'connecting' && this.#pc.connectionState === 'connected') {
           this.#transition('active', 'media connected');
         }
@@ -758,146 +611,6 @@ export class CallSession {
     this.#events.emit('products', products);
   }
 
-  // ---------------------------------------------------------------- internal: negotiation
-
-  #enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task);
-    this.#queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
-  #onSignal(signal: Signal): void {
-    void this.#enqueue(async () => {
-      if (this.#state === 'ended') return;
-      const pc = this.#pc;
-      if (signal.kind === 'candidate') {
-        const c = signal.candidate;
-        const init: RTCIceCandidateInit = { candidate: c.candidate };
-        if (c.sdpMid != null) init.sdpMid = c.sdpMid;
-        if (c.sdpMLineIndex != null) init.sdpMLineIndex = c.sdpMLineIndex;
-        if (c.usernameFragment != null) init.usernameFragment = c.usernameFragment;
-        if (!pc.remoteDescription) {
-          this.#pendingRemoteCandidates.push(init);
-          return;
-        }
-        try {
-          await pc.addIceCandidate(init);
-        } catch (e) {
-          if (!this.#ignoreOffer) this.#log.warn('addIceCandidate failed', { error: String(e) });
-        }
-        return;
-      }
-      const desc = signal.description;
-      if (desc.type === 'rollback') return;
-      const collision =
-        desc.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
-      this.#ignoreOffer = !this.#polite && collision;
-      if (this.#ignoreOffer) {
-        this.#log.debug('ignoring colliding offer (impolite)');
-        return;
-      }
-      try {
-        if (collision) {
-          await pc.setLocalDescription({ type: 'rollback' });
-        }
-        if (desc.type === 'answer' && pc.signalingState === 'stable') {
-          // an answer for an offer we no longer have: another console of the agent took the
-          // call than the one that prepared the transport. Negotiate afresh with it.
-          if (this.role === 'visitor') {
-            this.#negotiationReady = true;
-            pc.restartIce();
-          }
-          return;
-        }
-        await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp ?? '' });
-        await this.#flushRemoteCandidates();
-        if (desc.type === 'offer') {
-          await pc.setLocalDescription(await pc.createAnswer());
-          const local = pc.localDescription;
-          if (local) this.#sendDescription(local);
-        } else if (this.role === 'visitor') {
-          // the first answer completes the initial negotiation
-          this.#negotiationReady = true;
-        }
-      } catch (e) {
-        this.#log.warn('applying a remote description failed', { error: String(e) });
-        this.#events.emit('error', mediaErrorFrom(e));
-      }
-    });
-  }
-
-  async #flushRemoteCandidates(): Promise<void> {
-    const list = this.#pendingRemoteCandidates;
-    this.#pendingRemoteCandidates = [];
-    for (const c of list) {
-      try {
-        await this.#pc.addIceCandidate(c);
-      } catch (e) {
-        this.#log.debug('buffered candidate rejected', { error: String(e) });
-      }
-    }
-  }
-
-  #negotiate(): Promise<void> {
-    return this.#enqueue(async () => {
-      if (this.#state === 'ended') return;
-      try {
-        this.#makingOffer = true;
-        await this.#pc.setLocalDescription(await this.#pc.createOffer());
-        const local = this.#pc.localDescription;
-        if (local) this.#sendDescription(local);
-      } catch (e) {
-        this.#log.warn('renegotiation failed', { error: String(e) });
-      } finally {
-        this.#makingOffer = false;
-      }
-    });
-  }
-
-  #sendDescription(d: RTCSessionDescription | RTCSessionDescriptionInit): void {
-    const callId = this.#callId;
-    if (!callId || d.type === 'rollback') return;
-    this.#signaling
-      .request({
-        type: 'call.signal',
-        callId,
-        signal: { kind: 'description', description: { type: d.type, sdp: d.sdp ?? '' } },
-      })
-      .catch((e: unknown) => {
-        this.#log.warn('sending a description failed', { error: String(e) });
-      });
-  }
-
-  #sendCandidate(c: RTCIceCandidateInit): void {
-    const callId = this.#callId;
-    if (!callId || !c.candidate || this.#state === 'ended') return;
-    const candidate: {
-      candidate: string;
-      sdpMid?: string | null;
-      sdpMLineIndex?: number | null;
-      usernameFragment?: string | null;
-    } = { candidate: c.candidate };
-    if (c.sdpMid !== undefined) candidate.sdpMid = c.sdpMid;
-    if (c.sdpMLineIndex !== undefined) candidate.sdpMLineIndex = c.sdpMLineIndex;
-    if (c.usernameFragment !== undefined) candidate.usernameFragment = c.usernameFragment;
-    this.#signaling
-      .request({ type: 'call.signal', callId, signal: { kind: 'candidate', candidate } })
-      .catch((e: unknown) => {
-        this.#log.debug('sending a candidate failed', { error: String(e) });
-      });
-  }
-
-  #flushLocalCandidates(): void {
-    const list = this.#pendingLocalCandidates;
-    this.#pendingLocalCandidates = [];
-    // candidates already inside the description we sent need not go again, but sending
-    // them is harmless and covers the ones gathered after the description was taken
-    for (const c of list) this.#sendCandidate(c);
-  }
-
   // ---------------------------------------------------------------- internal: media state
 
   #onConnectionState(cs: RTCPeerConnectionState): void {
@@ -915,11 +628,11 @@ export class CallSession {
       if (this.#state === 'active') this.#transition('reconnecting', `media ${cs}`);
       if (this.#state !== 'reconnecting' && this.#state !== 'connecting') return;
       if (cs === 'failed') {
-        this.#restartIce();
+        this.#negotiation.restartIce();
       } else if (!this.#disconnectTimer) {
         this.#disconnectTimer = setTimeout(() => {
           this.#disconnectTimer = null;
-          if (this.#pc.connectionState === 'disconnected') this.#restartIce();
+          if (this.#pc.connectionState === 'disconnected') this.#negotiation.restartIce();
         }, 2000);
       }
       if (!this.#failTimer) {
@@ -931,12 +644,6 @@ export class CallSession {
         }, this.#opts.mediaFailTimeoutMs ?? 30_000);
       }
     }
-  }
-
-  #restartIce(): void {
-    if (this.#state === 'ended' || !this.#negotiationReady) return;
-    this.#log.info('ICE restart');
-    this.#pc.restartIce();
   }
 
   #reportMedia(state: PeerMediaState): void {

@@ -1,0 +1,285 @@
+/**
+ * The SDP and ICE side of one call's peer connection: the first offer (visitor) or the answer
+ * prepared while it rings (agent), renegotiation over call.signal with the perfect-negotiation
+ * pattern (visitor polite), trickle ICE with both-way buffering, and ICE restarts. All signal
+ * handling is serialized on one queue. Owned by CallSession, which hands it the call id and
+ * the call's end as callbacks; it knows nothing of the call's state machine.
+ */
+import type { FluxError, Signal } from '@flux/protocol';
+import { mediaErrorFrom } from './errors.ts';
+import type { Logger } from './logger.ts';
+import type { SignalingClient } from './SignalingClient.ts';
+
+/** What the manager needs from its CallSession. @internal */
+export interface NegotiationDeps {
+  pc: RTCPeerConnection;
+  role: 'visitor' | 'agent';
+  signaling: SignalingClient;
+  log: Logger;
+  /** How long to gather candidates before the offer/answer is taken (ms). */
+  iceGatheringTimeoutMs: number;
+  callId: () => string | null;
+  ended: () => boolean;
+  /** A remote description could not be applied. */
+  onError: (err: FluxError) => void;
+}
+
+/** @internal */
+export class NegotiationManager {
+  readonly #d: NegotiationDeps;
+  readonly #polite: boolean;
+  #queue: Promise<void> = Promise.resolve();
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #ready = false;
+  /** Remote candidates that arrived before the remote description. */
+  #pendingRemoteCandidates: RTCIceCandidateInit[] = [];
+  /** Local candidates we may not send yet (no call id, or agent not accepted). */
+  #pendingLocalCandidates: RTCIceCandidateInit[] = [];
+  #canSendCandidates = false;
+
+  constructor(deps: NegotiationDeps) {
+    this.#d = deps;
+    this.#polite = deps.role === 'visitor';
+    deps.pc.onicecandidate = ({ candidate }) => {
+      if (!candidate?.candidate) return;
+      const init = candidate.toJSON();
+      // gathered before the description went out: already inside the SDP
+      if (!this.#canSendCandidates) {
+        this.#pendingLocalCandidates.push(init);
+        return;
+      }
+      this.#sendCandidate(init);
+    };
+    deps.pc.onnegotiationneeded = () => {
+      if (this.#ready) void this.negotiate();
+    };
+  }
+
+  /** True once the initial offer/answer is complete and renegotiation may start. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  setReady(): void {
+    this.#ready = true;
+  }
+
+  /** Local candidates may go out from now on (the buffered ones go now). */
+  releaseCandidates(): void {
+    this.#canSendCandidates = true;
+    this.#flushLocalCandidates();
+  }
+
+  /** Visitor: creates the first offer and waits for ICE gathering; it goes out in call.request. */
+  async createInitialOffer(): Promise<RTCSessionDescriptionInit> {
+    this.#makingOffer = true;
+    try {
+      await this.#d.pc.setLocalDescription(await this.#d.pc.createOffer());
+    } finally {
+      this.#makingOffer = false;
+    }
+    return this.#gathered();
+  }
+
+  /**
+   * Agent, while it rings: applies the visitor's offer, creates the answer and gathers. Resolves
+   * with the answer (null without an offer); `beforeAnswer` runs once the offer's transceivers exist.
+   */
+  prepareAnswer(
+    offerSdp: string | undefined,
+    beforeAnswer: () => void,
+  ): Promise<RTCSessionDescriptionInit | null> {
+    return this.#enqueue(async () => {
+      if (!offerSdp) return null;
+      const pc = this.#d.pc;
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      await this.#flushRemoteCandidates();
+      beforeAnswer();
+      await pc.setLocalDescription(await pc.createAnswer());
+      const answer = await this.#gathered();
+      // early transport: the server passes the first console's answer to the visitor while it
+      // rings, so ICE and DTLS are done before anyone accepts (no media flows: no tracks yet)
+      if (!this.#d.ended() && answer.type === 'answer') {
+        this.#sendDescription(answer);
+        this.releaseCandidates();
+      }
+      return answer;
+    });
+  }
+
+  /** Applies a call.signal from the other side (queued). */
+  onSignal(signal: Signal): void {
+    void this.#enqueue(async () => {
+      if (this.#d.ended()) return;
+      const pc = this.#d.pc;
+      if (signal.kind === 'candidate') {
+        const c = signal.candidate;
+        const init: RTCIceCandidateInit = { candidate: c.candidate };
+        if (c.sdpMid != null) init.sdpMid = c.sdpMid;
+        if (c.sdpMLineIndex != null) init.sdpMLineIndex = c.sdpMLineIndex;
+        if (c.usernameFragment != null) init.usernameFragment = c.usernameFragment;
+        if (!pc.remoteDescription) {
+          this.#pendingRemoteCandidates.push(init);
+          return;
+        }
+        try {
+          await pc.addIceCandidate(init);
+        } catch (e) {
+          if (!this.#ignoreOffer) this.#d.log.warn('addIceCandidate failed', { error: String(e) });
+        }
+        return;
+      }
+      const desc = signal.description;
+      if (desc.type === 'rollback') return;
+      const collision =
+        desc.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
+      this.#ignoreOffer = !this.#polite && collision;
+      if (this.#ignoreOffer) {
+        this.#d.log.debug('ignoring colliding offer (impolite)');
+        return;
+      }
+      try {
+        if (collision) {
+          await pc.setLocalDescription({ type: 'rollback' });
+        }
+        if (desc.type === 'answer' && pc.signalingState === 'stable') {
+          // an answer for an offer we no longer have: another console of the agent took the
+          // call than the one that prepared the transport. Negotiate afresh with it.
+          if (this.#d.role === 'visitor') {
+            this.#ready = true;
+            pc.restartIce();
+          }
+          return;
+        }
+        await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp ?? '' });
+        await this.#flushRemoteCandidates();
+        if (desc.type === 'offer') {
+          await pc.setLocalDescription(await pc.createAnswer());
+          const local = pc.localDescription;
+          if (local) this.#sendDescription(local);
+        } else if (this.#d.role === 'visitor') {
+          // the first answer completes the initial negotiation
+          this.#ready = true;
+        }
+      } catch (e) {
+        this.#d.log.warn('applying a remote description failed', { error: String(e) });
+        this.#d.onError(mediaErrorFrom(e));
+      }
+    });
+  }
+
+  /** Sends a new offer over call.signal (queued). */
+  negotiate(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#d.ended()) return;
+      const pc = this.#d.pc;
+      try {
+        this.#makingOffer = true;
+        await pc.setLocalDescription(await pc.createOffer());
+        const local = pc.localDescription;
+        if (local) this.#sendDescription(local);
+      } catch (e) {
+        this.#d.log.warn('renegotiation failed', { error: String(e) });
+      } finally {
+        this.#makingOffer = false;
+      }
+    });
+  }
+
+  /** Restarts ICE (the offer follows through negotiationneeded), once negotiation is ready. */
+  restartIce(): void {
+    if (this.#d.ended() || !this.#ready) return;
+    this.#d.log.info('ICE restart');
+    this.#d.pc.restartIce();
+  }
+
+  #enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Resolves with the local description once ICE gathering completes or the timeout passes. */
+  #gathered(): Promise<RTCSessionDescriptionInit> {
+    const pc = this.#d.pc;
+    const done = (): RTCSessionDescriptionInit => {
+      const d = pc.localDescription;
+      if (!d) throw new Error('no local description');
+      return { type: d.type, sdp: d.sdp };
+    };
+    if (pc.iceGatheringState === 'complete') return Promise.resolve(done());
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        pc.removeEventListener('icegatheringstatechange', onChange);
+        try {
+          resolve(done());
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      };
+      const onChange = (): void => {
+        if (pc.iceGatheringState === 'complete') finish();
+      };
+      const timer = setTimeout(finish, this.#d.iceGatheringTimeoutMs);
+      pc.addEventListener('icegatheringstatechange', onChange);
+    });
+  }
+
+  async #flushRemoteCandidates(): Promise<void> {
+    const list = this.#pendingRemoteCandidates;
+    this.#pendingRemoteCandidates = [];
+    for (const c of list) {
+      try {
+        await this.#d.pc.addIceCandidate(c);
+      } catch (e) {
+        this.#d.log.debug('buffered candidate rejected', { error: String(e) });
+      }
+    }
+  }
+
+  #sendDescription(d: RTCSessionDescription | RTCSessionDescriptionInit): void {
+    const callId = this.#d.callId();
+    if (!callId || d.type === 'rollback') return;
+    this.#d.signaling
+      .request({
+        type: 'call.signal',
+        callId,
+        signal: { kind: 'description', description: { type: d.type, sdp: d.sdp ?? '' } },
+      })
+      .catch((e: unknown) => {
+        this.#d.log.warn('sending a description failed', { error: String(e) });
+      });
+  }
+
+  #sendCandidate(c: RTCIceCandidateInit): void {
+    const callId = this.#d.callId();
+    if (!callId || !c.candidate || this.#d.ended()) return;
+    const candidate: {
+      candidate: string;
+      sdpMid?: string | null;
+      sdpMLineIndex?: number | null;
+      usernameFragment?: string | null;
+    } = { candidate: c.candidate };
+    if (c.sdpMid !== undefined) candidate.sdpMid = c.sdpMid;
+    if (c.sdpMLineIndex !== undefined) candidate.sdpMLineIndex = c.sdpMLineIndex;
+    if (c.usernameFragment !== undefined) candidate.usernameFragment = c.usernameFragment;
+    this.#d.signaling
+      .request({ type: 'call.signal', callId, signal: { kind: 'candidate', candidate } })
+      .catch((e: unknown) => {
+        this.#d.log.debug('sending a candidate failed', { error: String(e) });
+      });
+  }
+
+  #flushLocalCandidates(): void {
+    const list = this.#pendingLocalCandidates;
+    this.#pendingLocalCandidates = [];
+    // candidates already inside the description we sent need not go again, but sending
+    // them is harmless and covers the ones gathered after the description was taken
+    for (const c of list) this.#sendCandidate(c);
+  }
+}
