@@ -187,6 +187,8 @@ export const publicRoutes: FastifyPluginCallback<PublicRoutesOptions> = (root, o
         pageUrl: b.pageUrl ?? null,
         at: app.ctx.now(),
       });
+      // the consoles announce it at once, as for a request over the WebSocket
+      app.ctx.pushToAgents(channel.id, { type: 'callback.created', callbackId: cb.id });
       return reply.status(201).send({ ok: true as const, id: cb.id });
     },
   );
