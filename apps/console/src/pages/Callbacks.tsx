@@ -7,7 +7,8 @@ import { formatRelative, shortUrl } from '../lib/format.ts';
 import { me } from '../state/session.ts';
 import { toast } from '../state/toast.ts';
 import { Button } from '../ui/Button.tsx';
-import { Empty, Loading, PageHead, Pager } from '../ui/misc.tsx';
+import { Empty, PageHead } from '../ui/misc.tsx';
+import { PagedTable } from '../ui/PagedTable.tsx';
 import { usePaged } from '../ui/usePaged.ts';
 
 type Status = CallbackRequest['status'];
@@ -71,105 +72,87 @@ export function Callbacks() {
         </div>
       </PageHead>
       <section class="card">
-        {list.error ? (
-          <div class="form-error" style={{ margin: '16px' }}>
-            {list.error}
-          </div>
-        ) : null}
-        {list.loading && list.items.length === 0 ? (
-          <Loading />
-        ) : list.items.length === 0 && !list.error ? (
-          <Empty
-            title={status === 'open' ? 'No open requests' : `Nothing ${status}`}
-            icon="phoneIn"
-          >
-            {status === 'open' ? 'New requests appear here at once.' : null}
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-testid="callbacks-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Contact</th>
-                  <th>Note</th>
-                  <th>Page</th>
-                  <th>Left</th>
-                  <th class="actions">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((cb) => (
-                  <tr key={cb.id}>
-                    <td style={{ fontWeight: 600 }}>{cb.name}</td>
-                    <td>
-                      <a
-                        href={
-                          cb.contact.includes('@')
-                            ? `mailto:${cb.contact}`
-                            : `tel:${cb.contact.replace(/\s+/g, '')}`
-                        }
-                      >
-                        {cb.contact}
-                      </a>
-                    </td>
-                    <td class="small" style={{ maxWidth: '260px' }}>
-                      {cb.note || <span class="muted">—</span>}
-                    </td>
-                    <td class="small">{shortUrl(cb.pageUrl, 32)}</td>
-                    <td class="nowrap small">{formatRelative(cb.createdAt)}</td>
-                    <td class="actions">
-                      {cb.status === 'open' ? (
-                        <Button
-                          size="s"
-                          variant="primary"
-                          busy={busy === cb.id}
-                          onClick={() => void update(cb, 'taken')}
-                        >
-                          Take
-                        </Button>
-                      ) : null}
-                      {cb.status === 'taken' ? (
-                        <>
-                          {cb.takenBy === myId ? (
-                            <span class="badge badge-accent" style={{ marginRight: '8px' }}>
-                              Yours
-                            </span>
-                          ) : null}
-                          <Button
-                            size="s"
-                            variant="ok"
-                            busy={busy === cb.id}
-                            onClick={() => void update(cb, 'done')}
-                          >
-                            Mark done
-                          </Button>
-                        </>
-                      ) : null}
-                      {cb.status === 'done' ? (
-                        <Button
-                          size="s"
-                          variant="ghost"
-                          busy={busy === cb.id}
-                          onClick={() => void update(cb, 'open')}
-                        >
-                          Reopen
-                        </Button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager
-          page={list.page}
-          hasNext={list.hasNext}
-          loading={list.loading}
-          onPrev={list.prev}
-          onNext={list.next}
-          count={list.items.length}
+        <PagedTable
+          list={list}
+          testId="callbacks-table"
+          head={
+            <>
+              <th>Name</th>
+              <th>Contact</th>
+              <th>Note</th>
+              <th>Page</th>
+              <th>Left</th>
+              <th class="actions">Actions</th>
+            </>
+          }
+          row={(cb) => (
+            <tr key={cb.id}>
+              <td style={{ fontWeight: 600 }}>{cb.name}</td>
+              <td>
+                <a
+                  href={
+                    cb.contact.includes('@')
+                      ? `mailto:${cb.contact}`
+                      : `tel:${cb.contact.replace(/\s+/g, '')}`
+                  }
+                >
+                  {cb.contact}
+                </a>
+              </td>
+              <td class="small" style={{ maxWidth: '260px' }}>
+                {cb.note || <span class="muted">—</span>}
+              </td>
+              <td class="small">{shortUrl(cb.pageUrl, 32)}</td>
+              <td class="nowrap small">{formatRelative(cb.createdAt)}</td>
+              <td class="actions">
+                {cb.status === 'open' ? (
+                  <Button
+                    size="s"
+                    variant="primary"
+                    busy={busy === cb.id}
+                    onClick={() => void update(cb, 'taken')}
+                  >
+                    Take
+                  </Button>
+                ) : null}
+                {cb.status === 'taken' ? (
+                  <>
+                    {cb.takenBy === myId ? (
+                      <span class="badge badge-accent" style={{ marginRight: '8px' }}>
+                        Yours
+                      </span>
+                    ) : null}
+                    <Button
+                      size="s"
+                      variant="ok"
+                      busy={busy === cb.id}
+                      onClick={() => void update(cb, 'done')}
+                    >
+                      Mark done
+                    </Button>
+                  </>
+                ) : null}
+                {cb.status === 'done' ? (
+                  <Button
+                    size="s"
+                    variant="ghost"
+                    busy={busy === cb.id}
+                    onClick={() => void update(cb, 'open')}
+                  >
+                    Reopen
+                  </Button>
+                ) : null}
+              </td>
+            </tr>
+          )}
+          empty={
+            <Empty
+              title={status === 'open' ? 'No open requests' : `Nothing ${status}`}
+              icon="phoneIn"
+            >
+              {status === 'open' ? 'New requests appear here at once.' : null}
+            </Empty>
+          }
         />
       </section>
     </div>

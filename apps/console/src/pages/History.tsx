@@ -13,7 +13,8 @@ import {
   visitorName,
 } from '../lib/format.ts';
 import { Modal } from '../ui/Modal.tsx';
-import { Empty, Loading, PageHead, Pager } from '../ui/misc.tsx';
+import { Empty, PageHead } from '../ui/misc.tsx';
+import { PagedTable } from '../ui/PagedTable.tsx';
 import { usePaged } from '../ui/usePaged.ts';
 import { NotesCard } from './call/NotesCard.tsx';
 
@@ -53,6 +54,65 @@ export function Stars({ rating }: { rating: number | null }) {
   );
 }
 
+/** One call in a calls table: when, (agent), visitor and page, outcome, duration, products, rating, (notes). */
+export function CallRow({
+  call: c,
+  onOpen,
+  agentName,
+  showNotes = false,
+}: {
+  call: Call;
+  onOpen: (call: Call) => void;
+  /** The agent column (the admin's call log). */
+  agentName?: string;
+  showNotes?: boolean;
+}) {
+  return (
+    <tr style={{ cursor: 'pointer' }} onClick={() => onOpen(c)}>
+      <td class="nowrap">{formatDateTime(c.requestedAt)}</td>
+      {agentName !== undefined ? <td>{agentName}</td> : null}
+      <td>
+        <button
+          class="btn btn-ghost btn-s"
+          style={{ padding: 0, height: 'auto' }}
+          onClick={(e) => {
+            e.stopPropagation();
+            onOpen(c);
+          }}
+        >
+          {visitorName(c.visitor)}
+        </button>
+        <div class="small muted">{shortUrl(c.pageUrl, 36)}</div>
+      </td>
+      <td>
+        <OutcomeBadge call={c} />
+      </td>
+      <td class="mono">{formatDuration(c.durationSeconds)}</td>
+      <td>
+        {c.products.length ? (
+          c.products.map((p) => p.name).join(', ')
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td>
+        <Stars rating={c.rating} />
+      </td>
+      {showNotes ? (
+        <td class="small" style={{ maxWidth: '220px' }}>
+          {c.notes ? (
+            <span title={c.notes}>
+              {c.notes.length > 60 ? `${c.notes.slice(0, 60)}…` : c.notes}
+            </span>
+          ) : (
+            <span class="muted">—</span>
+          )}
+        </td>
+      ) : null}
+    </tr>
+  );
+}
+
 export function History() {
   const list = usePaged((cursor) => api.myCalls({ limit: 20, cursor }), [callsVersion.value]);
   const [open, setOpen] = useState<Call | null>(null);
@@ -63,84 +123,26 @@ export function History() {
         sub="Every call that rang for you, newest first. Click a call for details and notes."
       />
       <section class="card">
-        {list.error ? (
-          <div class="form-error" style={{ margin: '16px' }}>
-            {list.error}
-          </div>
-        ) : null}
-        {list.loading && list.items.length === 0 ? (
-          <Loading />
-        ) : list.items.length === 0 && !list.error ? (
-          <Empty title="No calls yet" icon="phone">
-            Calls you take or miss appear here.
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-testid="history-table">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Visitor</th>
-                  <th>Outcome</th>
-                  <th>Duration</th>
-                  <th>Products</th>
-                  <th>Rating</th>
-                  <th>Notes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((c) => (
-                  <tr key={c.id} style={{ cursor: 'pointer' }} onClick={() => setOpen(c)}>
-                    <td class="nowrap">{formatDateTime(c.requestedAt)}</td>
-                    <td>
-                      <button
-                        class="btn btn-ghost btn-s"
-                        style={{ padding: 0, height: 'auto' }}
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          setOpen(c);
-                        }}
-                      >
-                        {visitorName(c.visitor)}
-                      </button>
-                      <div class="small muted">{shortUrl(c.pageUrl, 36)}</div>
-                    </td>
-                    <td>
-                      <OutcomeBadge call={c} />
-                    </td>
-                    <td class="mono">{formatDuration(c.durationSeconds)}</td>
-                    <td>
-                      {c.products.length ? (
-                        c.products.map((p) => p.name).join(', ')
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      <Stars rating={c.rating} />
-                    </td>
-                    <td class="small" style={{ maxWidth: '220px' }}>
-                      {c.notes ? (
-                        <span title={c.notes}>
-                          {c.notes.length > 60 ? `${c.notes.slice(0, 60)}…` : c.notes}
-                        </span>
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager
-          page={list.page}
-          hasNext={list.hasNext}
-          loading={list.loading}
-          onPrev={list.prev}
-          onNext={list.next}
-          count={list.items.length}
+        <PagedTable
+          list={list}
+          testId="history-table"
+          head={
+            <>
+              <th>When</th>
+              <th>Visitor</th>
+              <th>Outcome</th>
+              <th>Duration</th>
+              <th>Products</th>
+              <th>Rating</th>
+              <th>Notes</th>
+            </>
+          }
+          row={(c) => <CallRow key={c.id} call={c} onOpen={setOpen} showNotes />}
+          empty={
+            <Empty title="No calls yet" icon="phone">
+              Calls you take or miss appear here.
+            </Empty>
+          }
         />
       </section>
       {open ? (

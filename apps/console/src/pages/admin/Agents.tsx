@@ -10,8 +10,10 @@ import { toast } from '../../state/toast.ts';
 import { Button } from '../../ui/Button.tsx';
 import { ChipsEditor } from '../../ui/ChipsEditor.tsx';
 import { Field, TextField } from '../../ui/Field.tsx';
-import { ConfirmDialog, Modal } from '../../ui/Modal.tsx';
-import { Avatar, Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
+import { ConfirmDialog } from '../../ui/Modal.tsx';
+import { FormDialog } from '../../ui/FormDialog.tsx';
+import { Avatar, Empty, PageHead } from '../../ui/misc.tsx';
+import { PagedTable } from '../../ui/PagedTable.tsx';
 import { usePaged } from '../../ui/usePaged.ts';
 import { fire } from '../../ui/fire.ts';
 import { without } from '../../lib/objects.ts';
@@ -39,131 +41,105 @@ export function Agents() {
         </Button>
       </PageHead>
       <section class="card">
-        {list.error ? (
-          <div class="form-error" style={{ margin: '16px' }}>
-            {list.error}
-          </div>
-        ) : null}
-        {list.loading && list.items.length === 0 ? (
-          <Loading />
-        ) : list.items.length === 0 && !list.error ? (
-          <Empty title="No agents yet" icon="users" />
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-testid="agents-table">
-              <thead>
-                <tr>
-                  <th>Agent</th>
-                  <th>Role</th>
-                  <th>Status</th>
-                  <th>Tags</th>
-                  <th>Since</th>
-                  <th class="actions">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((u) => (
-                  <tr
-                    key={u.id}
-                    data-email={u.email}
-                    style={u.active ? undefined : { opacity: 0.6 }}
+        <PagedTable
+          list={list}
+          testId="agents-table"
+          head={
+            <>
+              <th>Agent</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Tags</th>
+              <th>Since</th>
+              <th class="actions">Actions</th>
+            </>
+          }
+          row={(u) => (
+            <tr key={u.id} data-email={u.email} style={u.active ? undefined : { opacity: 0.6 }}>
+              <td>
+                <div class="row">
+                  <Avatar name={u.name} url={u.profilePhotoUrl} size={32} />
+                  <div>
+                    <div style={{ fontWeight: 600 }}>{u.name}</div>
+                    <div class="small muted">{u.email}</div>
+                  </div>
+                </div>
+              </td>
+              <td>
+                {u.role === 'admin' ? <span class="badge badge-accent">Admin</span> : 'Agent'}
+              </td>
+              <td>
+                {!u.active ? (
+                  <span class="badge badge-danger">Deactivated</span>
+                ) : u.status === 'online' ? (
+                  <span class="badge badge-ok">
+                    <span class="dot" /> Online
+                  </span>
+                ) : (
+                  <span class="badge">Offline</span>
+                )}
+              </td>
+              <td>
+                <div class="row-wrap" style={{ gap: '4px' }}>
+                  {u.tags.length ? (
+                    u.tags.map((t) => (
+                      <span key={t} class="chip chip-static">
+                        {t}
+                      </span>
+                    ))
+                  ) : (
+                    <span class="muted">—</span>
+                  )}
+                </div>
+              </td>
+              <td class="nowrap small muted">{formatDateTime(u.createdAt)}</td>
+              <td class="actions">
+                <Button
+                  size="s"
+                  variant="ghost"
+                  icon="edit"
+                  onClick={() => setDialog({ kind: 'edit', user: u })}
+                >
+                  Edit
+                </Button>
+                <Button
+                  size="s"
+                  variant="ghost"
+                  icon="key"
+                  onClick={() => setDialog({ kind: 'password', user: u })}
+                >
+                  Password
+                </Button>
+                {u.active ? (
+                  <Button
+                    size="s"
+                    variant="danger-ghost"
+                    disabled={u.id === me.value?.id}
+                    title={u.id === me.value?.id ? 'You cannot deactivate yourself' : undefined}
+                    onClick={() => setDialog({ kind: 'deactivate', user: u })}
                   >
-                    <td>
-                      <div class="row">
-                        <Avatar name={u.name} url={u.profilePhotoUrl} size={32} />
-                        <div>
-                          <div style={{ fontWeight: 600 }}>{u.name}</div>
-                          <div class="small muted">{u.email}</div>
-                        </div>
-                      </div>
-                    </td>
-                    <td>
-                      {u.role === 'admin' ? <span class="badge badge-accent">Admin</span> : 'Agent'}
-                    </td>
-                    <td>
-                      {!u.active ? (
-                        <span class="badge badge-danger">Deactivated</span>
-                      ) : u.status === 'online' ? (
-                        <span class="badge badge-ok">
-                          <span class="dot" /> Online
-                        </span>
-                      ) : (
-                        <span class="badge">Offline</span>
-                      )}
-                    </td>
-                    <td>
-                      <div class="row-wrap" style={{ gap: '4px' }}>
-                        {u.tags.length ? (
-                          u.tags.map((t) => (
-                            <span key={t} class="chip chip-static">
-                              {t}
-                            </span>
-                          ))
-                        ) : (
-                          <span class="muted">—</span>
-                        )}
-                      </div>
-                    </td>
-                    <td class="nowrap small muted">{formatDateTime(u.createdAt)}</td>
-                    <td class="actions">
-                      <Button
-                        size="s"
-                        variant="ghost"
-                        icon="edit"
-                        onClick={() => setDialog({ kind: 'edit', user: u })}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        size="s"
-                        variant="ghost"
-                        icon="key"
-                        onClick={() => setDialog({ kind: 'password', user: u })}
-                      >
-                        Password
-                      </Button>
-                      {u.active ? (
-                        <Button
-                          size="s"
-                          variant="danger-ghost"
-                          disabled={u.id === me.value?.id}
-                          title={
-                            u.id === me.value?.id ? 'You cannot deactivate yourself' : undefined
-                          }
-                          onClick={() => setDialog({ kind: 'deactivate', user: u })}
-                        >
-                          Deactivate
-                        </Button>
-                      ) : (
-                        <Button
-                          size="s"
-                          variant="ghost"
-                          onClick={fire(async () => {
-                            try {
-                              saved((await api.admin.updateAgent(u.id, { active: true })).user);
-                              toast(`${u.name} is active again.`);
-                            } catch (err) {
-                              toast(errorMessage(err), 'error');
-                            }
-                          })}
-                        >
-                          Reactivate
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager
-          page={list.page}
-          hasNext={list.hasNext}
-          loading={list.loading}
-          onPrev={list.prev}
-          onNext={list.next}
-          count={list.items.length}
+                    Deactivate
+                  </Button>
+                ) : (
+                  <Button
+                    size="s"
+                    variant="ghost"
+                    onClick={fire(async () => {
+                      try {
+                        saved((await api.admin.updateAgent(u.id, { active: true })).user);
+                        toast(`${u.name} is active again.`);
+                      } catch (err) {
+                        toast(errorMessage(err), 'error');
+                      }
+                    })}
+                  >
+                    Reactivate
+                  </Button>
+                )}
+              </td>
+            </tr>
+          )}
+          empty={<Empty title="No agents yet" icon="users" />}
         />
       </section>
       {dialog?.kind === 'create' || dialog?.kind === 'edit' ? (
@@ -230,123 +206,108 @@ function AgentForm({
   };
   const invalid = Object.values(errors).some(Boolean);
   return (
-    <Modal
+    <FormDialog
       title={user ? `Edit ${user.name}` : 'New agent'}
-      onClose={onClose}
+      id="agent-form"
+      submitLabel={user ? 'Save changes' : 'Create agent'}
+      busy={busy}
+      error={formError}
       wide
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="agent-form" busy={busy}>
-            {user ? 'Save changes' : 'Create agent'}
-          </Button>
-        </>
-      }
+      class="stack"
+      onClose={onClose}
+      onSubmit={async () => {
+        setTouched({ name: true, email: true, password: true, profilePhotoUrl: true });
+        if (invalid) return;
+        setBusy(true);
+        setFormError(null);
+        try {
+          const photo = v.profilePhotoUrl.trim();
+          const res = user
+            ? await api.admin.updateAgent(user.id, {
+                name: v.name.trim(),
+                email: v.email.trim(),
+                role,
+                tags,
+                profilePhotoUrl: photo,
+              })
+            : await api.admin.createAgent({
+                name: v.name.trim(),
+                email: v.email.trim(),
+                password: v.password,
+                role,
+                tags,
+                ...(photo ? { profilePhotoUrl: photo } : {}),
+              });
+          onSaved(res.user);
+          toast(user ? 'Agent saved.' : `${res.user.name} can now sign in.`);
+          onClose();
+        } catch (err) {
+          if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
+          else if (err instanceof ApiError && err.code === 'FLX_ERR_CONFLICT')
+            setServer({ email: err.message });
+          else setFormError(errorMessage(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
     >
-      <form
-        id="agent-form"
-        noValidate
-        class="stack"
-        onSubmit={fire(async (e) => {
-          e.preventDefault();
-          setTouched({ name: true, email: true, password: true, profilePhotoUrl: true });
-          if (invalid) return;
-          setBusy(true);
-          setFormError(null);
-          try {
-            const photo = v.profilePhotoUrl.trim();
-            const res = user
-              ? await api.admin.updateAgent(user.id, {
-                  name: v.name.trim(),
-                  email: v.email.trim(),
-                  role,
-                  tags,
-                  profilePhotoUrl: photo,
-                })
-              : await api.admin.createAgent({
-                  name: v.name.trim(),
-                  email: v.email.trim(),
-                  password: v.password,
-                  role,
-                  tags,
-                  ...(photo ? { profilePhotoUrl: photo } : {}),
-                });
-            onSaved(res.user);
-            toast(user ? 'Agent saved.' : `${res.user.name} can now sign in.`);
-            onClose();
-          } catch (err) {
-            if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
-            else if (err instanceof ApiError && err.code === 'FLX_ERR_CONFLICT')
-              setServer({ email: err.message });
-            else setFormError(errorMessage(err));
-          } finally {
-            setBusy(false);
-          }
-        })}
-      >
-        {formError ? (
-          <div class="form-error" role="alert">
-            {formError}
-          </div>
+      <div class="form-grid">
+        <TextField
+          autofocus
+          label="Name"
+          name="name"
+          value={v.name}
+          onValue={set('name')}
+          error={show('name')}
+        />
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          value={v.email}
+          onValue={set('email')}
+          error={show('email')}
+          autocomplete="off"
+        />
+        {!user ? (
+          <TextField
+            label="Initial password"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            value={v.password}
+            onValue={set('password')}
+            error={show('password')}
+            hint="At least 10 characters. Share it privately; they can change it."
+          />
         ) : null}
-        <div class="form-grid">
-          <TextField
-            autofocus
-            label="Name"
-            name="name"
-            value={v.name}
-            onValue={set('name')}
-            error={show('name')}
-          />
-          <TextField
-            label="Email"
-            name="email"
-            type="email"
-            value={v.email}
-            onValue={set('email')}
-            error={show('email')}
-            autocomplete="off"
-          />
-          {!user ? (
-            <TextField
-              label="Initial password"
-              name="password"
-              type="password"
-              autocomplete="new-password"
-              value={v.password}
-              onValue={set('password')}
-              error={show('password')}
-              hint="At least 10 characters. Share it privately; they can change it."
-            />
-          ) : null}
-          <Field label="Role">
-            {(ids) => (
-              <select
-                class="select"
-                {...ids}
-                value={role}
-                onChange={(e) => setRole(e.currentTarget.value as UserRole)}
-              >
-                <option value="agent">Agent</option>
-                <option value="admin">Admin (manages the channel)</option>
-              </select>
-            )}
-          </Field>
-          <TextField
-            label="Photo URL"
-            name="profilePhotoUrl"
-            fieldClass={user ? '' : 'span-2'}
-            value={v.profilePhotoUrl}
-            onValue={set('profilePhotoUrl')}
-            error={show('profilePhotoUrl')}
-            placeholder="https://… (optional)"
-          />
-          <div class="span-2">
-            <ChipsEditor label="Tags" tags={tags} onChange={setTags} error={server.tags} />
-          </div>
+        <Field label="Role">
+          {(ids) => (
+            <select
+              class="select"
+              {...ids}
+              value={role}
+              onChange={(e) => setRole(e.currentTarget.value as UserRole)}
+            >
+              <option value="agent">Agent</option>
+              <option value="admin">Admin (manages the channel)</option>
+            </select>
+          )}
+        </Field>
+        <TextField
+          label="Photo URL"
+          name="profilePhotoUrl"
+          fieldClass={user ? '' : 'span-2'}
+          value={v.profilePhotoUrl}
+          onValue={set('profilePhotoUrl')}
+          error={show('profilePhotoUrl')}
+          placeholder="https://… (optional)"
+        />
+        <div class="span-2">
+          <ChipsEditor label="Tags" tags={tags} onChange={setTags} error={server.tags} />
         </div>
-      </form>
-    </Modal>
+      </div>
+    </FormDialog>
   );
 }
 
@@ -356,60 +317,44 @@ function ResetPassword({ user, onClose }: { user: User; onClose: () => void }) {
   const [busy, setBusy] = useState(false);
   const error = server ?? password(pw);
   return (
-    <Modal
+    <FormDialog
       title={`Reset ${user.name}'s password`}
+      id="reset-form"
+      submitLabel="Set password"
+      busy={busy}
+      disabled={!pw || !!error}
+      class="stack"
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button
-            variant="primary"
-            type="submit"
-            form="reset-form"
-            busy={busy}
-            disabled={!pw || !!error}
-          >
-            Set password
-          </Button>
-        </>
-      }
+      onSubmit={async () => {
+        if (!pw || error) return;
+        setBusy(true);
+        try {
+          await api.admin.resetPassword(user.id, pw);
+          toast(`New password set for ${user.name}. Their other sessions were signed out.`);
+          onClose();
+        } catch (err) {
+          setServer(
+            err instanceof ApiError ? (err.fields.password ?? err.message) : errorMessage(err),
+          );
+        } finally {
+          setBusy(false);
+        }
+      }}
     >
-      <form
-        id="reset-form"
-        class="stack"
-        noValidate
-        onSubmit={fire(async (e) => {
-          e.preventDefault();
-          if (!pw || error) return;
-          setBusy(true);
-          try {
-            await api.admin.resetPassword(user.id, pw);
-            toast(`New password set for ${user.name}. Their other sessions were signed out.`);
-            onClose();
-          } catch (err) {
-            setServer(
-              err instanceof ApiError ? (err.fields.password ?? err.message) : errorMessage(err),
-            );
-          } finally {
-            setBusy(false);
-          }
-        })}
-      >
-        <p class="muted">Set a new password and share it with {user.name} privately.</p>
-        <TextField
-          autofocus
-          label="New password"
-          type="password"
-          autocomplete="new-password"
-          value={pw}
-          onValue={(x) => {
-            setPw(x);
-            setServer(null);
-          }}
-          error={error}
-          hint="At least 10 characters."
-        />
-      </form>
-    </Modal>
+      <p class="muted">Set a new password and share it with {user.name} privately.</p>
+      <TextField
+        autofocus
+        label="New password"
+        type="password"
+        autocomplete="new-password"
+        value={pw}
+        onValue={(x) => {
+          setPw(x);
+          setServer(null);
+        }}
+        error={error}
+        hint="At least 10 characters."
+      />
+    </FormDialog>
   );
 }

@@ -5,17 +5,12 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AdminCallsQuery, Call, CallStatus, EndReason, User } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import {
-  END_REASON_LABELS,
-  formatDateTime,
-  formatDuration,
-  shortUrl,
-  visitorName,
-} from '../../lib/format.ts';
+import { END_REASON_LABELS } from '../../lib/format.ts';
 import { Field } from '../../ui/Field.tsx';
-import { Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
+import { Empty, PageHead } from '../../ui/misc.tsx';
+import { PagedTable } from '../../ui/PagedTable.tsx';
 import { usePaged } from '../../ui/usePaged.ts';
-import { CallDetail, OutcomeBadge, Stars } from '../History.tsx';
+import { CallDetail, CallRow } from '../History.tsx';
 
 const STATUS_LABELS: Record<CallStatus, string> = {
   requested: 'Requested',
@@ -202,76 +197,28 @@ export function CallLog() {
             </button>
           ) : null}
         </form>
-        {list.error ? (
-          <div class="form-error" style={{ margin: '16px' }}>
-            {list.error}
-          </div>
-        ) : null}
-        {list.loading && list.items.length === 0 ? (
-          <Loading />
-        ) : list.items.length === 0 && !list.error ? (
-          <Empty title={filtered ? 'No calls match' : 'No calls yet'} icon="phone">
-            {filtered ? 'Try other filters.' : 'Calls to any agent of the channel appear here.'}
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-testid="call-log-table">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Agent</th>
-                  <th>Visitor</th>
-                  <th>Outcome</th>
-                  <th>Duration</th>
-                  <th>Products</th>
-                  <th>Rating</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((c) => (
-                  <tr key={c.id} style={{ cursor: 'pointer' }} onClick={() => setOpen(c)}>
-                    <td class="nowrap">{formatDateTime(c.requestedAt)}</td>
-                    <td>{agentName(c.agentId)}</td>
-                    <td>
-                      <button
-                        class="btn btn-ghost btn-s"
-                        style={{ padding: 0, height: 'auto' }}
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          setOpen(c);
-                        }}
-                      >
-                        {visitorName(c.visitor)}
-                      </button>
-                      <div class="small muted">{shortUrl(c.pageUrl, 36)}</div>
-                    </td>
-                    <td>
-                      <OutcomeBadge call={c} />
-                    </td>
-                    <td class="mono">{formatDuration(c.durationSeconds)}</td>
-                    <td>
-                      {c.products.length ? (
-                        c.products.map((p) => p.name).join(', ')
-                      ) : (
-                        <span class="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      <Stars rating={c.rating} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager
-          page={list.page}
-          hasNext={list.hasNext}
-          loading={list.loading}
-          onPrev={list.prev}
-          onNext={list.next}
-          count={list.items.length}
+        <PagedTable
+          list={list}
+          testId="call-log-table"
+          head={
+            <>
+              <th>When</th>
+              <th>Agent</th>
+              <th>Visitor</th>
+              <th>Outcome</th>
+              <th>Duration</th>
+              <th>Products</th>
+              <th>Rating</th>
+            </>
+          }
+          row={(c) => (
+            <CallRow key={c.id} call={c} onOpen={setOpen} agentName={agentName(c.agentId)} />
+          )}
+          empty={
+            <Empty title={filtered ? 'No calls match' : 'No calls yet'} icon="phone">
+              {filtered ? 'Try other filters.' : 'Calls to any agent of the channel appear here.'}
+            </Empty>
+          }
         />
       </section>
       {open ? (

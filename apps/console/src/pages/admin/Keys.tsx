@@ -10,6 +10,7 @@ import { Button } from '../../ui/Button.tsx';
 import { CopyButton } from '../../ui/CopyButton.tsx';
 import { TextField } from '../../ui/Field.tsx';
 import { ConfirmDialog, Modal } from '../../ui/Modal.tsx';
+import { FormDialog } from '../../ui/FormDialog.tsx';
 import { Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
 import { fire } from '../../ui/fire.ts';
 
@@ -182,52 +183,41 @@ export function CreateKey({
   const [busy, setBusy] = useState(false);
   const error = server ?? (touched ? check(label, required('Label'), maxLength(100)) : null);
   return (
-    <Modal
+    <FormDialog
       title="New API key"
+      id="key-form"
+      submitLabel="Create key"
+      busy={busy}
       onClose={onClose}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="key-form" busy={busy}>
-            Create key
-          </Button>
-        </>
-      }
+      onSubmit={async () => {
+        setTouched(true);
+        if (check(label, required('Label'), maxLength(100))) return;
+        setBusy(true);
+        try {
+          onCreated(await api.admin.createApiKey(label.trim()));
+        } catch (err) {
+          setServer(
+            err instanceof ApiError ? (err.fields.label ?? err.message) : errorMessage(err),
+          );
+        } finally {
+          setBusy(false);
+        }
+      }}
     >
-      <form
-        id="key-form"
-        noValidate
-        onSubmit={fire(async (e) => {
-          e.preventDefault();
+      <TextField
+        autofocus
+        label="Label"
+        value={label}
+        onValue={(v) => {
+          setLabel(v);
           setTouched(true);
-          if (check(label, required('Label'), maxLength(100))) return;
-          setBusy(true);
-          try {
-            onCreated(await api.admin.createApiKey(label.trim()));
-          } catch (err) {
-            setServer(
-              err instanceof ApiError ? (err.fields.label ?? err.message) : errorMessage(err),
-            );
-          } finally {
-            setBusy(false);
-          }
-        })}
-      >
-        <TextField
-          autofocus
-          label="Label"
-          value={label}
-          onValue={(v) => {
-            setLabel(v);
-            setTouched(true);
-            setServer(null);
-          }}
-          error={error}
-          placeholder="Main shop"
-          hint="Where this key is used, so you know what revoking it affects."
-        />
-      </form>
-    </Modal>
+          setServer(null);
+        }}
+        error={error}
+        placeholder="Main shop"
+        hint="Where this key is used, so you know what revoking it affects."
+      />
+    </FormDialog>
   );
 }
 

@@ -19,7 +19,9 @@ import { toast } from '../../state/toast.ts';
 import { Button } from '../../ui/Button.tsx';
 import { Field, TextField } from '../../ui/Field.tsx';
 import { ConfirmDialog, Modal } from '../../ui/Modal.tsx';
-import { Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
+import { FormDialog } from '../../ui/FormDialog.tsx';
+import { Empty, PageHead } from '../../ui/misc.tsx';
+import { PagedTable } from '../../ui/PagedTable.tsx';
 import { usePaged } from '../../ui/usePaged.ts';
 import { ProductThumb } from '../call/ProductsPanel.tsx';
 
@@ -73,84 +75,61 @@ export function Products() {
             onInput={(e) => setQ(e.currentTarget.value)}
           />
         </div>
-        {list.error ? (
-          <div class="form-error" style={{ margin: '16px' }}>
-            {list.error}
-          </div>
-        ) : null}
-        {list.loading && list.items.length === 0 ? (
-          <Loading />
-        ) : list.items.length === 0 && !list.error ? (
-          <Empty title={query ? `No product matches “${query}”` : 'No products yet'} icon="box">
-            {query ? null : 'Create one or import a CSV.'}
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-testid="products-table">
-              <thead>
-                <tr>
-                  <th>Product</th>
-                  <th>SKU</th>
-                  <th>External ID</th>
-                  <th>Price</th>
-                  <th class="actions">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.items.map((p) => (
-                  <tr key={p.id} data-sku={p.sku ?? ''}>
-                    <td>
-                      <div class="row">
-                        <ProductThumb p={p} />
-                        <div style={{ minWidth: 0 }}>
-                          <div style={{ fontWeight: 600 }}>{p.name}</div>
-                          {p.pageUrl ? (
-                            <a
-                              class="small"
-                              href={p.pageUrl}
-                              target="_blank"
-                              rel="noreferrer noopener"
-                            >
-                              Product page
-                            </a>
-                          ) : null}
-                        </div>
-                      </div>
-                    </td>
-                    <td class="mono">{p.sku ?? <span class="muted">—</span>}</td>
-                    <td class="mono">{p.externalId ?? <span class="muted">—</span>}</td>
-                    <td class="nowrap">{formatMoney(p.price, p.currency)}</td>
-                    <td class="actions">
-                      <Button
-                        size="s"
-                        variant="ghost"
-                        icon="edit"
-                        onClick={() => setDialog({ kind: 'form', product: p })}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        size="s"
-                        variant="danger-ghost"
-                        icon="trash"
-                        onClick={() => setDialog({ kind: 'delete', product: p })}
-                      >
-                        Delete
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager
-          page={list.page}
-          hasNext={list.hasNext}
-          loading={list.loading}
-          onPrev={list.prev}
-          onNext={list.next}
-          count={list.items.length}
+        <PagedTable
+          list={list}
+          testId="products-table"
+          head={
+            <>
+              <th>Product</th>
+              <th>SKU</th>
+              <th>External ID</th>
+              <th>Price</th>
+              <th class="actions">Actions</th>
+            </>
+          }
+          row={(p) => (
+            <tr key={p.id} data-sku={p.sku ?? ''}>
+              <td>
+                <div class="row">
+                  <ProductThumb p={p} />
+                  <div style={{ minWidth: 0 }}>
+                    <div style={{ fontWeight: 600 }}>{p.name}</div>
+                    {p.pageUrl ? (
+                      <a class="small" href={p.pageUrl} target="_blank" rel="noreferrer noopener">
+                        Product page
+                      </a>
+                    ) : null}
+                  </div>
+                </div>
+              </td>
+              <td class="mono">{p.sku ?? <span class="muted">—</span>}</td>
+              <td class="mono">{p.externalId ?? <span class="muted">—</span>}</td>
+              <td class="nowrap">{formatMoney(p.price, p.currency)}</td>
+              <td class="actions">
+                <Button
+                  size="s"
+                  variant="ghost"
+                  icon="edit"
+                  onClick={() => setDialog({ kind: 'form', product: p })}
+                >
+                  Edit
+                </Button>
+                <Button
+                  size="s"
+                  variant="danger-ghost"
+                  icon="trash"
+                  onClick={() => setDialog({ kind: 'delete', product: p })}
+                >
+                  Delete
+                </Button>
+              </td>
+            </tr>
+          )}
+          empty={
+            <Empty title={query ? `No product matches “${query}”` : 'No products yet'} icon="box">
+              {query ? null : 'Create one or import a CSV.'}
+            </Empty>
+          }
         />
       </section>
       {dialog?.kind === 'form' ? (
@@ -225,137 +204,121 @@ function ProductForm({
   };
   const noId = !v.sku.trim() && !v.externalId.trim();
   return (
-    <Modal
+    <FormDialog
       title={product ? 'Edit product' : 'New product'}
-      onClose={onClose}
+      id="product-form"
+      submitLabel={product ? 'Save changes' : 'Create product'}
+      busy={busy}
+      error={formError}
       wide
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="product-form" busy={busy}>
-            {product ? 'Save changes' : 'Create product'}
-          </Button>
-        </>
-      }
+      class="stack"
+      onClose={onClose}
+      onSubmit={async () => {
+        setTouched(Object.fromEntries(Object.keys(v).map((k) => [k, true])));
+        if (Object.values(errors).some(Boolean)) return;
+        const body: ProductInput = {
+          name: v.name.trim(),
+          sku: v.sku.trim() || null,
+          externalId: v.externalId.trim() || null,
+          price: parsePrice(v.price) ?? 0,
+          currency: v.currency,
+          imageUrl: v.imageUrl.trim() || null,
+          pageUrl: v.pageUrl.trim() || null,
+        };
+        setBusy(true);
+        setFormError(null);
+        try {
+          const res = product
+            ? await api.admin.updateProduct(product.id, body)
+            : await api.admin.createProduct(body);
+          onSaved(unwrap<Product>(res, 'product'));
+          toast(product ? 'Product saved.' : 'Product created.');
+          onClose();
+        } catch (err) {
+          if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
+          else if (err instanceof ApiError && err.code === 'FLX_ERR_CONFLICT')
+            setServer({ sku: err.message });
+          else setFormError(errorMessage(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
     >
-      <form
-        id="product-form"
-        class="stack"
-        noValidate
-        onSubmit={fire(async (e) => {
-          e.preventDefault();
-          setTouched(Object.fromEntries(Object.keys(v).map((k) => [k, true])));
-          if (Object.values(errors).some(Boolean)) return;
-          const body: ProductInput = {
-            name: v.name.trim(),
-            sku: v.sku.trim() || null,
-            externalId: v.externalId.trim() || null,
-            price: parsePrice(v.price) ?? 0,
-            currency: v.currency,
-            imageUrl: v.imageUrl.trim() || null,
-            pageUrl: v.pageUrl.trim() || null,
-          };
-          setBusy(true);
-          setFormError(null);
-          try {
-            const res = product
-              ? await api.admin.updateProduct(product.id, body)
-              : await api.admin.createProduct(body);
-            onSaved(unwrap<Product>(res, 'product'));
-            toast(product ? 'Product saved.' : 'Product created.');
-            onClose();
-          } catch (err) {
-            if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
-            else if (err instanceof ApiError && err.code === 'FLX_ERR_CONFLICT')
-              setServer({ sku: err.message });
-            else setFormError(errorMessage(err));
-          } finally {
-            setBusy(false);
-          }
-        })}
-      >
-        {formError ? (
-          <div class="form-error" role="alert">
-            {formError}
+      <div class="form-grid">
+        <TextField
+          autofocus
+          label="Name"
+          name="name"
+          fieldClass="span-2"
+          value={v.name}
+          onValue={set('name')}
+          error={show('name')}
+        />
+        <TextField
+          label="SKU"
+          name="sku"
+          value={v.sku}
+          onValue={set('sku')}
+          error={show('sku')}
+          placeholder="ITM-BLUE-SHIRT"
+        />
+        <TextField
+          label="External ID"
+          name="externalId"
+          value={v.externalId}
+          onValue={set('externalId')}
+          error={show('externalId')}
+          placeholder="EXT-RED-PANTS"
+        />
+        {noId ? (
+          <div class="span-2 field-hint">
+            Without a SKU or external ID, pages cannot add this product to calls (agents still can).
           </div>
         ) : null}
-        <div class="form-grid">
-          <TextField
-            autofocus
-            label="Name"
-            name="name"
-            fieldClass="span-2"
-            value={v.name}
-            onValue={set('name')}
-            error={show('name')}
-          />
-          <TextField
-            label="SKU"
-            name="sku"
-            value={v.sku}
-            onValue={set('sku')}
-            error={show('sku')}
-            placeholder="ITM-BLUE-SHIRT"
-          />
-          <TextField
-            label="External ID"
-            name="externalId"
-            value={v.externalId}
-            onValue={set('externalId')}
-            error={show('externalId')}
-            placeholder="EXT-RED-PANTS"
-          />
-          {noId ? (
-            <div class="span-2 field-hint">
-              Without a SKU or external ID, pages cannot add this product to calls (agents still
-              can).
-            </div>
-          ) : null}
-          <TextField
-            label="Price"
-            name="price"
-            inputMode="decimal"
-            value={v.price}
-            onValue={set('price')}
-            error={show('price')}
-            placeholder="19.90"
-          />
-          <Field label="Currency" error={show('currency')}>
-            {(ids) => (
-              <input
-                class="input"
-                {...ids}
-                list="currencies"
-                maxLength={3}
-                value={v.currency}
-                onInput={(e) => set('currency')(e.currentTarget.value)}
-              />
-            )}
-          </Field>
-          <datalist id="currencies">
-            {['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK', 'DKK', 'PLN'].map((c) => (
-              <option key={c} value={c} />
-            ))}
-          </datalist>
-          <TextField
-            label="Image URL"
-            name="imageUrl"
-            value={v.imageUrl}
-            onValue={set('imageUrl')}
-            error={show('imageUrl')}
-            placeholder="https://…"
-          />
-          <TextField
-            label="Product page URL"
-            name="pageUrl"
-            value={v.pageUrl}
-            onValue={set('pageUrl')}
-            error={show('pageUrl')}
-            placeholder="https://…"
-          />
-        </div>
-      </form>
-    </Modal>
+        <TextField
+          label="Price"
+          name="price"
+          inputMode="decimal"
+          value={v.price}
+          onValue={set('price')}
+          error={show('price')}
+          placeholder="19.90"
+        />
+        <Field label="Currency" error={show('currency')}>
+          {(ids) => (
+            <input
+              class="input"
+              {...ids}
+              list="currencies"
+              maxLength={3}
+              value={v.currency}
+              onInput={(e) => set('currency')(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <datalist id="currencies">
+          {['EUR', 'USD', 'GBP', 'CHF', 'JPY', 'SEK', 'DKK', 'PLN'].map((c) => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+        <TextField
+          label="Image URL"
+          name="imageUrl"
+          value={v.imageUrl}
+          onValue={set('imageUrl')}
+          error={show('imageUrl')}
+          placeholder="https://…"
+        />
+        <TextField
+          label="Product page URL"
+          name="pageUrl"
+          value={v.pageUrl}
+          onValue={set('pageUrl')}
+          error={show('pageUrl')}
+          placeholder="https://…"
+        />
+      </div>
+    </FormDialog>
   );
 }
 

@@ -15,7 +15,8 @@ import { Button } from '../../ui/Button.tsx';
 import { CopyButton } from '../../ui/CopyButton.tsx';
 import { TextField } from '../../ui/Field.tsx';
 import { ConfirmDialog, Modal } from '../../ui/Modal.tsx';
-import { Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
+import { Empty, Loading, PageHead } from '../../ui/misc.tsx';
+import { PagedTable } from '../../ui/PagedTable.tsx';
 import { fire } from '../../ui/fire.ts';
 import { usePaged } from '../../ui/usePaged.ts';
 
@@ -185,72 +186,53 @@ function WebhookCard({ hook, onDelete }: { hook: Webhook; onDelete: () => void }
           Delete
         </Button>
       </div>
-      {list.error ? (
-        <div class="form-error" style={{ margin: '16px' }}>
-          {list.error}
-        </div>
-      ) : null}
-      {list.loading && list.items.length === 0 ? (
-        <Loading />
-      ) : list.items.length === 0 ? (
-        <Empty title="No deliveries yet" icon="clock">
-          Events sent to this URL appear here.
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table class="table" data-testid="deliveries-table">
-            <thead>
-              <tr>
-                <th>Event</th>
-                <th>Status</th>
-                <th>Attempts</th>
-                <th>Last answer</th>
-                <th>Created</th>
-                <th>Next attempt / delivered</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <code>{d.event}</code>
-                    <div class="small muted mono" title="X-Flux-Event-Id">
-                      {d.eventId}
-                    </div>
-                  </td>
-                  <td>
-                    <span class={`badge ${STATUS_CLASS[d.status]}`}>{STATUS_LABEL[d.status]}</span>
-                  </td>
-                  <td class="mono">{d.attempts}</td>
-                  <td class="small">
-                    {d.lastStatusCode !== null ? `HTTP ${String(d.lastStatusCode)}` : ''}
-                    {d.lastError && d.lastStatusCode === null ? d.lastError : ''}
-                    {d.attempts === 0 ? <span class="muted">—</span> : null}
-                  </td>
-                  <td class="small nowrap">{formatDateTime(d.createdAt)}</td>
-                  <td class="small nowrap">
-                    {d.deliveredAt
-                      ? formatDateTime(d.deliveredAt)
-                      : d.nextAttemptAt
-                        ? `retry ${formatDateTime(d.nextAttemptAt)}`
-                        : '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.page > 0 || list.hasNext ? (
-        <Pager
-          page={list.page}
-          hasNext={list.hasNext}
-          loading={list.loading}
-          onPrev={list.prev}
-          onNext={list.next}
-          count={list.items.length}
-        />
-      ) : null}
+      <PagedTable
+        list={list}
+        testId="deliveries-table"
+        head={
+          <>
+            <th>Event</th>
+            <th>Status</th>
+            <th>Attempts</th>
+            <th>Last answer</th>
+            <th>Created</th>
+            <th>Next attempt / delivered</th>
+          </>
+        }
+        row={(d) => (
+          <tr key={d.id}>
+            <td>
+              <code>{d.event}</code>
+              <div class="small muted mono" title="X-Flux-Event-Id">
+                {d.eventId}
+              </div>
+            </td>
+            <td>
+              <span class={`badge ${STATUS_CLASS[d.status]}`}>{STATUS_LABEL[d.status]}</span>
+            </td>
+            <td class="mono">{d.attempts}</td>
+            <td class="small">
+              {d.lastStatusCode !== null ? `HTTP ${String(d.lastStatusCode)}` : ''}
+              {d.lastError && d.lastStatusCode === null ? d.lastError : ''}
+              {d.attempts === 0 ? <span class="muted">—</span> : null}
+            </td>
+            <td class="small nowrap">{formatDateTime(d.createdAt)}</td>
+            <td class="small nowrap">
+              {d.deliveredAt
+                ? formatDateTime(d.deliveredAt)
+                : d.nextAttemptAt
+                  ? `retry ${formatDateTime(d.nextAttemptAt)}`
+                  : '—'}
+            </td>
+          </tr>
+        )}
+        empty={
+          <Empty title="No deliveries yet" icon="clock">
+            Events sent to this URL appear here.
+          </Empty>
+        }
+        pagerWhenNeeded
+      />
     </section>
   );
 }
