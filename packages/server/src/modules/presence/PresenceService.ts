@@ -35,6 +35,8 @@ export class PresenceService implements Presence {
   readonly #opts: PresenceOptions;
   readonly #rosters = new Map<string, RosterEntry>();
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per channel: the queued or running flush (flushes of a channel run one after another). */
+  readonly #flushing = new Map<string, Promise<void>>();
   readonly #refresh: ReturnType<typeof setInterval>;
   #closed = false;
 
@@ -82,12 +84,22 @@ export class PresenceService implements Presence {
     this.#hub.publishChannel(channelId, { k: 'presence' });
   }
 
-  /** The roster a subscriber gets now (cached between changes). */
+  /**
+   * The roster a subscriber gets now (cached between changes). The cache is what the
+   * subscribers were last sent: while a change is pending this waits for its flush (which
+   * also pushes to the new subscriber) instead of answering with a read that a push may
+   * already have overtaken, and it never overwrites what a flush stored.
+   */
   async roster(channelId: string): Promise<{ agents: CallAgent[]; open: boolean }> {
+    await this.#flushing.get(channelId);
     const cached = this.#rosters.get(channelId);
-    if (cached && !this.#timers.has(channelId)) return cached;
+    if (cached) return cached;
     const fresh = await this.#compute(channelId);
-    if (this.#hub.subscribers.has(channelId)) this.#rosters.set(channelId, fresh);
+    const latest = this.#rosters.get(channelId); // a flush finished meanwhile: newer
+    if (latest) return latest;
+    if (this.#hub.subscribers.has(channelId) && !this.#flushing.has(channelId)) {
+      this.#rosters.set(channelId, fresh);
+    }
     return fresh;
   }
 
@@ -128,6 +140,7 @@ export class PresenceService implements Presence {
     clearInterval(this.#refresh);
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
+    this.#flushing.clear();
   }
 
   // ---------------------------------------------------------------- internal
@@ -138,12 +151,23 @@ export class PresenceService implements Presence {
       this.#rosters.delete(channelId);
       return;
     }
+    // The timer entry goes when the timer fires: a change during the flush's reads then
+    // schedules the next flush (queued behind this one) instead of being lost.
+    let fire = (): void => undefined;
+    const due = new Promise<void>((resolve) => (fire = resolve));
     this.#timers.set(
       channelId,
       setTimeout(() => {
-        void this.#flush(channelId);
+        this.#timers.delete(channelId);
+        fire();
       }, this.#opts.coalesceMs),
     );
+    const before = this.#flushing.get(channelId);
+    const run = Promise.all([due, before]).then(() => this.#flush(channelId));
+    this.#flushing.set(channelId, run);
+    void run.finally(() => {
+      if (this.#flushing.get(channelId) === run) this.#flushing.delete(channelId);
+    });
   }
 
   async #flush(channelId: string): Promise<void> {
@@ -151,11 +175,9 @@ export class PresenceService implements Presence {
     try {
       next = await this.#compute(channelId);
     } catch (e) {
-      this.#timers.delete(channelId);
       this.#log.warn({ err: e, channelId }, 'roster computation failed');
       return;
     }
-    this.#timers.delete(channelId);
     const subs = this.#hub.subscribers.get(channelId);
     if (!subs) {
       this.#rosters.delete(channelId);
