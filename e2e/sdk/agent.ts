@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
 import { ApiClient } from '../harness/api.ts';
+import { DEMO } from '../harness/server.ts';
 import type { RunningServer } from '../harness/server.ts';
 
 export interface TestAgent {
@@ -66,4 +67,18 @@ export async function connectAgent(server: RunningServer, email: string): Promis
     },
   };
   return agent;
+}
+
+/**
+ * Names of the agents the public API lists as available now (fresh from the server, not the
+ * widget's view). A test that starts a call waits for its agent to be listed again before it
+ * ends: closing the page does not free the agent at once (the visitor's session has a grace
+ * period), and the next test expects the agent available.
+ */
+export async function availableAgents(server: RunningServer): Promise<string[]> {
+  const res = await fetch(
+    `${server.url}/api/v1/public/channels/${DEMO.channelId}/agents?apiKey=${DEMO.apiKey}`,
+    { headers: { origin: server.url } },
+  );
+  return ((await res.json()) as { agents: { name: string }[] }).agents.map((a) => a.name);
 }

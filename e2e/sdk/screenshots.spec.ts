@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
-import { connectAgent, type TestAgent } from './agent.ts';
+import { availableAgents, connectAgent, type TestAgent } from './agent.ts';
 
 let server: RunningServer;
 let mia: TestAgent;
@@ -39,5 +39,7 @@ for (const [label, viewport] of [
     await page.screenshot({ path: `test-results/sdk-screenshots/calling-${label}.png` });
     await ui.getByRole('button', { name: 'Cancel' }).click();
     await expect(ui).toHaveCount(0);
+    // The cancel reached the server: Mia is free again (for the visitor, and the next test).
+    await expect.poll(() => availableAgents(server)).toEqual(['Mia Alvarez']);
   });
 }

@@ -225,6 +225,8 @@ test('startCall() on a good page opens the call UI and sends the request', async
     .toBe(before + 1);
   await ui.getByRole('button', { name: 'Cancel' }).click();
   await expect(ui).toHaveCount(0);
+  // The cancel reached the server: Mia is free again, and the card is back.
+  await expect.poll(availableAgents).toEqual(['Mia Alvarez']);
   await expect(widgets(page).first()).toHaveAttribute('data-flux-state', 'ready');
 });
 
@@ -244,26 +246,23 @@ test('the widget hides when its agent goes offline and comes back when online', 
   await page.goto(`${server.url}/product/123`);
   const w = widgets(page).first();
   await expect(w).toHaveAttribute('data-flux-state', 'ready');
-  const events = page.evaluate(
-    () =>
-      new Promise<string[]>((resolve) => {
-        const seen: string[] = [];
-        for (const type of ['flux:roster-changed', 'flux:hidden', 'flux:rendered']) {
-          document.addEventListener(type, () => {
-            seen.push(type);
-            if (type === 'flux:rendered') resolve(seen);
-          });
-        }
-      }),
-  );
+  // Listen before anything changes (awaited, so no event can slip past).
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { fluxSeen: string[] }).fluxSeen = seen;
+    for (const type of ['flux:roster-changed', 'flux:hidden', 'flux:rendered']) {
+      document.addEventListener(type, () => seen.push(type));
+    }
+  });
+  const seen = () => page.evaluate(() => (window as unknown as { fluxSeen: string[] }).fluxSeen);
   await mia.setStatus('offline');
   await expect(w).toHaveAttribute('data-flux-state', 'hidden');
   await expect(w).toBeHidden();
   await mia.setStatus('online');
   await expect(w).toHaveAttribute('data-flux-state', 'ready');
-  expect(await events).toEqual(
-    expect.arrayContaining(['flux:roster-changed', 'flux:hidden', 'flux:rendered']),
-  );
+  await expect
+    .poll(seen)
+    .toEqual(expect.arrayContaining(['flux:roster-changed', 'flux:hidden', 'flux:rendered']));
 });
 
 test('Arabic renders right-to-left', async ({ page }) => {
@@ -280,6 +279,40 @@ test('Arabic renders right-to-left', async ({ page }) => {
   await expect(card).toHaveAttribute('dir', 'rtl');
   await expect(card).toHaveAttribute('lang', 'ar');
   await expect(card.getByRole('button')).toHaveText('ابدأ مكالمة فيديو');
+});
+
+test('camera and microphone denied: the call window shows guidance, startCall() rejects with FLX_ERR_MEDIA_PERMISSION_DENIED', async ({
+  page,
+}) => {
+  // The visitor's browser refuses the camera and microphone, as after "Block".
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  await page.goto(`${server.url}/product/123`);
+  const card = widgets(page).first();
+  await expect(card).toHaveAttribute('data-flux-state', 'ready');
+  const before = mia.received.filter((m) => m.type === 'call.incoming').length;
+  const code = await page.evaluate(() =>
+    FluxPlayer.Widgets.Calls.startCall().then(
+      () => 'resolved',
+      (e: unknown) => (e as { code: string }).code,
+    ),
+  );
+  expect(code).toBe('FLX_ERR_MEDIA_PERMISSION_DENIED');
+  const ui = page.locator('[data-flux-call-ui]');
+  await expect(ui).toHaveAttribute('data-flux-state', 'denied');
+  await expect(
+    ui.getByRole('heading', { name: 'Camera and microphone are blocked' }),
+  ).toBeVisible();
+  // Chromium's instructions (the address bar's camera icon).
+  await expect(ui).toContainText('Click the camera icon in the address bar');
+  await expect(ui.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await ui.locator('.bar').getByRole('button', { name: 'Close' }).click();
+  await expect(ui).toHaveCount(0);
+  await expect(card).toHaveAttribute('data-flux-state', 'ready');
+  // No call was requested.
+  expect(mia.received.filter((m) => m.type === 'call.incoming')).toHaveLength(before);
 });
 
 test('smoke: the built flux-player.js on a plain page logs no console error', async ({ page }) => {
