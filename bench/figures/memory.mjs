@@ -11,7 +11,7 @@ import { DEMO, productAvailable, publicAgents, signIn, startProduct } from '../l
 import { summarize } from '../lib/stats.mjs';
 import { check, startBare, startLoad } from './common.mjs';
 
-async function measureOnce(variant, n, log) {
+async function measureOnce(variant, n, log, quick = false) {
   clearTcpMetrics();
   const server = variant === 'bare' ? await startBare() : await startProduct();
   const load = await startLoad();
@@ -28,7 +28,7 @@ async function measureOnce(variant, n, log) {
     await sleep(500);
     const before = await probeMem(server.proc);
     const r = check(await load.request(open, 600_000), `open ${variant}`);
-    await sleep(2000);
+    await sleep(quick ? 1000 : 2000);
     const after = await probeMem(server.proc);
     const sockets = r.opened;
     const res = {
@@ -57,7 +57,7 @@ async function measureOnce(variant, n, log) {
 }
 
 export async function memory(ctx) {
-  const n = ctx.connections ?? (ctx.quick ? 2000 : 19_900);
+  const n = ctx.connections ?? (ctx.quick ? 1000 : 19_900);
   const reps = ctx.repeat ?? (ctx.quick ? 1 : 3);
   const variants = ['bare'];
   if (productAvailable()) variants.push('visitor', 'agent');
@@ -66,7 +66,7 @@ export async function memory(ctx) {
   for (let r = 0; r < reps; r++) {
     for (const v of variants) {
       try {
-        runs[v].push(await measureOnce(v, n, ctx.log));
+        runs[v].push(await measureOnce(v, n, ctx.log, ctx.quick));
       } catch (e) {
         ctx.log(`  memory ${v} failed: ${e.message.split('\n')[0]}`);
         runs[v].push({ variant: v, error: e.message.slice(0, 2000) });

@@ -42,8 +42,8 @@ async function preparePairs(server, n, log) {
 }
 
 async function measure(kind, ctx) {
-  const n = ctx.quick ? 12 : 50;
-  const durationMs = ctx.quick ? 2000 : 8000;
+  const n = ctx.quick ? 8 : 50;
+  const durationMs = ctx.quick ? 1500 : 8000;
   clearTcpMetrics();
   const server = kind === 'bare' ? await startBare() : await startProduct({ db: kind });
   const load = await startLoad('load/call-setups.mjs');
@@ -70,7 +70,10 @@ async function measure(kind, ctx) {
     }
     check(await load.request(connect, 120_000), `${kind} connect`);
     // warm-up (JIT, statement caches), not counted
-    check(await load.request({ cmd: 'run', rate: 100, durationMs: 1000 }, 60_000), 'warm-up');
+    check(
+      await load.request({ cmd: 'run', rate: 100, durationMs: ctx.quick ? 500 : 1000 }, 60_000),
+      'warm-up',
+    );
     await sleep(300);
     const out = {};
     for (const [name, rate] of [
