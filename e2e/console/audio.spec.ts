@@ -17,8 +17,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server.stop();
 });
-// A fresh browser per test: with one shared browser the no-gesture test sometimes saw audio
-// allowed (1 run in 6), presumably from the other test's click on the same origin.
+// A fresh browser per test, so that no test inherits another's audio unlock.
 test.beforeEach(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -46,7 +45,14 @@ test('a console opened without a gesture warns until sound is enabled', async ()
   const context = await browser.newContext({ viewport: { width: 1366, height: 860 } });
   await context.addCookies([{ name, value, url: server.url }]);
   const page = await context.newPage();
+  // Playwright runs its DOM queries with a user gesture, which would unlock audio if one ran
+  // before the console's own check: wait for Chromium's autoplay refusal first, without
+  // touching the DOM.
+  const refused = page.waitForEvent('console', (m) =>
+    m.text().includes('AudioContext was not allowed to start'),
+  );
   await page.goto(`${server.url}/console/#/home`);
+  await refused;
   const banner = page.getByTestId('audio-blocked');
   await expect(banner).toBeVisible();
   await expect(banner).toContainText('blocking sound');
