@@ -32,6 +32,8 @@ export interface VisitorView {
   chat: { from: string; text: string }[];
   callId: string | null;
   error: string | null;
+  /** Names of the agents offered after a decline or miss (same tag, available now). */
+  alternatives: string[];
 }
 
 /** Opens the shop page and starts a call to the agent with this email's name. */
@@ -53,6 +55,7 @@ export async function callAgent(
         chat: [],
         callId: null,
         error: null,
+        alternatives: [],
       };
       (window as unknown as { visitor: unknown }).visitor = view;
       const agentsUrl = `/api/v1/public/channels/${channelId}/agents?apiKey=${apiKey}`;
@@ -69,6 +72,9 @@ export async function callAgent(
           ((await (await fetch(agentsUrl)).json()) as { visitorToken: string }).visitorToken,
       });
       await signaling.connect();
+      signaling.on('call.state', (m) => {
+        if (m.alternatives) view.alternatives = m.alternatives.map((a) => a.name);
+      });
       const localStream = await C.getLocalMedia({ audioOnly: false });
       const call = C.startVisitorCall({
         signaling,
