@@ -22,7 +22,10 @@ interface RosterEntry {
 }
 
 export interface PresenceOptions {
-  /** Window in which changes are coalesced into one roster push (ms). */
+  /**
+   * Window in which changes are coalesced into one roster push (ms). The first change after a
+   * quiet window is pushed at once; later ones in the window wait for its end.
+   */
   coalesceMs: number;
   publicUrl: string;
   now: () => Date;
@@ -37,6 +40,8 @@ export class PresenceService implements Presence {
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Per channel: the queued or running flush (flushes of a channel run one after another). */
   readonly #flushing = new Map<string, Promise<void>>();
+  /** Per channel: when the last flush was scheduled to run (ms, performance clock). */
+  readonly #lastFlush = new Map<string, number>();
   readonly #refresh: ReturnType<typeof setInterval>;
   #closed = false;
 
@@ -141,6 +146,7 @@ export class PresenceService implements Presence {
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     this.#flushing.clear();
+    this.#lastFlush.clear();
   }
 
   // ---------------------------------------------------------------- internal
@@ -149,10 +155,19 @@ export class PresenceService implements Presence {
     if (this.#closed || this.#timers.has(channelId)) return;
     if (!this.#hub.subscribers.has(channelId)) {
       this.#rosters.delete(channelId);
+      this.#lastFlush.delete(channelId);
       return;
     }
     // The timer entry goes when the timer fires: a change during the flush's reads then
     // schedules the next flush (queued behind this one) instead of being lost.
+    // Leading edge: a change after a quiet window goes out on the next tick (which still
+    // merges a same-tick burst); changes during the window wait for its end.
+    const now = performance.now();
+    const quiet =
+      !this.#flushing.has(channelId) &&
+      now - (this.#lastFlush.get(channelId) ?? -Infinity) >= this.#opts.coalesceMs;
+    const delay = quiet ? 0 : this.#opts.coalesceMs;
+    this.#lastFlush.set(channelId, now + delay);
     let fire = (): void => undefined;
     const due = new Promise<void>((resolve) => (fire = resolve));
     this.#timers.set(
@@ -160,7 +175,7 @@ export class PresenceService implements Presence {
       setTimeout(() => {
         this.#timers.delete(channelId);
         fire();
-      }, this.#opts.coalesceMs),
+      }, delay),
     );
     const before = this.#flushing.get(channelId);
     const run = Promise.all([due, before]).then(() => this.#flush(channelId));
