@@ -3,27 +3,10 @@
  * loaded into a page of the demo shop (an allowed origin), calling an agent the way the SDK
  * does. State, products and chat are mirrored on `window.visitor` for the test to read.
  */
-import { build } from 'esbuild';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type * as FluxClientModule from '@flux/client';
-import { DEMO, REPO_ROOT } from '../harness/server.ts';
-
-let bundle: Promise<string> | null = null;
-
-/** @flux/client as an IIFE exposing `window.FluxClient`. */
-export function clientBundle(): Promise<string> {
-  bundle ??= build({
-    entryPoints: [join(REPO_ROOT, 'packages/client/src/index.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'FluxClient',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-  }).then((r) => r.outputFiles[0]?.text ?? '');
-  return bundle;
-}
+import { clientBundle } from '../harness/clientBundle.ts';
+import { DEMO } from '../harness/server.ts';
 
 export interface VisitorView {
   state: string;

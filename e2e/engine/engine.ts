@@ -3,27 +3,10 @@
  * into a page of the server's own origin; `window.flux` holds the signaling client, the call
  * session and what the test reads (state, stats, events).
  */
-import { build } from 'esbuild';
-import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import type * as FluxClientModule from '@flux/client';
-import { DEMO, REPO_ROOT } from '../harness/server.ts';
-
-let bundle: Promise<string> | null = null;
-
-/** @flux/client as an IIFE exposing `window.FluxClient`. */
-export function engineBundle(): Promise<string> {
-  bundle ??= build({
-    entryPoints: [join(REPO_ROOT, 'packages/client/src/index.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'FluxClient',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-  }).then((r) => r.outputFiles[0]?.text ?? '');
-  return bundle;
-}
+import { clientBundle } from '../harness/clientBundle.ts';
+import { DEMO } from '../harness/server.ts';
 
 export interface PageView {
   state: string;
@@ -55,7 +38,7 @@ type W = Window & {
 /** Opens a page of the server, loads the engine and connects its signaling client. */
 async function openEngine(page: Page, base: string, role: 'visitor' | 'agent'): Promise<void> {
   await page.goto(`${base}/readyz`);
-  await page.addScriptTag({ content: await engineBundle() });
+  await page.addScriptTag({ content: await clientBundle() });
   await page.evaluate(
     async ({ role, channelId, apiKey }) => {
       const w = window as unknown as W;
