@@ -175,7 +175,9 @@ test('an API key is shown once, works, and stops working when revoked', async ()
   );
 });
 
-test('the embed snippet renders the widget when pasted into a plain page', async ({ browser }) => {
+test('the embed snippet renders the widget when pasted into a plain page, until its key is revoked', async ({
+  browser,
+}) => {
   // an agent online, so the widget has someone to show
   const mia = await browser.newPage();
   await signIn(mia, server.url, DEMO.agents.mia);
@@ -213,6 +215,21 @@ test('the embed snippet renders the widget when pasted into a plain page', async
       timeout: 15_000,
     },
   );
+
+  // Revoking the key stops the widget on that page, with a console message naming why.
+  await page.goto(`${server.url}/console/#/admin/keys`);
+  const row = page.locator('tr[data-label="Snippet"]');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page
+    .getByRole('dialog', { name: 'Revoke “Snippet”?' })
+    .getByRole('button', { name: 'Revoke key' })
+    .click();
+  await expect(row).toContainText('Revoked');
+  const logged: string[] = [];
+  plain.on('console', (m) => logged.push(`${m.type()}: ${m.text()}`));
+  await plain.reload();
+  await expect.poll(() => logged.join('\n')).toMatch(/^error: \[FluxPlayer\] .*FLX_ERR_API_KEY_REVOKED/m);
+  await expect(plain.locator('[data-flux-widget="calls"][data-flux-state="ready"]')).toHaveCount(0);
   await plain.close();
   await mia.close();
 });
