@@ -228,7 +228,9 @@ test('the embed snippet renders the widget when pasted into a plain page, until 
   const logged: string[] = [];
   plain.on('console', (m) => logged.push(`${m.type()}: ${m.text()}`));
   await plain.reload();
-  await expect.poll(() => logged.join('\n')).toMatch(/^error: \[FluxPlayer\] .*FLX_ERR_API_KEY_REVOKED/m);
+  await expect
+    .poll(() => logged.join('\n'))
+    .toMatch(/^error: \[FluxPlayer\] .*FLX_ERR_API_KEY_REVOKED/m);
   await expect(plain.locator('[data-flux-widget="calls"][data-flux-state="ready"]')).toHaveCount(0);
   await plain.close();
   await mia.close();
