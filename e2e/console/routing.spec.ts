@@ -37,9 +37,18 @@ test('two visitors call one agent: one rings, the other hears busy; a decline of
   const first = await (await browser.newContext()).newPage();
   const second = await (await browser.newContext()).newPage();
 
+  // Both visitors have Aiko's id before either calls: once one call reserves her, she leaves
+  // the list of available agents.
+  const res = await fetch(
+    `${server.url}/api/v1/public/channels/${DEMO.channelId}/agents?apiKey=${DEMO.apiKey}`,
+    { headers: { origin: server.url } },
+  );
+  const { agents } = (await res.json()) as { agents: { id: string; name: string }[] };
+  const agentId = agents.find((a) => a.name === 'Aiko Tanaka')?.id;
+  expect(agentId).toBeDefined();
   await Promise.all([
-    callAgent(first, server.url, 'Aiko Tanaka', { user: { name: 'First' } }),
-    callAgent(second, server.url, 'Aiko Tanaka', { user: { name: 'Second' } }),
+    callAgent(first, server.url, 'Aiko Tanaka', { user: { name: 'First' }, agentId }),
+    callAgent(second, server.url, 'Aiko Tanaka', { user: { name: 'Second' }, agentId }),
   ]);
   const views = async () => [await visitorView(first), await visitorView(second)];
   await expect

@@ -24,12 +24,17 @@ export async function callAgent(
   page: Page,
   base: string,
   agentName: string,
-  opts: { productIds?: string[]; user?: { name?: string; email?: string } } = {},
+  opts: {
+    productIds?: string[];
+    user?: { name?: string; email?: string };
+    /** Call this agent id without looking the name up in the list of available agents. */
+    agentId?: string;
+  } = {},
 ): Promise<void> {
   await page.goto(`${base}/`);
   await page.addScriptTag({ content: await clientBundle() });
   await page.evaluate(
-    async ({ channelId, apiKey, agentName, productIds, user }) => {
+    async ({ channelId, apiKey, agentName, agentId, productIds, user }) => {
       const C = (window as unknown as { FluxClient: typeof FluxClientModule }).FluxClient;
       const view: Record<string, unknown> = {
         state: 'idle',
@@ -46,7 +51,7 @@ export async function callAgent(
         agents: { id: string; name: string }[];
         visitorToken: string;
       };
-      const agent = first.agents.find((a) => a.name === agentName);
+      const agent = agentId ? { id: agentId } : first.agents.find((a) => a.name === agentName);
       if (!agent) throw new Error(`${agentName} is not available: ${JSON.stringify(first.agents)}`);
       const signaling = new C.SignalingClient({
         url: `${location.origin.replace(/^http/, 'ws')}/api/v1/ws`,
@@ -87,6 +92,7 @@ export async function callAgent(
       channelId: DEMO.channelId,
       apiKey: DEMO.apiKey,
       agentName,
+      agentId: opts.agentId ?? null,
       productIds: opts.productIds ?? [],
       user: opts.user ?? null,
     },
