@@ -29,6 +29,22 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The messages a form shows next to its fields for an error: the server's per-field validation
+ * messages, or, for a code the form ties to one of its fields (a taken email, a wrong current
+ * password), that field with the server's message or the form's own. Null when the error
+ * belongs to the form as a whole.
+ */
+export function fieldErrorsOf(
+  err: unknown,
+  byCode: Partial<Record<ApiError['code'], { field: string; message?: string }>> = {},
+): Record<string, string> | null {
+  if (!(err instanceof ApiError)) return null;
+  if (Object.keys(err.fields).length) return err.fields;
+  const tied = byCode[err.code];
+  return tied ? { [tied.field]: tied.message ?? err.message } : null;
+}
+
 /** Called when any request answers 401 (session gone): the app returns to sign-in. */
 let onUnauthenticated: (() => void) | null = null;
 export function setUnauthenticatedHandler(fn: () => void): void {

@@ -1,7 +1,7 @@
 /** Account settings: status, name, photo, tags, password. */
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../api/api.ts';
-import { ApiError, errorMessage } from '../api/http.ts';
+import { ApiError, errorMessage, fieldErrorsOf } from '../api/http.ts';
 import { check, httpUrl, maxLength, password, required } from '../lib/validate.ts';
 import { applyUser, me, updateMe } from '../state/session.ts';
 import { toast } from '../state/toast.ts';
@@ -66,7 +66,8 @@ function ProfileCard() {
           setServer({});
           toast('Profile saved. Visitors see the change right away.');
         } catch (err) {
-          if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
+          const fields = fieldErrorsOf(err);
+          if (fields) setServer(fields);
           else toast(errorMessage(err), 'error');
         } finally {
           setBusy(false);
@@ -271,9 +272,13 @@ function PasswordCard() {
           setServer({});
           toast('Password changed.');
         } catch (err) {
-          if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
-          else if (err instanceof ApiError && err.code === 'FLX_ERR_AUTH_INVALID_CREDENTIALS')
-            setServer({ currentPassword: 'This is not your current password.' });
+          const fields = fieldErrorsOf(err, {
+            FLX_ERR_AUTH_INVALID_CREDENTIALS: {
+              field: 'currentPassword',
+              message: 'This is not your current password.',
+            },
+          });
+          if (fields) setServer(fields);
           else toast(errorMessage(err), 'error');
         } finally {
           setBusy(false);

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, errorMessage } from '../api/http.ts';
+import { errorMessage, fieldErrorsOf } from '../api/http.ts';
 import { checkAll, email, required } from '../lib/validate.ts';
 import { unlockAudio } from '../ring/Ringtone.ts';
 import { rememberedChannel, signIn } from '../state/session.ts';
@@ -62,8 +62,8 @@ export function SignIn() {
             try {
               await signIn(values.channel, values.email, values.password);
             } catch (err) {
-              if (err instanceof ApiError && Object.keys(err.fields).length)
-                setServerFields(err.fields);
+              const fields = fieldErrorsOf(err);
+              if (fields) setServerFields(fields);
               else setFormError(errorMessage(err));
               setBusy(false);
             }

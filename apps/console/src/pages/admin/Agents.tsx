@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { User, UserRole } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import { ApiError, errorMessage } from '../../api/http.ts';
+import { ApiError, errorMessage, fieldErrorsOf } from '../../api/http.ts';
 import { check, email, httpUrl, maxLength, password, required } from '../../lib/validate.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { me } from '../../state/session.ts';
@@ -242,9 +242,8 @@ function AgentForm({
           toast(user ? 'Agent saved.' : `${res.user.name} can now sign in.`);
           onClose();
         } catch (err) {
-          if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
-          else if (err instanceof ApiError && err.code === 'FLX_ERR_CONFLICT')
-            setServer({ email: err.message });
+          const fields = fieldErrorsOf(err, { FLX_ERR_CONFLICT: { field: 'email' } });
+          if (fields) setServer(fields);
           else setFormError(errorMessage(err));
         } finally {
           setBusy(false);

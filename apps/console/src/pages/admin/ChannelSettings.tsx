@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChannelSettings, OpeningHours } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import { ApiError, errorMessage } from '../../api/http.ts';
+import { errorMessage, fieldErrorsOf } from '../../api/http.ts';
 import { check, integerBetween, maxLength, parseHourRanges, required } from '../../lib/validate.ts';
 import { channel } from '../../state/session.ts';
 import { toast } from '../../state/toast.ts';
@@ -97,7 +97,8 @@ function SettingsForm({
           setServer({});
           toast('Channel settings saved.');
         } catch (err) {
-          if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
+          const fields = fieldErrorsOf(err);
+          if (fields) setServer(fields);
           else toast(errorMessage(err), 'error');
         } finally {
           setBusy(false);

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Product, ProductImportResponse, ProductInput } from '@flux/protocol';
 import { api, unwrap } from '../../api/api.ts';
-import { ApiError, errorMessage } from '../../api/http.ts';
+import { ApiError, errorMessage, fieldErrorsOf } from '../../api/http.ts';
 import { formatMoney, priceInput } from '../../lib/format.ts';
 import { fire } from '../../ui/fire.ts';
 import { without } from '../../lib/objects.ts';
@@ -235,9 +235,8 @@ function ProductForm({
           toast(product ? 'Product saved.' : 'Product created.');
           onClose();
         } catch (err) {
-          if (err instanceof ApiError && Object.keys(err.fields).length) setServer(err.fields);
-          else if (err instanceof ApiError && err.code === 'FLX_ERR_CONFLICT')
-            setServer({ sku: err.message });
+          const fields = fieldErrorsOf(err, { FLX_ERR_CONFLICT: { field: 'sku' } });
+          if (fields) setServer(fields);
           else setFormError(errorMessage(err));
         } finally {
           setBusy(false);
