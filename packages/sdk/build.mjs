@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { minify } from 'rolldown/utils';
 
@@ -91,7 +92,7 @@ const scriptChunks = {
     }));
   },
 };
-const loader = await esbuild.build({
+const loaderOptions = {
   ...common,
   entryPoints: [join(root, 'src/global.ts')],
   format: 'iife',
@@ -101,7 +102,8 @@ const loader = await esbuild.build({
     __CHUNKS__: JSON.stringify({ id: chunks.id, callUi: chunks.callUi }),
   },
   plugins: [scriptChunks],
-});
+};
+const loader = await esbuild.build(loaderOptions);
 // A second minifier pass (oxc, shipped with rolldown, vite's bundler) folds what esbuild leaves:
 // about 3 % of the loader's gzip size.
 {
@@ -129,6 +131,9 @@ if (forbidden.length) {
   console.error(`build: the loader must not include these modules:\n  ${forbidden.join('\n  ')}`);
   process.exit(1);
 }
+
+// With --analyze: where the loader's bytes come from, per source module (see docs/sdk.md).
+if (process.argv.includes('--analyze')) await analyzeLoader(loaderOptions);
 
 // 3. The snippet.
 const snippetSrc = readFileSync(join(root, 'src/snippet.js'), 'utf8');
@@ -177,3 +182,68 @@ const sizes = ['flux-player.js', chunkFile, 'index.mjs', 'snippet.js']
   .map((f) => `${f} ${readFileSync(join(dist, f)).length} B`)
   .join(', ');
 console.log(`sdk: built ${sizes}`);
+
+/**
+ * Prints each source module's share of the loader: its minified bytes (esbuild's metafile) and
+ * its gzip contribution, measured by removal: gzip -9 of esbuild's output minus gzip -9 of the
+ * same output without that module's characters (located through the source map). The shares
+ * do not add up to the total (gzip's context is shared) and the oxc pass is not applied, so
+ * they are estimates for choosing what to cut, not the budget's number.
+ */
+async function analyzeLoader(options) {
+  const res = await esbuild.build({
+    ...options,
+    sourcemap: 'external',
+    write: false,
+    outfile: join(dist, 'analyze.js'),
+  });
+  const code = res.outputFiles.find((f) => f.path.endsWith('.js')).text;
+  const map = JSON.parse(res.outputFiles.find((f) => f.path.endsWith('.map')).text);
+  // Decode the mappings: owner[i] = index of the source of the i-th character (-1: none).
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const owner = new Int32Array(code.length).fill(-1);
+  const lineStarts = [0];
+  for (let i = 0; i < code.length; i++) if (code[i] === '\n') lineStarts.push(i + 1);
+  let src = 0;
+  map.mappings.split(';').forEach((line, li) => {
+    let col = 0;
+    const segs = [];
+    for (const seg of line.split(',').filter(Boolean)) {
+      const vals = [];
+      let v = 0;
+      let shift = 0;
+      for (const ch of seg) {
+        const d = B64.indexOf(ch);
+        v += (d & 31) << shift;
+        if (d & 32) shift += 5;
+        else {
+          vals.push(v & 1 ? -(v >>> 1) : v >>> 1);
+          v = 0;
+          shift = 0;
+        }
+      }
+      col += vals[0];
+      if (vals.length > 1) src += vals[1];
+      segs.push([col, vals.length > 1 ? src : -1]);
+    }
+    const start = lineStarts[li] ?? code.length;
+    const end = lineStarts[li + 1] ?? code.length;
+    segs.forEach(([c, s], k) =>
+      owner.fill(s, start + c, start + (segs[k + 1]?.[0] ?? end - start)),
+    );
+  });
+  const gz = (s) => gzipSync(s, { level: 9 }).length;
+  const total = gz(code);
+  const meta = Object.entries(res.metafile.outputs).find(([f]) => f.endsWith('.js'))[1].inputs;
+  const rows = map.sources.map((name, i) => {
+    const without = [...code].filter((_, j) => owner[j] !== i).join('');
+    const key = Object.keys(meta).find((k) => name.endsWith(k.replace(/^(\.\.\/)+/, '')));
+    return [name.replace(/^(\.\.\/)+/, ''), meta[key]?.bytesInOutput ?? 0, total - gz(without)];
+  });
+  rows.sort((a, b) => b[2] - a[2]);
+  console.log(`loader by module (esbuild output before the oxc pass: ${total} B gzip -9)`);
+  for (const [name, raw, g] of rows)
+    console.log(
+      `  ${name.padEnd(44)} ${String(raw).padStart(6)} B min ${String(g).padStart(5)} B gz`,
+    );
+}

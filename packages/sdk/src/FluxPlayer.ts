@@ -11,6 +11,7 @@ import { createHub, safeCall } from './emitter.ts';
 import { sdkError, toSdkError } from './errors.ts';
 import { EN, resolveLanguage } from './i18n.ts';
 import { followPresence } from './presence.ts';
+import { Level, Msg } from './keys.ts';
 import { optionsOk } from './spec.ts';
 import type {
   FluxAnyEvent,
@@ -56,7 +57,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     if (!optionsOk(raw)) {
       // Something to say or correct: the full validation and its wording are lazy.
       const { options, issues, message } = (await loadExtras()).validateOptions(raw);
-      for (const i of issues) diag(i.fatal ? 'error' : 'warn', i.key, ...i.args);
+      for (const i of issues) diag(i.fatal ? Level.error : Level.warn, i.key, ...i.args);
       if (!options) {
         if (session === s) session = undefined;
         return handle(sdkError('FLX_ERR_SDK_INVALID_OPTION', message));
@@ -70,7 +71,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     let expires = 0;
     const emit = <K extends FluxEventName>(type: K, detail: FluxEventMap[K]): void => {
       if (s.dead) return;
-      diag('debug', 'event', type, detail);
+      diag(Level.debug, Msg.Event, type, detail);
       hubEmit(type, detail);
       const fn = o.onEvent;
       if (fn) safeCall('onEvent', () => fn({ type, detail } as FluxAnyEvent));
@@ -112,7 +113,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       apply(await first);
     } catch (e) {
       const err = e as FluxSdkError; // fetchAgents rejects with FluxSdkErrors only
-      diag('error', 'init.failed', err.code, err.message, target.channelId, base);
+      diag(Level.error, Msg.InitFailed, err.code, err.message, target.channelId, base);
       s.widget?.fail();
       emit('error', { code: err.code, message: err.message });
       return handle(err);
@@ -120,20 +121,20 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     // destroy() may have run during the awaits.
     if (calls && !s.dead)
       s.stop = followPresence(base, token, refresh, (a, isOpen) => s.widget?.setRoster(a, isOpen));
-    diag('info', 'init.ok', target.channelId, lang, SDK_VERSION);
+    diag(Level.info, Msg.InitOk, target.channelId, lang, SDK_VERSION);
     return handle();
   }
 
   const init = (raw: FluxPlayerOptions): Promise<FluxPlayerHandle> => {
     if (session) {
-      diag('warn', 'init.again', session.raw, raw);
+      diag(Level.warn, Msg.InitAgain, session.raw, raw);
       return session.promise;
     }
     const s: Session = { raw, promise: Promise.resolve(handle()) };
     session = s;
     // Never throw into the page: every failure resolves with handle.error.
     return (s.promise = start(s, raw).catch((e: unknown) => {
-      diag('error', 'init.threw', e);
+      diag(Level.error, Msg.InitThrew, e);
       return handle(toSdkError(e));
     }));
   };
@@ -153,7 +154,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
             const err = await lazyError(
               session ? 'FLX_ERR_SDK_NOT_WHITELISTED' : 'FLX_ERR_SDK_NOT_INITIALIZED',
             );
-            diag('warn', 'call.failed', err.code, err.message);
+            diag(Level.warn, Msg.CallFailed, err.code, err.message);
             throw err;
           }
           return w.startCall();

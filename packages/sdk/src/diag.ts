@@ -8,15 +8,13 @@ import { loadExtras } from './chunks.ts';
 import { enabled, print } from './logger.ts';
 import type { ErrorCode } from '@flux/protocol';
 import { sdkError } from './errors.ts';
-import type { MessageKey } from './messages.ts';
+import type { Level, Msg } from './keys.ts';
 import type { FluxSdkError } from './types.ts';
-
-export type DiagLevel = 'debug' | 'info' | 'warn' | 'error';
 
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Prints message `key` at `level` once the wording is loaded (an empty sentence prints nothing). */
-export function diag(level: DiagLevel, key: MessageKey, ...args: unknown[]): void {
+export function diag(level: Level, key: Msg, ...args: unknown[]): void {
   if (enabled(level)) {
     queue = queue
       .then(loadExtras)

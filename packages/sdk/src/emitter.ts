@@ -3,6 +3,7 @@
  * reaches the emitter's caller; the error is logged instead.
  */
 import { diag } from './diag.ts';
+import { Level, Msg } from './keys.ts';
 import type { FluxEventMap, FluxEventName, FluxListener } from './types.ts';
 
 export interface EventHub {
@@ -14,7 +15,7 @@ export interface EventHub {
 /** Runs page code; a throw or rejection is logged, never propagated. `what`: an event name or `onEvent`. */
 export function safeCall(what: string, fn: () => unknown): void {
   const fail = (e: unknown): void => {
-    diag('error', 'listener', what, e);
+    diag(Level.error, Msg.Listener, what, e);
   };
   try {
     Promise.resolve(fn()).catch(fail);

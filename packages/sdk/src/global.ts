@@ -6,6 +6,7 @@
  */
 import { scriptOrigin } from './chunks.ts';
 import { diag } from './diag.ts';
+import { Level, Msg } from './keys.ts';
 import { createFluxPlayer } from './FluxPlayer.ts';
 
 /** One queued call of the snippet: [method path, arguments, resolve, reject]. */
@@ -15,7 +16,7 @@ const w = window as unknown as { FluxPlayer?: { q?: QueuedCall[]; version?: stri
 const stub = w.FluxPlayer;
 
 if (stub?.version) {
-  diag('warn', 'loadedTwice');
+  diag(Level.warn, Msg.LoadedTwice);
 } else {
   const api = (w.FluxPlayer = createFluxPlayer(scriptOrigin));
   for (const [path, args, resolve, reject] of stub?.q ?? []) {

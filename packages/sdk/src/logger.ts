@@ -4,6 +4,7 @@
  * `localStorage.fluxDebug = '1'` or `?flux_debug=1` in the page URL (see docs/integration.md).
  */
 /* eslint-disable no-console */
+import type { Level } from './keys.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LEVELS = 'debug info warn error silent'.split(' ');
@@ -23,9 +24,10 @@ export function setLogLevel(level: LogLevel): void {
 }
 
 /** True when messages of `level` are printed. */
-export const enabled = (level: LogLevel): boolean => LEVELS.indexOf(level) >= threshold;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- LEVELS is in Level's order
+export const enabled = (level: Level): boolean => level >= threshold;
 
 /** Prints one line at `level`, prefixed `[FluxPlayer]` (callers check `enabled` first). */
-export const print = (level: 'debug' | 'info' | 'warn' | 'error', text: string): void => {
-  console[level]('[FluxPlayer]', text);
+export const print = (level: Level, text: string): void => {
+  console[LEVELS[level] as 'debug' | 'info' | 'warn' | 'error']('[FluxPlayer]', text);
 };

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@flux/protocol';
+import { Msg } from './keys.ts';
 
 /**
  * Structural equality for init's idempotency: functions compare by source text and
@@ -33,8 +34,8 @@ export function firstDifference(a: unknown, b: unknown, path = 'options'): strin
 }
 
 /**
- * The wording of every diagnostic the loader prints (see diag.ts): a chunk of its own,
- * loaded only when something is printed.
+ * The wording of every diagnostic the loader prints (see diag.ts), by id (keys.ts): part of
+ * the lazy extras chunk, loaded only when something is printed.
  */
 const str = (v: unknown): string => (v instanceof Error ? `${v.name}: ${v.message}` : String(v));
 const KINDS: Record<string, string> = {
@@ -46,71 +47,69 @@ const KINDS: Record<string, string> = {
 };
 
 const M = {
-  'opt.object': (got: string) => `init(options) expects an object, got ${got}`,
-  'opt.unknown': (path: string, known: string) =>
+  [Msg.OptObject]: (got: string) => `init(options) expects an object, got ${got}`,
+  [Msg.OptUnknown]: (path: string, known: string) =>
     `init: unknown option '${path}' is ignored (known options here: ${known})`,
-  'opt.type': (path: string, kind: string, got: string) =>
+  [Msg.OptType]: (path: string, kind: string, got: string) =>
     `init: option '${path}' must be ${KINDS[kind] ?? kind}, got ${got}; it is ignored`,
-  'opt.required': (path: string) =>
+  [Msg.OptRequired]: (path: string) =>
     `init: option '${path}' is required (a non-empty string); FluxPlayer is not initialised`,
-  'opt.empty': (path: string) =>
+  [Msg.OptEmpty]: (path: string) =>
     `init: option '${path}' must not be empty; FluxPlayer is not initialised`,
-  'opt.whitelistNone': () =>
+  [Msg.OptWhitelistNone]: () =>
     `init: option 'widgets.calls.whitelist' must be an array of RegExps or strings; the widget is shown on no page until it is fixed`,
-  'opt.whitelistEntry': (i: number, got: string) =>
+  [Msg.OptWhitelistEntry]: (i: number, got: string) =>
     `init: widgets.calls.whitelist[${i}] must be a RegExp or a string, got ${got}; the entry is ignored`,
-  'opt.noRenderTo': () =>
+  [Msg.OptNoRenderTo]: () =>
     `init: widgets.calls needs renderTo (a CSS selector); the calls widget is disabled`,
-  'opt.domain': (v: string) =>
+  [Msg.OptDomain]: (v: string) =>
     `init: option 'customDomain' must be an http(s) URL such as https://calls.example.com, got '${v}'; using the script's origin`,
-  'opt.language': (v: string, all: string) =>
+  [Msg.OptLanguage]: (v: string, all: string) =>
     `init: option 'language' has no built-in strings for '${v}' (built in: ${all}); using English`,
-  'init.again': (before: unknown, after: unknown) => {
+  [Msg.InitAgain]: (before: unknown, after: unknown) => {
     const path = firstDifference(before, after);
     return path
       ? `init() was already called with different options (first difference at '${path}'); the new options are ignored. Call FluxPlayer.destroy() first to re-initialise.`
       : ''; // the same options: a no-op, nothing to say
   },
-  'init.failed': (code: string, message: string, channel: string, base: string) =>
+  [Msg.InitFailed]: (code: string, message: string, channel: string, base: string) =>
     `init failed: ${code}: ${message} (channel '${channel}' at ${base})`,
-  'init.ok': (channel: string, lang: string, version: string) =>
+  [Msg.InitOk]: (channel: string, lang: string, version: string) =>
     `initialised: channel '${channel}', language ${lang}, SDK ${version}`,
-  'init.threw': (e: unknown) => `init failed unexpectedly: ${str(e)}`,
-  'wl.none': (href: string, list: unknown[]) =>
+  [Msg.InitThrew]: (e: unknown) => `init failed unexpectedly: ${str(e)}`,
+  [Msg.WlNone]: (href: string, list: unknown[]) =>
     `calls widget not rendered: ${href} matches no whitelist entry (whitelist: ${list.map(String).join(', ') || 'empty'}; RegExps are tested against location.href, strings are globs on the path)`,
-  'wl.match': (href: string, match: unknown) =>
+  [Msg.WlMatch]: (href: string, match: unknown) =>
     `calls widget enabled on ${href} (whitelist match: ${String(match)})`,
-  selector: (sel: string) =>
+  [Msg.Selector]: (sel: string) =>
     `widgets.calls.renderTo '${sel}' is not a valid CSS selector; nothing is rendered`,
-  'hidden.nobody': () =>
+  [Msg.HiddenNobody]: () =>
     `calls widget hidden: nobody can take a call right now (no agent is online and free)`,
-  'hidden.closed': () => `calls widget hidden: the channel is outside its opening hours`,
-  'obr.threw': (e: unknown) =>
+  [Msg.HiddenClosed]: () => `calls widget hidden: the channel is outside its opening hours`,
+  [Msg.ObrThrew]: (e: unknown) =>
     `widgets.calls.onBeforeRender threw or rejected (${str(e)}); the widget is not rendered`,
-  'obr.threwEmpty': (e: unknown) =>
+  [Msg.ObrThrewEmpty]: (e: unknown) =>
     `widgets.calls.onBeforeRender threw (${str(e)}) when called with [] because nobody can take a call now; the widget is hidden. Return null for an empty list to hide it quietly.`,
-  'obr.bad': (result: unknown, ids: string) => {
+  [Msg.ObrBad]: (result: unknown, ids: string) => {
     const id = (result as { callAgentId?: unknown } | null | undefined)?.callAgentId;
     return typeof id === 'string'
       ? `widgets.calls.onBeforeRender returned callAgentId '${id}', which is not one of the available agents (${ids || 'none'}); the widget is not rendered`
       : `widgets.calls.onBeforeRender returned ${result === undefined ? 'undefined' : JSON.stringify(result)}; expected { callAgentId, productIds? } where callAgentId is one of the available agents (${ids}); the widget is not rendered`;
   },
-  'obr.products': () =>
+  [Msg.ObrProducts]: () =>
     `widgets.calls.onBeforeRender: productIds must be an array of non-empty strings; the other entries are ignored`,
-  'call.failed': (code: string, message: string) => `startCall() failed: ${code}: ${message}`,
-  'presence.up': () => `presence: connected, following the agents roster`,
-  'presence.final': (code: number, reason: string) =>
+  [Msg.CallFailed]: (code: string, message: string) => `startCall() failed: ${code}: ${message}`,
+  [Msg.PresenceUp]: () => `presence: connected, following the agents roster`,
+  [Msg.PresenceFinal]: (code: number, reason: string) =>
     `presence channel closed for good (${code} ${reason}); the widget will not update live`,
-  'presence.retry': (code: number, ms: number) =>
+  [Msg.PresenceRetry]: (code: number, ms: number) =>
     `presence: connection closed (${code}), reconnecting in ${ms} ms`,
-  listener: (what: string, e: unknown) =>
+  [Msg.Listener]: (what: string, e: unknown) =>
     `${what === 'onEvent' ? what : `a '${what}' listener`} threw: ${str(e)}`,
-  loadedTwice: () => `flux-player.js was loaded more than once; the first copy stays in charge`,
-  'on.fn': (event: string) => `on('${event}', fn): fn must be a function`,
-  event: (type: string, detail: unknown) => `event ${type} ${JSON.stringify(detail)}`,
-} satisfies Record<string, (...args: never[]) => string>;
-
-export type MessageKey = keyof typeof M;
+  [Msg.LoadedTwice]: () =>
+    `flux-player.js was loaded more than once; the first copy stays in charge`,
+  [Msg.Event]: (type: string, detail: unknown) => `event ${type} ${JSON.stringify(detail)}`,
+} satisfies Record<Msg, (...args: never[]) => string>;
 
 /** The `message` of the errors the loader rejects with (diag.ts#lazyError), by code. */
 const ERROR_TEXT: Partial<Record<ErrorCode, (arg?: string) => string>> = {
@@ -127,6 +126,6 @@ const ERROR_TEXT: Partial<Record<ErrorCode, (arg?: string) => string>> = {
 export const errorText = (code: ErrorCode, arg?: string): string => ERROR_TEXT[code]?.(arg) ?? code;
 
 /** The sentence for `key` with `args`. */
-export function format(key: MessageKey, args: unknown[]): string {
+export function format(key: Msg, args: unknown[]): string {
   return (M[key] as (...a: unknown[]) => string)(...args);
 }

@@ -7,14 +7,14 @@
  * fatal. The page's object is never mutated.
  */
 import { builtinLanguage, LANGUAGES } from './i18n.ts';
-import type { MessageKey } from './messages.ts';
+import { Msg } from './keys.ts';
 import { DOMAIN, kindOf, SPEC } from './spec.ts';
 import type { FluxPlayerOptions } from './types.ts';
 
 export interface Issue {
   /** Dotted path, e.g. `widgets.calls.renderTo`. */
   path: string;
-  key: MessageKey;
+  key: Msg;
   args: unknown[];
   /** True when init cannot go on. */
   fatal: boolean;
@@ -34,7 +34,7 @@ export interface ValidationResult {
 /** Validates and normalises init options; `options` is null when an issue is fatal. */
 export function validateOptions(input: unknown): ValidationResult {
   const issues: Issue[] = [];
-  const add = (path: string, key: MessageKey, args: unknown[], fatal = false): void => {
+  const add = (path: string, key: Msg, args: unknown[], fatal = false): void => {
     issues.push({ path, key, args, fatal });
   };
   const walk = (obj: Record<string, unknown>, prefix: string): Record<string, unknown> => {
@@ -48,34 +48,34 @@ export function validateOptions(input: unknown): ValidationResult {
       const value = obj[key];
       const required = want === 'S';
       if (value === undefined) {
-        if (required) add(path, 'opt.required', [path], true);
+        if (required) add(path, Msg.OptRequired, [path], true);
       } else if (kindOf(value) !== want.toLowerCase()) {
-        add(path, 'opt.type', [path, want.toLowerCase(), describe(value)], required);
+        add(path, Msg.OptType, [path, want.toLowerCase(), describe(value)], required);
       } else if (required && !(value as string).trim()) {
-        add(path, 'opt.empty', [path], true);
+        add(path, Msg.OptEmpty, [path], true);
       } else {
         out[key] = want === 'o' ? walk(value as Record<string, unknown>, path + '.') : value;
       }
     }
     for (const key in obj) {
       if (!here.includes(prefix + key))
-        add(prefix + key, 'opt.unknown', [prefix + key, here.join(', ')]);
+        add(prefix + key, Msg.OptUnknown, [prefix + key, here.join(', ')]);
     }
     return out;
   };
 
   if (kindOf(input) !== 'o') {
-    add('options', 'opt.object', [describe(input)], true);
+    add('options', Msg.OptObject, [describe(input)], true);
     return { options: null, issues, message: 'Invalid options: options' };
   }
   const o = walk(input as Record<string, unknown>, '') as unknown as FluxPlayerOptions;
   if (o.customDomain !== undefined && !DOMAIN.test(o.customDomain)) {
-    add('customDomain', 'opt.domain', [o.customDomain]);
+    add('customDomain', Msg.OptDomain, [o.customDomain]);
     delete o.customDomain;
   }
   o.customDomain &&= o.customDomain.replace(/\/+$/, '');
   if (o.language !== undefined && !builtinLanguage(o.language)) {
-    add('language', 'opt.language', [o.language, LANGUAGES.join(', ')]);
+    add('language', Msg.OptLanguage, [o.language, LANGUAGES.join(', ')]);
   }
   const calls = o.widgets?.calls;
   if (calls) {
@@ -83,17 +83,17 @@ export function validateOptions(input: unknown): ValidationResult {
     if (wl !== undefined && !calls.whitelist) {
       // An unusable whitelist must not widen to "every page": it matches no page instead.
       calls.whitelist = [];
-      add('widgets.calls.whitelist', 'opt.whitelistNone', []);
+      add('widgets.calls.whitelist', Msg.OptWhitelistNone, []);
     }
     calls.whitelist = calls.whitelist?.filter((entry, i) => {
       const ok = entry instanceof RegExp || typeof entry === 'string';
-      if (!ok) add(`widgets.calls.whitelist[${i}]`, 'opt.whitelistEntry', [i, describe(entry)]);
+      if (!ok) add(`widgets.calls.whitelist[${i}]`, Msg.OptWhitelistEntry, [i, describe(entry)]);
       return ok;
     });
     if (!calls.renderTo) {
       // Without a placeholder selector the widget cannot render; init itself goes on.
       for (const i of issues) i.fatal &&= !i.path.startsWith('widgets.calls.renderTo');
-      add('widgets.calls.renderTo', 'opt.noRenderTo', []);
+      add('widgets.calls.renderTo', Msg.OptNoRenderTo, []);
       delete o.widgets?.calls;
     }
   }

@@ -11,6 +11,7 @@
 import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
 import type { CallAgent } from '@flux/protocol';
 import { diag } from './diag.ts';
+import { Level, Msg } from './keys.ts';
 import { SDK_VERSION as sdkVersion } from './version.ts';
 
 /** CLOSE_CODES.FORBIDDEN and CLOSE_CODES.PROTOCOL_VERSION (a unit test keeps them equal). */
@@ -64,7 +65,7 @@ export function followPresence(
         clearInterval(ping);
         ping = setInterval(send, m.heartbeatMs ?? 25_000, { type: 'session.ping' });
         send({ type: 'presence.subscribe', reqId: 'presence' });
-        diag('debug', 'presence.up');
+        diag(Level.debug, Msg.PresenceUp);
       }
       const roster = m.type === 'presence.roster' ? m : m.reqId === 'presence' ? m.data : null;
       if (roster?.agents) onRoster(roster.agents, roster.open !== false);
@@ -79,11 +80,11 @@ export function followPresence(
     clearInterval(ping);
     if (stopped) return;
     if (FINAL_CODES.includes(code)) {
-      diag('warn', 'presence.final', code, reason);
+      diag(Level.warn, Msg.PresenceFinal, code, reason);
       return;
     }
     const delay = Math.round(Math.min(30_000, 1000 * 2 ** retries++) * (0.5 + Math.random() / 2));
-    diag('debug', 'presence.retry', code, delay);
+    diag(Level.debug, Msg.PresenceRetry, code, delay);
     timer = setTimeout(() => {
       refresh().then(
         (t) => {

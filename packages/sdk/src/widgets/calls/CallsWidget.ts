@@ -10,10 +10,10 @@
 import type { CallAgent } from '@flux/protocol';
 import type { CallUiContext, CallUiHandle } from '../../call-ui/contract.ts';
 import { loadCallUi, prefetchCallUi } from '../../chunks.ts';
-import { diag, lazyError, type DiagLevel } from '../../diag.ts';
+import { diag, lazyError } from '../../diag.ts';
 import { toSdkError } from '../../errors.ts';
 import { isRtl } from '../../i18n.ts';
-import type { MessageKey } from '../../messages.ts';
+import { Level, Msg } from '../../keys.ts';
 import type { CallRouting, CallsWidgetOptions, HiddenReason, WidgetState } from '../../types.ts';
 import { whitelistMatch } from '../../whitelist.ts';
 import { createCard, type Card } from './Card.ts';
@@ -37,7 +37,7 @@ interface Choice {
   productIds: string[];
 }
 /** Why nothing renders, and what to print. */
-type NoChoice = [reason: HiddenReason, level: DiagLevel, key: MessageKey, ...args: unknown[]];
+type NoChoice = [reason: HiddenReason, level: Level, key: Msg, ...args: unknown[]];
 
 const TIMEOUT_MS = 10_000;
 
@@ -84,7 +84,7 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     try {
       found = document.querySelectorAll(opts.renderTo);
     } catch {
-      diag('error', 'selector', opts.renderTo);
+      diag(Level.error, Msg.Selector, opts.renderTo);
       return;
     }
     cards.forEach((card, el) => {
@@ -121,8 +121,8 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
   const pick = async (list: CallAgent[]): Promise<Choice | NoChoice> => {
     const fn = opts.onBeforeRender;
     const quiet: NoChoice = open
-      ? ['nobody-online', 'debug', 'hidden.nobody']
-      : ['closed', 'debug', 'hidden.closed'];
+      ? ['nobody-online', Level.debug, Msg.HiddenNobody]
+      : ['closed', Level.debug, Msg.HiddenClosed];
     if (!fn) return list[0] ? { agent: list[0], productIds: [] } : quiet;
     let result: CallRouting | null | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -136,8 +136,8 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       ]);
     } catch (e) {
       return list.length
-        ? ['on-before-render', 'error', 'obr.threw', e]
-        : [quiet[0], 'warn', 'obr.threwEmpty', e];
+        ? ['on-before-render', Level.error, Msg.ObrThrew, e]
+        : [quiet[0], Level.warn, Msg.ObrThrewEmpty, e];
     } finally {
       clearTimeout(timer);
     }
@@ -145,10 +145,16 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     const agent = list.find((a) => a.id === result?.callAgentId);
     // Not one of the agents (or not even an object): the extras chunk words which.
     if (!agent)
-      return ['on-before-render', 'error', 'obr.bad', result, list.map((a) => a.id).join(', ')];
+      return [
+        'on-before-render',
+        Level.error,
+        Msg.ObrBad,
+        result,
+        list.map((a) => a.id).join(', '),
+      ];
     const ids: unknown = result?.productIds;
     const ok = Array.isArray(ids) && ids.every((p) => typeof p === 'string');
-    if (!ok && ids !== undefined) diag('warn', 'obr.products');
+    if (!ok && ids !== undefined) diag(Level.warn, Msg.ObrProducts);
     return { agent, productIds: ok ? ids : [] };
   };
 
@@ -160,7 +166,7 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
       if (Array.isArray(picked)) {
         const [reason, level, key, ...args] = picked;
         diag(level, key, ...args);
-        if (level === 'error') {
+        if (level === Level.error) {
           ctx.emit('error', {
             code: 'FLX_ERR_SDK_ON_BEFORE_RENDER',
             message: 'onBeforeRender chose no available agent',
@@ -183,14 +189,14 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
     last = href;
     const match = whitelistMatch(opts.whitelist, href);
     if (!match) {
-      diag('debug', 'wl.none', href, opts.whitelist);
+      diag(Level.debug, Msg.WlNone, href, opts.whitelist);
       unmount();
       allowed = false;
       choice = undefined;
       set('hidden', 'not-whitelisted');
       return;
     }
-    diag('debug', 'wl.match', href, match);
+    diag(Level.debug, Msg.WlMatch, href, match);
     mount();
     if (!observer) {
       let scan = 0;
@@ -268,7 +274,7 @@ export function createCallsWidget(opts: CallsWidgetOptions, ctx: CallsWidgetCont
         await handle.requested;
       } catch (e) {
         const err = toSdkError(e);
-        diag('warn', 'call.failed', err.code, err.message);
+        diag(Level.warn, Msg.CallFailed, err.code, err.message);
         ctx.emit('error', { code: err.code, message: err.message });
         throw err;
       }
