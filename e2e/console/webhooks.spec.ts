@@ -18,7 +18,8 @@ let rx: Server;
 let rxBase = '';
 
 test.beforeAll(async () => {
-  server = await startServer();
+  // the receivers listen on 127.0.0.1: private targets must be allowed
+  server = await startServer({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
   rx = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -39,6 +39,10 @@ export const ERRORS = {
   FLX_ERR_CALL_NOT_FOUND: { status: 404, message: 'The call does not exist.' },
   FLX_ERR_UPLOAD_TOO_LARGE: { status: 413, message: 'The file is too large.' },
   FLX_ERR_UPLOAD_TYPE: { status: 415, message: 'The file type is not allowed.' },
+  FLX_ERR_WEBHOOK_URL_PRIVATE: {
+    status: 400,
+    message: 'The webhook URL points to a private, loopback or link-local address.',
+  },
   // calls and signaling
   FLX_ERR_AGENT_UNAVAILABLE: { status: 409, message: 'The call agent cannot take a call now.' },
   FLX_ERR_AGENT_BUSY: { status: 409, message: 'The call agent is already in a call.' },

@@ -110,7 +110,10 @@ export async function buildApp(
       realtime.hub.toChannelAgents(channelId, message);
     },
   };
-  const webhooks = new WebhookDispatcher(appStorage, app.log, ctx.now, overrides.webhooks);
+  const webhooks = new WebhookDispatcher(appStorage, app.log, ctx.now, {
+    allowPrivate: config.webhookAllowPrivate,
+    ...overrides.webhooks,
+  });
   webhooks.start(events);
   app.decorate('ctx', ctx);
   app.decorateRequest('user', null);

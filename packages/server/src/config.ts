@@ -50,6 +50,8 @@ export interface Config {
   publicRateLimit: number;
   /** Sign-in attempts per minute per IP and email. */
   signInRateLimit: number;
+  /** Webhooks may target private, loopback and link-local addresses (on-premise, tests). */
+  webhookAllowPrivate: boolean;
 }
 
 /** The repo root, found relative to this file (src/ and dist/ sit at the same depth). */
@@ -177,5 +179,6 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     staticRoot: str(env, 'STATIC_ROOT') ?? defaultStaticRoot(),
     publicRateLimit: int(env, 'PUBLIC_RATE_LIMIT', 300, 1, 1_000_000),
     signInRateLimit: int(env, 'SIGN_IN_RATE_LIMIT', 10, 1, 1_000_000),
+    webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   };
 }

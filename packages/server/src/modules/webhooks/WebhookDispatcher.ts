@@ -5,12 +5,16 @@
  * process polls the table for due deliveries, so a retry survives a restart and several
  * processes on one database share the work (each claims a delivery with a conditional write
  * and a lease; one that dies mid-attempt leaves it to be retried when the lease ends).
+ * Every attempt checks the address it sends to (deliver.ts): unless private targets are
+ * allowed, a host that is or resolves to a private, loopback or link-local address fails.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Call, CallbackRequest, WebhookEvent, WebhookEventType } from '@flux/protocol';
 import type { ClaimedDelivery, Storage } from '../../storage/Storage.ts';
 import type { AppEvents } from './events.ts';
+import { BlockedAddressError, type Lookup } from '../../net/addressGuard.ts';
+import { postWebhook } from './deliver.ts';
 import { signatureHeader } from './signature.ts';
 
 export interface WebhookOptions {
@@ -25,6 +29,13 @@ export interface WebhookOptions {
   pollIntervalMs: number;
   /** Deliveries attempted in parallel per poll. */
   batchSize: number;
+  /**
+   * Send to private, loopback and link-local addresses too (`WEBHOOK_ALLOW_PRIVATE`); else
+   * an attempt whose host is or resolves to one fails without a request.
+   */
+  allowPrivate: boolean;
+  /** How host names are resolved (the system resolver; tests may pass their own). */
+  lookup?: Lookup;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
@@ -32,6 +43,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   timeoutMs: 10_000,
   pollIntervalMs: 2_000,
   batchSize: 20,
+  allowPrivate: false,
 };
 
 export const USER_AGENT = 'FluxPlayer-Webhooks/1';
@@ -155,10 +167,10 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#opts.timeoutMs),
+      statusCode = await postWebhook(d.url, {
+        timeoutMs: this.#opts.timeoutMs,
+        allowPrivate: this.#opts.allowPrivate,
+        ...(this.#opts.lookup ? { lookup: this.#opts.lookup } : {}),
         headers: {
           'content-type': 'application/json',
           'user-agent': USER_AGENT,
@@ -173,9 +185,7 @@ export class WebhookDispatcher {
         },
         body: d.payload,
       });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (!res.ok) error = `HTTP ${String(res.status)}`;
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${String(statusCode)}`;
     } catch (err) {
       error = describe(err);
     }
@@ -206,6 +216,9 @@ export class WebhookDispatcher {
 }
 
 function describe(err: unknown): string {
+  if (err instanceof BlockedAddressError) {
+    return `Refused: ${err.message} (WEBHOOK_ALLOW_PRIVATE is off)`;
+  }
   if (err instanceof Error) {
     if (err.name === 'TimeoutError') return 'No answer in time';
     const cause = (err as { cause?: unknown }).cause;

@@ -26,7 +26,10 @@ const got: { body: string; signature: string }[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('sqlite');
-  server = await startServer({ databaseUrl: db.url });
+  server = await startServer({
+    databaseUrl: db.url,
+    env: { WEBHOOK_ALLOW_PRIVATE: 'true' }, // the receiver listens on 127.0.0.1
+  });
   rx = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

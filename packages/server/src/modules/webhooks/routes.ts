@@ -17,6 +17,12 @@ import {
   WebhookListSchema,
 } from '@flux/protocol';
 import { requireUser, sessionOf } from '../../http/auth.ts';
+import {
+  BlockedAddressError,
+  checkLiteralHost,
+  resolveTarget,
+  type Lookup,
+} from '../../net/addressGuard.ts';
 import { newWebhookSecret } from './signature.ts';
 
 /** Webhooks a channel may have. */
@@ -53,6 +59,40 @@ export function checkWebhookUrl(raw: string): string {
   return url.href;
 }
 
+/** How long registration waits for DNS before accepting a name it could not resolve. */
+const REGISTRATION_LOOKUP_MS = 3000;
+
+function privateUrl(reason: string): FluxError {
+  const message = `${reason}; webhooks go to public addresses only`;
+  return new FluxError('FLX_ERR_WEBHOOK_URL_PRIVATE', `The webhook URL is refused: ${message}.`, {
+    details: [{ field: 'url', message }],
+  });
+}
+
+/**
+ * Refuses a URL whose host is, or resolves to, an address that is not public (loopback,
+ * private, link-local such as cloud metadata, multicast, …) with FLX_ERR_WEBHOOK_URL_PRIVATE.
+ * A name that does not resolve (yet, or within 3 s) is accepted: every delivery checks again.
+ */
+export async function checkWebhookTarget(url: string, lookup?: Lookup): Promise<void> {
+  const host = new URL(url).hostname;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (checkLiteralHost(host) !== null) return;
+    await Promise.race([
+      resolveTarget(host, { allowPrivate: false, ...(lookup ? { lookup } : {}) }),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, REGISTRATION_LOOKUP_MS);
+      }),
+    ]);
+  } catch (e) {
+    if (e instanceof BlockedAddressError) throw privateUrl(e.message);
+    // not resolvable now: accepted, the delivery decides
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const webhookRoutes: FastifyPluginCallback = (root, _opts, done) => {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireUser('admin'));
@@ -86,6 +126,7 @@ export const webhookRoutes: FastifyPluginCallback = (root, _opts, done) => {
       const { ctx } = app;
       const channelId = sessionOf(request).user.channelId;
       const url = checkWebhookUrl(request.body.url);
+      if (!ctx.config.webhookAllowPrivate) await checkWebhookTarget(url);
       const existing = await ctx.storage.listWebhooks(channelId);
       if (existing.length >= MAX_WEBHOOKS) {
         throw new FluxError(

@@ -1,5 +1,6 @@
 /**
- * Webhooks end to end on a real app and real local HTTP receivers: admin CRUD with URL
+ * Webhooks end to end on a real app and real local HTTP receivers (so with
+ * WEBHOOK_ALLOW_PRIVATE; guard.integration.test.ts covers the guard): admin CRUD with URL
  * validation at the edge, signed call.ended and callback.requested events, retries with
  * backoff on 500s and on a dead receiver, and the deliveries list.
  */
@@ -78,6 +79,7 @@ describe.each(kinds)('webhooks on %s', (kind) => {
       PUBLIC_URL: 'http://flux.test',
       LOG_LEVEL: 'silent',
       STATIC_ROOT: '/nonexistent-flux-static',
+      WEBHOOK_ALLOW_PRIVATE: 'true', // the receivers listen on 127.0.0.1
     });
     app = await buildApp(config, {
       scryptN: TEST_SCRYPT_N,

@@ -38,6 +38,8 @@ export async function startServer(o: {
   redisUrl?: string;
   realtime?: Partial<RealtimeOptions>;
   storage?: Storage;
+  /** Further environment variables for loadConfig. */
+  env?: Record<string, string>;
 }): Promise<TestServer> {
   const env: Record<string, string> = {
     DATABASE_URL: o.databaseUrl,
@@ -46,7 +48,7 @@ export async function startServer(o: {
     PUBLIC_URL: 'http://127.0.0.1:1',
   };
   if (o.redisUrl) env.REDIS_URL = o.redisUrl;
-  const config = loadConfig(env);
+  const config = loadConfig({ ...env, ...o.env });
   const storage = o.storage ?? createStorage(config.databaseUrl);
   const app = await buildApp(config, {
     storage,
