@@ -353,17 +353,27 @@ async function run(msg) {
       }),
     );
   } else {
+    // free pairs in turn (first freed, first used), each at most one call per minGap like the
+    // closed loop: reusing the last freed pair would put most calls on a few agents and run
+    // their consoles into the server's per-session message limit
+    const minGap = cfg.mode === 'bare' ? 0 : MIN_AGENT_CALL_INTERVAL_MS;
     const free = [...pairs];
     const queue = [];
     const inflight = new Set();
     const dispatch = (sched) => {
-      const pair = free.pop();
+      const pair = free.shift();
       if (!pair) return void queue.push(sched);
-      const p = one(pair, sched).then(() => {
-        inflight.delete(p);
-        free.push(pair);
-        if (queue.length) dispatch(queue.shift());
-      });
+      const began = performance.now();
+      const p = one(pair, sched)
+        .then(() => {
+          const rest = minGap - (performance.now() - began);
+          return rest > 0 ? new Promise((r) => setTimeout(r, rest)) : undefined;
+        })
+        .then(() => {
+          inflight.delete(p);
+          free.push(pair);
+          if (queue.length) dispatch(queue.shift());
+        });
       inflight.add(p);
     };
     const total = Math.floor((msg.rate * msg.durationMs) / 1000);

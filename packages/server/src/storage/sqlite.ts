@@ -1,7 +1,10 @@
 /**
  * SQLite adapter: better-sqlite3 on a file (default ./data/flux.db) in WAL mode with
  * `synchronous=FULL` (a call record survives a power cut once written), foreign keys on and
- * a busy timeout so several processes can share the file.
+ * a busy timeout so several processes can share the file. The call hot path
+ * (`hotpath/SqliteHotPath.ts`) uses the same connection with statements prepared once and
+ * group commit: the writes of one event-loop turn share one transaction (one fsync), and each
+ * is acknowledged only after its COMMIT.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,6 +19,7 @@ import {
 } from 'kysely';
 import type { Database } from './kysely/schema.ts';
 import { KyselyStorage } from './kysely/KyselyStorage.ts';
+import { SqliteHotPath } from './hotpath/SqliteHotPath.ts';
 
 /** `sqlite:./data/flux.db`, `sqlite:///abs/path.db`, `sqlite::memory:` → file path. */
 export function sqlitePath(databaseUrl: string): string {
@@ -50,5 +54,5 @@ export function createSqliteStorage(file: string): KyselyStorage {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
-  return new KyselyStorage('sqlite', db);
+  return new KyselyStorage('sqlite', db, new SqliteHotPath(raw));
 }

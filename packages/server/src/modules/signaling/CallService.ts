@@ -203,21 +203,18 @@ export class CallService {
         throw new FluxError('FLX_ERR_CALL_INVALID_TRANSITION', 'You are already in a call.');
       }
     }
-    const [agent, channel] = await Promise.all([
-      this.#storage.getUser(m.agentId),
-      this.#channel(session.channelId),
-    ]);
+    const channel = await this.#channel(session.channelId);
     if (!channel) throw new FluxError('FLX_ERR_CHANNEL_NOT_FOUND');
-    if (!agent || agent.channelId !== session.channelId)
-      throw new FluxError('FLX_ERR_AGENT_NOT_FOUND');
-    if (agent.status !== 'online' || !agent.active)
-      throw new FluxError('FLX_ERR_AGENT_UNAVAILABLE');
-    const counts = await this.#hub.bus.consoleCounts([agent.id]);
-    if ((counts.get(agent.id) ?? 0) === 0) throw new FluxError('FLX_ERR_AGENT_UNAVAILABLE');
+    // the reservation checks the agent (in the channel, online, active, free) in its own
+    // conditional write; the agent's row is read only to name the error when it fails
+    const counts = await this.#hub.bus.consoleCounts([m.agentId]);
+    if ((counts.get(m.agentId) ?? 0) === 0) {
+      throw await this.#unavailable(session.channelId, m.agentId);
+    }
     const { products, unknownIds } = await this.#storage.resolveProducts(channel.id, m.productIds);
     const res = await this.#storage.reserveAgentAndCreateCall({
       channelId: channel.id,
-      agentId: agent.id,
+      agentId: m.agentId,
       pageUrl: m.pageUrl || null,
       visitor: m.user ?? {},
       productIds: products.map((p) => p.id),
@@ -225,13 +222,15 @@ export class CallService {
       at: this.#now(),
     });
     if (!res.ok) {
-      throw new FluxError(res.reason === 'busy' ? 'FLX_ERR_AGENT_BUSY' : 'FLX_ERR_AGENT_NOT_FOUND');
+      throw res.reason === 'not_found'
+        ? new FluxError('FLX_ERR_AGENT_NOT_FOUND')
+        : await this.#unavailable(session.channelId, m.agentId, 'FLX_ERR_AGENT_BUSY');
     }
     const call = res.call;
     const route: CallRoute = {
       callId: call.id,
       channelId: channel.id,
-      agentId: agent.id,
+      agentId: call.agentId,
       visitor: session.id,
       offer: m.offer?.type === 'offer' ? (m.offer.sdp ?? null) : null,
       audioOnly: m.audioOnly ?? false,
@@ -248,6 +247,23 @@ export class CallService {
       });
     });
     return { call };
+  }
+
+  /**
+   * Why the agent cannot be called: not in the channel, offline or deactivated, else
+   * `otherwise` (no console connected: unavailable; reserved: busy).
+   */
+  async #unavailable(
+    channelId: string,
+    agentId: string,
+    otherwise: 'FLX_ERR_AGENT_UNAVAILABLE' | 'FLX_ERR_AGENT_BUSY' = 'FLX_ERR_AGENT_UNAVAILABLE',
+  ): Promise<FluxError> {
+    const agent = await this.#storage.getUser(agentId);
+    if (!agent || agent.channelId !== channelId) return new FluxError('FLX_ERR_AGENT_NOT_FOUND');
+    if (agent.status !== 'online' || !agent.active) {
+      return new FluxError('FLX_ERR_AGENT_UNAVAILABLE');
+    }
+    return new FluxError(otherwise);
   }
 
   #incoming(route: CallRoute, call: Call): OutgoingServerMessage {

@@ -38,6 +38,7 @@ import { migrateToLatest } from './migrations.ts';
 import { decodeCursor } from '../cursor.ts';
 import { CallQueries } from './CallQueries.ts';
 import { WebhookQueries } from './WebhookQueries.ts';
+import type { HotPath } from '../hotpath/HotPath.ts';
 import {
   conflict,
   iso,
@@ -62,6 +63,8 @@ export class KyselyStorage implements Storage {
   constructor(
     readonly kind: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
+    /** The dialect's prepared statements for what every call setup does (../hotpath). */
+    private readonly hot: HotPath,
     private readonly onClose: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.calls = new CallQueries(db);
@@ -77,6 +80,7 @@ export class KyselyStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.hot.close();
     await this.db.destroy();
     await this.onClose();
   }
@@ -105,13 +109,8 @@ export class KyselyStorage implements Storage {
     return toChannel(row);
   }
 
-  async getChannel(id: string): Promise<StoredChannel | null> {
-    const r = await this.db
-      .selectFrom('channels')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return r ? toChannel(r) : null;
+  getChannel(id: string): Promise<StoredChannel | null> {
+    return this.hot.getChannel(id);
   }
 
   async getChannelBySlug(slug: string): Promise<StoredChannel | null> {
@@ -304,9 +303,8 @@ export class KyselyStorage implements Storage {
     return toUser(row);
   }
 
-  async getUser(id: string): Promise<User | null> {
-    const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? toUser(r) : null;
+  getUser(id: string): Promise<User | null> {
+    return this.hot.getUser(id);
   }
 
   async getUserAuth(
@@ -654,7 +652,7 @@ export class KyselyStorage implements Storage {
   // ---------------------------------------------------------------- calls (CallQueries.ts)
 
   reserveAgentAndCreateCall(input: NewCall): Promise<ReserveResult> {
-    return this.calls.reserveAgentAndCreateCall(input);
+    return this.hot.reserveAgentAndCreateCall(input);
   }
   transitionCall(
     callId: string,
@@ -662,10 +660,10 @@ export class KyselyStorage implements Storage {
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
   ): Promise<Call | null> {
-    return this.calls.transitionCall(callId, to, at, end);
+    return this.hot.transitionCall(callId, to, at, end);
   }
   getCall(id: string): Promise<Call | null> {
-    return this.calls.getCall(id);
+    return this.hot.getCall(id);
   }
   listCalls(filter: CallFilter): Promise<PageOf<Call>> {
     return this.calls.listCalls(filter);
@@ -691,10 +689,10 @@ export class KyselyStorage implements Storage {
     return this.calls.setCallNotes(callId, notes);
   }
   bumpMissedCalls(agentId: string, reset: boolean): Promise<number> {
-    return this.calls.bumpMissedCalls(agentId, reset);
+    return this.hot.bumpMissedCalls(agentId, reset);
   }
   getAgentCurrentCall(agentId: string): Promise<string | null> {
-    return this.calls.getAgentCurrentCall(agentId);
+    return this.hot.getAgentCurrentCall(agentId);
   }
 
   // ---------------------------------------------------------------- callbacks

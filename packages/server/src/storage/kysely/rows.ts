@@ -8,13 +8,16 @@ import {
   FluxError,
   type AgentStatus,
   type ApiKey,
+  type Call,
   type CallbackRequest,
   type CallStatus,
+  type EndReason,
   type ChannelSettings,
   type PageOf,
   type Product,
   type User,
   type UserRole,
+  type VisitorUser,
 } from '@flux/protocol';
 import type { StoredChannel } from '../Storage.ts';
 import type { Database } from './schema.ts';
@@ -107,6 +110,35 @@ export function toProduct(r: Row<'products'>): Product {
     currency: r.currency,
     imageUrl: r.image_url,
     pageUrl: r.page_url,
+  };
+}
+
+/** A call row (with its agent's name) and its products, in order → the wire shape. */
+export function toCall(r: Row<'calls'>, agentName: string, products: Product[]): Call {
+  const connected = r.connected_at;
+  const ended = r.ended_at;
+  return {
+    id: r.id,
+    channelId: r.channel_id,
+    agentId: r.agent_id,
+    agentName,
+    status: r.status as CallStatus,
+    endReason: r.end_reason as EndReason | null,
+    endDetail: r.end_detail,
+    pageUrl: r.page_url,
+    visitor: parseJson<VisitorUser>(r.visitor, {}),
+    products,
+    unknownProductIds: parseJson<string[]>(r.unknown_product_ids, []),
+    requestedAt: iso(r.requested_at),
+    ringingAt: isoOrNull(r.ringing_at),
+    connectedAt: isoOrNull(connected),
+    endedAt: isoOrNull(ended),
+    durationSeconds:
+      connected !== null && ended !== null
+        ? Math.max(0, Math.round((ended - connected) / 1000))
+        : null,
+    rating: r.rating,
+    notes: r.notes,
   };
 }
 
