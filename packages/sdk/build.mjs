@@ -102,6 +102,8 @@ const loaderOptions = {
     __CHUNKS__: JSON.stringify({ id: chunks.id, callUi: chunks.callUi }),
   },
   plugins: [scriptChunks],
+  // Internal property names start with `_` (Session, Card): shortened in the loader only.
+  mangleProps: /^_/,
 };
 const loader = await esbuild.build(loaderOptions);
 // A second minifier pass (oxc, shipped with rolldown, vite's bundler) folds what esbuild leaves:

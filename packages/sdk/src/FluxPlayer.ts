@@ -1,19 +1,29 @@
 /**
- * The SDK core behind the `FluxPlayer` global and the npm module: init (idempotent, never
- * throws into the page), the event hub, the visitor token and the presence channel, and
- * the calls widget. One instance per page.
+ * The SDK core behind the `FluxPlayer` global and the npm module, one closure per init(): the
+ * options, the visitor token and the presence channel, the events, and the calls widget (which
+ * pages: whitelist and SPA routes; which placeholders: renderTo and a MutationObserver; which
+ * agent: onBeforeRender on every roster change; the call button and startCall()). init is
+ * idempotent and never throws into the page. One instance per page. The cards'
+ * `data-flux-state`:
+ *
+ *   loading ──▶ ready ◀──▶ hidden          ready ──▶ calling ──▶ in-call
+ *      │          ▲           ▲                         │           │
+ *      └──────────┴── error ──┘                   call UI closed ◀──┘  (re-derived)
  */
-import type { PublicAgentsResponse } from '@flux/protocol';
+import type { CallAgent, PublicAgentsResponse } from '@flux/protocol';
 import { fetchAgents } from './api.ts';
-import { loadExtras, loadStrings } from './chunks.ts';
+import type { CallUiHandle } from './call-ui/contract.ts';
+import { loadCallUi, loadExtras, loadStrings, prefetchCallUi } from './chunks.ts';
 import { diag, lazyError } from './diag.ts';
 import { createHub, safeCall } from './emitter.ts';
 import { sdkError, toSdkError } from './errors.ts';
-import { EN, resolveLanguage } from './i18n.ts';
-import { followPresence } from './presence.ts';
+import { EN, isRtl, resolveLanguage } from './i18n.ts';
 import { Level, Msg } from './keys.ts';
+import { followPresence } from './presence.ts';
 import { optionsOk } from './spec.ts';
 import type {
+  CallRouting,
+  CallsWidgetOptions,
   FluxAnyEvent,
   FluxEventMap,
   FluxEventName,
@@ -21,17 +31,33 @@ import type {
   FluxPlayerHandle,
   FluxPlayerOptions,
   FluxSdkError,
+  HiddenReason,
+  WidgetState,
 } from './types.ts';
 import { SDK_VERSION } from './version.ts';
-import { createCallsWidget, type CallsWidget } from './widgets/calls/CallsWidget.ts';
+import { whitelistMatch } from './whitelist.ts';
+import { createCard, type Card } from './widgets/calls/Card.ts';
 
+/** One init(). The `_` names are internal: the loader's build shortens them (build.mjs). */
 interface Session {
-  raw: unknown;
-  promise: Promise<FluxPlayerHandle>;
-  widget?: CallsWidget;
-  stop?: () => void;
-  dead?: boolean;
+  _raw: unknown;
+  _promise: Promise<FluxPlayerHandle>;
+  /** Set by destroy(): late callbacks of this session do nothing. */
+  _dead?: boolean;
+  /** Stops what the session started: presence, the call UI, the cards. */
+  _stop?: () => void;
+  /** The widget's startCall, once the widget runs. */
+  _call?: () => Promise<void>;
 }
+
+interface Choice {
+  agent: CallAgent;
+  productIds: string[];
+}
+/** Why nothing renders, and what to print. */
+type NoChoice = [reason: HiddenReason, level: Level, key: Msg, ...args: unknown[]];
+
+const TIMEOUT_MS = 10_000;
 
 export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
   const { on, off, emit: hubEmit } = createHub();
@@ -39,9 +65,8 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
 
   const destroy = (): void => {
     if (session) {
-      session.dead = true;
-      session.stop?.();
-      session.widget?.destroy();
+      session._dead = true;
+      session._stop?.();
       session = undefined;
     }
   };
@@ -64,76 +89,312 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       }
       o = options;
     }
+    const calls = o.widgets?.calls;
+    const {
+      renderTo = '',
+      whitelist,
+      onBeforeRender,
+    } = calls ?? ({} as Partial<CallsWidgetOptions>);
     const base = (o.customDomain ?? defaultBase()).replace(/\/+$/, '');
     const target = { base, channelId: o.channelId, apiKey: o.apiKey };
     const lang = resolveLanguage(o.language) ?? 'en';
+    const cards = new Map<Element, Card>();
+    let strings = EN;
     let token = '';
     let expires = 0;
+    let stopPresence: (() => void) | undefined;
+    // The widget (with `calls` only).
+    let state: WidgetState = 'loading';
+    let hidden: HiddenReason | undefined;
+    let agents: CallAgent[] | undefined;
+    let open = true;
+    let choice: Choice | undefined;
+    let shown = '';
+    let seq = 0;
+    let allowed = false;
+    let last = '';
+    let observer: MutationObserver | undefined;
+    let call: CallUiHandle | undefined;
+    let busy = false;
+    let phase: 'calling' | 'in-call' | undefined;
+    let announce = '';
+    let settled: Promise<void> = Promise.resolve();
+
     const emit = <K extends FluxEventName>(type: K, detail: FluxEventMap[K]): void => {
-      if (s.dead) return;
+      if (s._dead) return;
       diag(Level.debug, Msg.Event, type, detail);
       hubEmit(type, detail);
       const fn = o.onEvent;
       if (fn) safeCall('onEvent', () => fn({ type, detail } as FluxAnyEvent));
-      s.widget?.dispatch(type, detail);
+      for (const el of cards.keys()) {
+        el.dispatchEvent(
+          new CustomEvent('flux:' + type, { detail, bubbles: true, composed: true }),
+        );
+      }
+    };
+
+    const render = (): void => {
+      cards.forEach((card) => {
+        card._update(phase ?? state, choice?.agent, announce);
+      });
+    };
+
+    /** Sets the state; `rendered` when an agent (newly) shows, `hidden` when the reason changes. */
+    const set = (next: WidgetState, why?: HiddenReason): void => {
+      const a = choice?.agent;
+      const key = a && !why ? a.id + a.name + a.profile_photo_url : '';
+      state = next;
+      if (a && key && key !== shown)
+        emit('rendered', { agent: a, productIds: choice?.productIds ?? [] });
+      if (why && why !== hidden) emit('hidden', { reason: why });
+      shown = key;
+      hidden = why;
+      render();
+    };
+
+    const mount = (): void => {
+      let found: NodeListOf<Element>;
+      try {
+        found = document.querySelectorAll(renderTo);
+      } catch {
+        diag(Level.error, Msg.Selector, renderTo);
+        return;
+      }
+      cards.forEach((card, el) => {
+        if (!card._host.isConnected) cards.delete(el);
+      });
+      for (const el of found) {
+        if (!cards.has(el) && !el.closest('[data-flux-widget]')) {
+          // startCall reports its failures itself (event + console).
+          cards.set(
+            el,
+            createCard(el, strings, lang, prefetchCallUi, () => void startCall().catch(() => 0)),
+          );
+        }
+      }
+      render();
+    };
+
+    const unmount = (): void => {
+      observer?.disconnect();
+      observer = undefined;
+      cards.forEach((card) => {
+        card._host.remove();
+      });
+      cards.clear();
+    };
+
+    /** Applies onBeforeRender (or the default: the first agent) to `list`. */
+    const pick = async (list: CallAgent[]): Promise<Choice | NoChoice> => {
+      const quiet: NoChoice = open
+        ? ['nobody-online', Level.debug, Msg.HiddenNobody]
+        : ['closed', Level.debug, Msg.HiddenClosed];
+      if (!onBeforeRender) return list[0] ? { agent: list[0], productIds: [] } : quiet;
+      let result: CallRouting | null | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        // The page gets copies: its mutations must not change our roster.
+        result = await Promise.race([
+          onBeforeRender(structuredClone(list)),
+          new Promise<never>(
+            (_, reject) => (timer = setTimeout(reject, TIMEOUT_MS, Error('no answer in 10 s'))),
+          ),
+        ]);
+      } catch (e) {
+        return list.length
+          ? ['on-before-render', Level.error, Msg.ObrThrew, e]
+          : [quiet[0], Level.warn, Msg.ObrThrewEmpty, e];
+      } finally {
+        clearTimeout(timer);
+      }
+      if (result == null && !list.length) return quiet;
+      const agent = list.find((a) => a.id === result?.callAgentId);
+      // Not one of the agents (or not even an object): the extras chunk words which.
+      if (!agent)
+        return [
+          'on-before-render',
+          Level.error,
+          Msg.ObrBad,
+          result,
+          list.map((a) => a.id).join(', '),
+        ];
+      const ids: unknown = result?.productIds;
+      const ok = Array.isArray(ids) && ids.every((p) => typeof p === 'string');
+      if (!ok && ids !== undefined) diag(Level.warn, Msg.ObrProducts);
+      return { agent, productIds: ok ? ids : [] };
+    };
+
+    /** Runs pick() for the current roster; results of superseded runs are dropped. */
+    const choose = (): void => {
+      const mine = ++seq;
+      settled = pick(agents ?? []).then((picked) => {
+        if (mine !== seq || !allowed) return;
+        if (Array.isArray(picked)) {
+          const [reason, level, key, ...args] = picked;
+          diag(level, key, ...args);
+          if (level === Level.error) {
+            emit('error', {
+              code: 'FLX_ERR_SDK_ON_BEFORE_RENDER',
+              message: 'onBeforeRender chose no available agent',
+            });
+          }
+          choice = undefined;
+          // Mid-call the card keeps its call state; the roster is re-evaluated after the call.
+          if (!phase) set('hidden', reason);
+        } else {
+          choice = picked;
+          if (!phase) set('ready');
+        }
+      });
+    };
+
+    /** Mounts or unmounts for the current URL (on start and, with `spa`, on every route change). */
+    const route = (): void => {
+      const href = location.href;
+      if (s._dead || href === last) return;
+      last = href;
+      const match = whitelistMatch(whitelist, href);
+      if (!match) {
+        diag(Level.debug, Msg.WlNone, href, whitelist);
+        unmount();
+        allowed = false;
+        choice = undefined;
+        set('hidden', 'not-whitelisted');
+        return;
+      }
+      diag(Level.debug, Msg.WlMatch, href, match);
+      mount();
+      if (!observer) {
+        let scan = 0;
+        // Placeholders added later; bursts of mutations make one scan per frame.
+        (observer = new MutationObserver(() => {
+          scan ||= requestAnimationFrame(() => {
+            scan = 0;
+            if (allowed) mount();
+          });
+        })).observe(document.documentElement, { childList: true, subtree: true });
+      }
+      if (!allowed && agents) choose();
+      allowed = true;
+    };
+
+    const setRoster = (list: CallAgent[], isOpen: boolean): void => {
+      if (agents) emit('roster-changed', { agents: list, open: isOpen });
+      agents = list;
+      open = isOpen;
+      if (allowed) choose();
     };
     const apply = (res: PublicAgentsResponse): string => {
       token = res.visitorToken;
       expires = Date.parse(res.tokenExpiresAt) - 30_000;
-      s.widget?.setRoster(res.agents, res.open);
+      setRoster(res.agents, res.open);
       return token;
     };
     const refresh = async (): Promise<string> => apply(await fetchAgents(target));
+    const getToken = (): Promise<string> =>
+      Date.now() < expires ? Promise.resolve(token) : refresh();
+
+    const startCall = async (): Promise<void> => {
+      try {
+        if (!allowed) throw await lazyError('FLX_ERR_SDK_NOT_WHITELISTED', location.href);
+        await settled;
+        const chosen = choice;
+        if (!chosen) throw await lazyError('FLX_ERR_SDK_NO_AGENT', hidden ?? state);
+        if (busy) throw await lazyError('FLX_ERR_SDK_CALL_IN_PROGRESS');
+        busy = true; // a second click while the chunk loads is refused
+        const mod = await loadCallUi().catch(async (e: unknown) => {
+          busy = false;
+          throw await lazyError('FLX_ERR_SDK_NETWORK', '', e);
+        });
+        const ui: CallUiHandle = (call = mod.openCall({
+          ...target,
+          ...chosen,
+          lang,
+          strings,
+          user: o.user,
+          getToken,
+          emit,
+          onCheckout: o.onCheckout,
+          rtl: isRtl(lang),
+          onPhase(next, text = '') {
+            announce = text;
+            phase = next === 'closed' ? undefined : next;
+            if (!phase) {
+              if (call === ui) busy = false;
+              // Re-derive from the latest roster (our agent was busy during the call).
+              if (allowed) choose();
+            }
+            render();
+          },
+        }));
+        await ui.requested;
+      } catch (e) {
+        const err = toSdkError(e);
+        diag(Level.warn, Msg.CallFailed, err.code, err.message);
+        emit('error', { code: err.code, message: err.message });
+        throw err;
+      }
+    };
 
     // The agents request and the language's strings travel in parallel.
     const first = fetchAgents(target);
     first.catch(() => 0);
-    const calls = o.widgets?.calls;
-    const strings = {
+    strings = {
       ...(lang === 'en' ? EN : await loadStrings(lang).catch(() => EN)),
       ...calls?.strings,
     };
     if (document.readyState === 'loading') {
       await new Promise((r) => document.addEventListener('DOMContentLoaded', r, { once: true }));
     }
-    if (calls && !s.dead) {
-      s.widget = createCallsWidget(calls, {
-        ...target,
-        lang,
-        strings,
-        spa: !!o.spa,
-        user: o.user,
-        getToken: () => (Date.now() < expires ? Promise.resolve(token) : refresh()),
-        emit,
-        onCheckout: o.onCheckout,
-      });
-      s.widget.start();
+    if (calls && !s._dead) {
+      s._call = startCall;
+      s._stop = () => {
+        seq++;
+        stopPresence?.();
+        removeEventListener('popstate', route);
+        call?.close();
+        unmount();
+      };
+      route();
+      if (o.spa) {
+        // Client-side navigation: history.pushState/replaceState (wrapped) and popstate.
+        for (const method of ['pushState', 'replaceState'] as const) {
+          const original = history[method].bind(history);
+          history[method] = (...args: Parameters<History['pushState']>) => {
+            original(...args);
+            route();
+          };
+        }
+        addEventListener('popstate', route);
+      }
     }
     try {
       apply(await first);
     } catch (e) {
       const err = e as FluxSdkError; // fetchAgents rejects with FluxSdkErrors only
       diag(Level.error, Msg.InitFailed, err.code, err.message, target.channelId, base);
-      s.widget?.fail();
+      if (calls) {
+        agents = [];
+        set('error', 'error');
+      }
       emit('error', { code: err.code, message: err.message });
       return handle(err);
     }
     // destroy() may have run during the awaits.
-    if (calls && !s.dead)
-      s.stop = followPresence(base, token, refresh, (a, isOpen) => s.widget?.setRoster(a, isOpen));
+    if (calls && !s._dead) stopPresence = followPresence(base, token, refresh, setRoster);
     diag(Level.info, Msg.InitOk, target.channelId, lang, SDK_VERSION);
     return handle();
   }
 
   const init = (raw: FluxPlayerOptions): Promise<FluxPlayerHandle> => {
     if (session) {
-      diag(Level.warn, Msg.InitAgain, session.raw, raw);
-      return session.promise;
+      diag(Level.warn, Msg.InitAgain, session._raw, raw);
+      return session._promise;
     }
-    const s: Session = { raw, promise: Promise.resolve(handle()) };
+    const s = { _raw: raw } as Session;
     session = s;
     // Never throw into the page: every failure resolves with handle.error.
-    return (s.promise = start(s, raw).catch((e: unknown) => {
+    return (s._promise = start(s, raw).catch((e: unknown) => {
       diag(Level.error, Msg.InitThrew, e);
       return handle(toSdkError(e));
     }));
@@ -149,15 +410,15 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       Calls: {
         async startCall() {
           const s = session;
-          const w = s && (await s.promise, session === s && s.widget);
-          if (!w) {
+          const run = s && (await s._promise, session === s && s._call);
+          if (!run) {
             const err = await lazyError(
               session ? 'FLX_ERR_SDK_NOT_WHITELISTED' : 'FLX_ERR_SDK_NOT_INITIALIZED',
             );
             diag(Level.warn, Msg.CallFailed, err.code, err.message);
             throw err;
           }
-          return w.startCall();
+          return run();
         },
         on,
         off,

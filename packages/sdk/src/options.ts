@@ -8,7 +8,7 @@
  */
 import { builtinLanguage, LANGUAGES } from './i18n.ts';
 import { Msg } from './keys.ts';
-import { DOMAIN, kindOf, SPEC } from './spec.ts';
+import { DOMAIN, kindOf, SPEC, type Spec } from './spec.ts';
 import type { FluxPlayerOptions } from './types.ts';
 
 export interface Issue {
@@ -37,14 +37,15 @@ export function validateOptions(input: unknown): ValidationResult {
   const add = (path: string, key: Msg, args: unknown[], fatal = false): void => {
     issues.push({ path, key, args, fatal });
   };
-  const walk = (obj: Record<string, unknown>, prefix: string): Record<string, unknown> => {
+  const walk = (
+    obj: Record<string, unknown>,
+    spec: Spec,
+    prefix: string,
+  ): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    const here = Object.keys(SPEC).filter(
-      (p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('.'),
-    );
-    for (const path of here) {
-      const key = path.slice(prefix.length);
-      const want = SPEC[path] ?? '';
+    for (const [key, sub] of Object.entries(spec)) {
+      const path = prefix + key;
+      const want = typeof sub == 'string' ? sub : 'o';
       const value = obj[key];
       const required = want === 'S';
       if (value === undefined) {
@@ -54,12 +55,15 @@ export function validateOptions(input: unknown): ValidationResult {
       } else if (required && !(value as string).trim()) {
         add(path, Msg.OptEmpty, [path], true);
       } else {
-        out[key] = want === 'o' ? walk(value as Record<string, unknown>, path + '.') : value;
+        out[key] =
+          typeof sub == 'string' ? value : walk(value as Record<string, unknown>, sub, path + '.');
       }
     }
     for (const key in obj) {
-      if (!here.includes(prefix + key))
-        add(prefix + key, Msg.OptUnknown, [prefix + key, here.join(', ')]);
+      if (!Object.hasOwn(spec, key)) {
+        const known = Object.keys(spec).map((k) => prefix + k);
+        add(prefix + key, Msg.OptUnknown, [prefix + key, known.join(', ')]);
+      }
     }
     return out;
   };
@@ -68,7 +72,7 @@ export function validateOptions(input: unknown): ValidationResult {
     add('options', Msg.OptObject, [describe(input)], true);
     return { options: null, issues, message: 'Invalid options: options' };
   }
-  const o = walk(input as Record<string, unknown>, '') as unknown as FluxPlayerOptions;
+  const o = walk(input as Record<string, unknown>, SPEC, '') as unknown as FluxPlayerOptions;
   if (o.customDomain !== undefined && !DOMAIN.test(o.customDomain)) {
     add('customDomain', Msg.OptDomain, [o.customDomain]);
     delete o.customDomain;

@@ -26,44 +26,45 @@ export function followPresence(
   refresh: () => Promise<string>,
   onRoster: OnRoster,
 ): () => void {
-  let ws: WebSocket | null = null;
+  let ws: WebSocket | undefined;
   let retries = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ping: ReturnType<typeof setInterval> | undefined;
   let stopped = false;
-  const send = (msg: object): void => {
-    if (ws?.readyState === 1) ws.send(JSON.stringify(msg));
-  };
 
-  const connect = (): void => {
+  const connect = (t: string): void => {
+    if (stopped) return;
     const sock = (ws = new WebSocket(base.replace(/^http/, 'ws') + WS_PATH));
+    // Only called while the socket is open (a send on a closing socket is dropped, not thrown).
+    const send = (msg: object): void => {
+      sock.send(JSON.stringify(msg));
+    };
     sock.onopen = () => {
       send({
         type: 'session.hello',
         protocolVersion: PROTOCOL_VERSION,
         role: 'visitor',
-        token,
+        token: t,
         sdkVersion,
       });
     };
-    sock.onmessage = (ev) => {
+    sock.onmessage = ({ data }) => {
       let m: {
         type?: string;
         reqId?: string;
-        heartbeatMs?: number;
+        heartbeatMs?: number; // always in session.welcome
         agents?: CallAgent[];
         open?: boolean;
         data?: typeof m;
       };
       try {
-        m = JSON.parse(String(ev.data)) as typeof m;
+        m = JSON.parse(data as string) as typeof m;
       } catch {
         return;
       }
       if (m.type === 'session.welcome') {
         retries = 0;
-        clearInterval(ping);
-        ping = setInterval(send, m.heartbeatMs ?? 25_000, { type: 'session.ping' });
+        ping = setInterval(send, m.heartbeatMs, { type: 'session.ping' });
         send({ type: 'presence.subscribe', reqId: 'presence' });
         diag(Level.debug, Msg.PresenceUp);
       }
@@ -71,14 +72,13 @@ export function followPresence(
       if (roster?.agents) onRoster(roster.agents, roster.open !== false);
     };
     sock.onclose = ({ code, reason }) => {
-      closed(code, reason);
+      clearInterval(ping);
+      if (!stopped) closed(code, reason);
     };
   };
 
+  /** After a close: final codes stop here; others retry with backoff and a fresh token. */
   const closed = (code: number, reason: string): void => {
-    ws = null;
-    clearInterval(ping);
-    if (stopped) return;
     if (FINAL_CODES.includes(code)) {
       diag(Level.warn, Msg.PresenceFinal, code, reason);
       return;
@@ -86,19 +86,13 @@ export function followPresence(
     const delay = Math.round(Math.min(30_000, 1000 * 2 ** retries++) * (0.5 + Math.random() / 2));
     diag(Level.debug, Msg.PresenceRetry, code, delay);
     timer = setTimeout(() => {
-      refresh().then(
-        (t) => {
-          token = t;
-          if (!stopped) connect();
-        },
-        () => {
-          closed(code, reason);
-        },
-      );
+      refresh().then(connect, () => {
+        closed(code, reason);
+      });
     }, delay);
   };
 
-  connect();
+  connect(token);
   return () => {
     stopped = true;
     clearTimeout(timer);

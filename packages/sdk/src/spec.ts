@@ -6,16 +6,34 @@
 import { builtinLanguage } from './i18n.ts';
 import type { FluxPlayerOptions } from './types.ts';
 
+/** An option table: each key's kind, or the table of a nested object's own options. */
+export interface Spec {
+  [key: string]: string | Spec;
+}
+
 /**
- * Every option path and its kind: s string, b boolean, f function, o object (its children
- * follow with the path as prefix), a array (of RegExps and strings); S = required non-empty
- * string. One string: it ships on every page.
+ * Every option and its kind: s string, S required non-empty string, b boolean, f function,
+ * a array (of RegExps and strings); a nested table is an object (kind o) with those options.
+ * It ships on every page.
  */
-export const SPEC: Record<string, string> = Object.fromEntries(
-  'apiKey:S channelId:S customDomain:s language:s spa:b user:o user.name:s user.email:s user.externalId:s onEvent:f onCheckout:f widgets:o widgets.calls:o widgets.calls.renderTo:S widgets.calls.strings:o widgets.calls.strings.title:s widgets.calls.strings.text:s widgets.calls.whitelist:a widgets.calls.onBeforeRender:f'
-    .split(' ')
-    .map((e) => e.split(':') as [string, string]),
-);
+export const SPEC: Spec = {
+  apiKey: 'S',
+  channelId: 'S',
+  customDomain: 's',
+  language: 's',
+  spa: 'b',
+  user: { name: 's', email: 's', externalId: 's' },
+  onEvent: 'f',
+  onCheckout: 'f',
+  widgets: {
+    calls: {
+      renderTo: 'S',
+      strings: { title: 's', text: 's' },
+      whitelist: 'a',
+      onBeforeRender: 'f',
+    },
+  },
+};
 
 /** The kind letter of a value ('' for null, RegExp, …). */
 export const kindOf = (v: unknown): string =>
@@ -28,24 +46,22 @@ export const DOMAIN = /^https?:\/\/[^/]/;
  * issue (a unit test keeps the two in agreement). Otherwise init loads the full validation.
  */
 export function optionsOk(input: unknown): input is FluxPlayerOptions {
-  const ok = (obj: object, prefix: string): boolean =>
-    Object.entries(obj).every(([key, v]) => {
-      const path = prefix + key;
-      const want = SPEC[path];
-      return (
-        !!want &&
+  // `want` is a kind letter, a nested table, or (an unknown key) undefined or an inherited member.
+  const ok = (v: unknown, want: unknown): boolean =>
+    typeof want == 'string'
+      ? v === undefined ||
+        (kindOf(v) === want.toLowerCase() &&
+          (want != 'S' || !!(v as string).trim()) &&
+          (want != 'a' ||
+            (v as unknown[]).every((e) => e instanceof RegExp || typeof e == 'string')))
+      : typeof want == 'object' &&
         (v === undefined ||
-          (kindOf(v) === want.toLowerCase() &&
-            (want !== 'S' || !!(v as string).trim()) &&
-            (want !== 'o' || ok(v as object, path + '.')) &&
-            (want !== 'a' ||
-              (v as unknown[]).every((e) => e instanceof RegExp || typeof e == 'string'))))
-      );
-    });
+          (kindOf(v) === 'o' &&
+            Object.entries(v as object).every(([k, x]) => ok(x, (want as Spec)[k]))));
   const o = input as FluxPlayerOptions;
   return (
     kindOf(input) === 'o' &&
-    ok(o, '') &&
+    ok(o, SPEC) &&
     !!o.apiKey &&
     !!o.channelId &&
     (!o.widgets?.calls || !!o.widgets.calls.renderTo) &&

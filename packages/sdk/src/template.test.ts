@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { fillTemplate } from './template.ts';
+import { fillName, fillTemplate } from './template.ts';
 
 describe('fillTemplate', () => {
   it('replaces {{name}} anywhere, with or without spaces, and leaves unknown keys', () => {
@@ -16,5 +16,12 @@ describe('fillTemplate', () => {
   });
   it('does not interpret $ patterns of String.replace', () => {
     expect(fillTemplate('{{name}}', { name: "$& $' $1" })).toBe("$& $' $1");
+  });
+  it('fillName (the card’s) agrees with fillTemplate for {{name}}', () => {
+    for (const t of ['{{name}} and {{ name }} · {{other}}', 'Hi', '{{name}}{{name}}']) {
+      for (const name of ['Mia', "$& $' $1", '<b>x</b>']) {
+        expect(fillName(t, name)).toBe(fillTemplate(t, { name }));
+      }
+    }
   });
 });

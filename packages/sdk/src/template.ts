@@ -7,3 +7,7 @@ export function fillTemplate(template: string, values: Record<string, string>): 
     Object.hasOwn(values, key) ? (values[key] ?? '') : whole,
   );
 }
+
+/** fillTemplate with the card's one key, `{{name}}` (smaller: it ships in the loader). */
+export const fillName = (template: string, name: string): string =>
+  template.replace(/\{\{\s*name\s*\}\}/g, () => name);

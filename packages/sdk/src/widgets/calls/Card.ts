@@ -9,15 +9,16 @@
  */
 import type { CallAgent } from '@flux/protocol';
 import type { WidgetStrings } from '../../i18n.ts';
-import { fillTemplate } from '../../template.ts';
+import { fillName } from '../../template.ts';
 import type { WidgetState } from '../../types.ts';
 import { adoptStyles } from './styles.ts';
 
+/** The `_` names are internal: the loader's build shortens them (build.mjs). */
 export interface Card {
-  host: HTMLElement;
+  /** The element in the placeholder; removing it removes the card and its listeners. */
+  _host: HTMLElement;
   /** `announce`: what the live region says (the call's phase, worded by the call UI). */
-  update(state: WidgetState, agent: CallAgent | undefined, announce: string): void;
-  destroy(): void;
+  _update(state: WidgetState, agent: CallAgent | undefined, announce: string): void;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -79,23 +80,20 @@ export function createCard(
   button.addEventListener('click', click);
 
   return {
-    host,
-    update(state, agent, announce) {
+    _host: host,
+    _update(state, agent, announce) {
       host.setAttribute('data-flux-state', state);
       host.hidden = !/^(ready|calling|in-call)$/.test(state);
       button.disabled = state !== 'ready';
       if (live.textContent !== announce) live.textContent = announce;
       if (agent) {
-        const fill = (template: string): string => fillTemplate(template, { name: agent.name });
+        const fill = (template: string): string => fillName(template, agent.name);
         title.textContent = fill(strings.title);
         text.textContent = fill(strings.text);
         label.textContent = fill(strings.call);
         // The server sends absolute photo URLs; an empty one leaves the neutral circle.
         if (img.getAttribute('src') !== agent.profile_photo_url) img.src = agent.profile_photo_url;
       }
-    },
-    destroy() {
-      host.remove();
     },
   };
 }

@@ -1,0 +1,228 @@
+// @vitest-environment happy-dom
+/**
+ * The calls widget through the SDK's own API (createFluxPlayer → init), with the network
+ * replaced at its edges: `fetch` answers the public agents request and `WebSocket` is a fake
+ * presence socket the test pushes rosters through.
+ */
+import type { CallAgent } from '@flux/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createFluxPlayer } from './FluxPlayer.ts';
+import { EN } from './i18n.ts';
+import { setLogLevel } from './logger.ts';
+import type { CallsWidgetOptions, FluxPlayerApi } from './types.ts';
+
+setLogLevel('silent');
+const mia: CallAgent = {
+  id: 'm1',
+  name: 'Mia Alvarez',
+  status: 'online',
+  tags: ['fashion-support'],
+  profile_photo_url: '',
+};
+const jonas: CallAgent = {
+  id: 'j1',
+  name: 'Jonas Berg',
+  status: 'online',
+  tags: ['hats'],
+  profile_photo_url: '/a/j.svg',
+};
+
+/** The presence socket: records what the SDK sends; `push` delivers a server message. */
+class FakeSocket {
+  static last: FakeSocket | undefined;
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: string }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  sent: { type: string }[] = [];
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+    queueMicrotask(() => this.onopen?.());
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data) as { type: string });
+  }
+  close() {
+    /* the SDK closes it on destroy */
+  }
+  push(msg: object) {
+    this.onmessage?.({ data: JSON.stringify(msg) });
+  }
+}
+
+/** Answers the agents request with `agents` once `answer()` is called. */
+function agentsApi() {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  let agents: CallAgent[] = [];
+  vi.stubGlobal('fetch', async () => {
+    await gate;
+    return new Response(
+      JSON.stringify({
+        agents,
+        open: true,
+        visitorToken: 'vt',
+        tokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+      { headers: { 'content-type': 'application/json' } },
+    );
+  });
+  return (list: CallAgent[]) => {
+    agents = list;
+    release();
+  };
+}
+
+let player: FluxPlayerApi | null = null;
+beforeEach(() => {
+  vi.stubGlobal('WebSocket', FakeSocket);
+  FakeSocket.last = undefined;
+});
+afterEach(() => {
+  player?.destroy();
+  vi.unstubAllGlobals();
+  document.body.innerHTML = '';
+  history.replaceState(null, '', '/');
+});
+
+/** init with `widgets.calls` (`.w` placeholders, two of them); returns the events seen. */
+function setup(opts: Partial<CallsWidgetOptions> = {}, spa = false) {
+  document.body.innerHTML = '<div class="w"></div><div class="w"></div>';
+  const events: { type: string; detail: unknown }[] = [];
+  const answer = agentsApi();
+  player = createFluxPlayer(() => 'https://calls.test');
+  const ready = player.init({
+    apiKey: 'pk_x',
+    channelId: 'groovy-hats',
+    language: 'en',
+    spa,
+    onEvent: (e) => events.push(e),
+    widgets: { calls: { renderTo: '.w', ...opts } },
+  });
+  return { events, answer, ready };
+}
+/** Starts with `list` as the first answer and waits until init has resolved. */
+async function started(list: CallAgent[], opts: Partial<CallsWidgetOptions> = {}, spa = false) {
+  const s = setup(opts, spa);
+  s.answer(list);
+  expect((await s.ready).error).toBeNull();
+  await settle();
+  return s.events;
+}
+/** A roster change pushed by the server. */
+const roster = (agents: CallAgent[]) => {
+  FakeSocket.last?.push({ type: 'presence.roster', agents, open: true });
+};
+const hosts = () => [...document.querySelectorAll('[data-flux-widget]')];
+const states = () => hosts().map((h) => h.getAttribute('data-flux-state'));
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('calls widget', () => {
+  it('renders the first available agent in every placeholder, as text', async () => {
+    const { events, answer, ready } = setup({ strings: { text: 'Today: {{name}}' } });
+    await vi.waitFor(() => {
+      expect(states()).toEqual(['loading', 'loading']);
+    });
+    answer([{ ...mia, name: '<b>Mia</b>' }, jonas]);
+    await ready;
+    await settle();
+    expect(states()).toEqual(['ready', 'ready']);
+    const shadow = hosts()[0]?.shadowRoot;
+    expect(shadow?.querySelector('p')?.textContent).toBe('Today: <b>Mia</b>');
+    expect(shadow?.querySelectorAll('b')).toHaveLength(1); // the title only: the name made no element
+    expect(events.map((e) => e.type)).toEqual(['rendered']);
+  });
+
+  it('follows the roster over the presence socket', async () => {
+    const events = await started([mia]);
+    const sock = FakeSocket.last;
+    expect(sock?.url).toBe('wss://calls.test/api/v1/ws');
+    expect(sock?.sent[0]).toMatchObject({ type: 'session.hello', role: 'visitor', token: 'vt' });
+    roster([]);
+    await settle();
+    expect(states()).toEqual(['hidden', 'hidden']);
+    roster([jonas]);
+    await settle();
+    expect(states()).toEqual(['ready', 'ready']);
+    expect(hosts()[0]?.shadowRoot?.querySelector('p')?.textContent).toContain('Jonas Berg');
+    expect(events.map((e) => e.type)).toEqual([
+      'rendered',
+      'roster-changed',
+      'hidden',
+      'roster-changed',
+      'rendered',
+    ]);
+  });
+
+  it('uses onBeforeRender’s choice and hides with an error when it names an unknown agent', async () => {
+    const events = await started([mia, jonas], {
+      onBeforeRender: (agents) => ({
+        callAgentId: agents.find((a) => a.tags.includes('hats'))?.id ?? 'x',
+      }),
+    });
+    expect(hosts()[0]?.shadowRoot?.querySelector('b')?.textContent).toBe(EN.title);
+    expect(hosts()[0]?.shadowRoot?.querySelector('p')?.textContent).toContain('Jonas Berg');
+    roster([mia]);
+    await settle();
+    expect(states()).toEqual(['hidden', 'hidden']);
+    expect(events.map((e) => e.type)).toEqual(['rendered', 'roster-changed', 'error', 'hidden']);
+  });
+
+  it('calls onBeforeRender with [] when nobody is online and hides', async () => {
+    const seen: CallAgent[][] = [];
+    const events = await started([], { onBeforeRender: (agents) => (seen.push(agents), null) });
+    expect(seen).toEqual([[]]);
+    expect(states()).toEqual(['hidden', 'hidden']);
+    expect(events).toEqual([{ type: 'hidden', detail: { reason: 'nobody-online' } }]);
+  });
+
+  it('does not render when onBeforeRender throws or rejects', async () => {
+    await started([mia], { onBeforeRender: () => Promise.reject(new Error('nope')) });
+    expect(states()).toEqual(['hidden', 'hidden']);
+  });
+
+  it('renders into placeholders added later', async () => {
+    await started([mia]);
+    document.body.append(Object.assign(document.createElement('div'), { className: 'w' }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(states()).toEqual(['ready', 'ready', 'ready']);
+  });
+
+  it('follows SPA navigation in and out of the whitelist', async () => {
+    history.replaceState(null, '', '/product/1');
+    const events = await started([mia], { whitelist: ['/product/*'] }, true);
+    expect(states()).toEqual(['ready', 'ready']);
+    history.pushState(null, '', '/cart');
+    await settle();
+    expect(hosts()).toEqual([]);
+    await expect(player?.Widgets.Calls.startCall()).rejects.toMatchObject({
+      code: 'FLX_ERR_SDK_NOT_WHITELISTED',
+    });
+    history.pushState(null, '', '/product/2');
+    await settle();
+    expect(states()).toEqual(['ready', 'ready']);
+    expect(events.filter((e) => e.type !== 'error').map((e) => e.type)).toEqual([
+      'rendered',
+      'hidden',
+      'rendered',
+    ]);
+  });
+
+  it('startCall rejects with FLX_ERR_SDK_NO_AGENT when nobody is available', async () => {
+    await started([]);
+    await expect(player?.Widgets.Calls.startCall()).rejects.toMatchObject({
+      code: 'FLX_ERR_SDK_NO_AGENT',
+    });
+  });
+
+  it('destroy removes the cards and stops following the roster', async () => {
+    const events = await started([mia]);
+    player?.destroy();
+    expect(hosts()).toEqual([]);
+    roster([]);
+    await settle();
+    expect(events.map((e) => e.type)).toEqual(['rendered']);
+    await expect(player?.Widgets.Calls.startCall()).rejects.toMatchObject({
+      code: 'FLX_ERR_SDK_NOT_INITIALIZED',
+    });
+  });
+});
