@@ -31,6 +31,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   helloTimeoutMs: 5_000,
   graceMs: 30_000,
   maxBadFrames: 10,
+  // 2x the largest legitimate burst measured (docs/protocol.md, ratelimit.test.ts)
   rateBurst: 200,
   ratePerSecond: 50,
   coalesceMs: 50,
