@@ -5,8 +5,9 @@
  *   bare   two pages + the minimal ws relay (bench/servers/bare-ws.mjs)
  *   peerjs two pages + PeerJS's server (bench/servers/peer-server.mjs)
  *   flux   our engine (@flux/client, bundled here with esbuild) against the real server
- * Every page measures in-page (requestVideoFrameCallback on the remote video); the first
- * round is a warm-up and is discarded. Writes the records as JSON to --out.
+ * Every page measures in-page (requestVideoFrameCallback on the remote video: the first frame
+ * that shows a picture, since ours sends black frames while it rings); the first round is a
+ * warm-up and is discarded. Writes the records as JSON to --out.
  *
  *   node bench/browser/setup-latency.mjs --calls 15 --ring-ms 1000 --out /tmp/x.json
  */
@@ -210,6 +211,10 @@ try {
     const vConnected = v === 'flux' ? vr.states?.active : vr.tConnected;
     if (vConnected !== undefined) rec.visitorConnectedToFrameMs = vr.tFrame - vConnected;
     if (v === 'flux') {
+      // a picture before the agent accepted would be a privacy bug, not a fast call
+      if (Math.min(vr.tFrame, ar.tFrame) < ar.tAccept) {
+        return { error: 'a picture arrived before the call was accepted', v: vr, a: ar };
+      }
       Object.assign(rec, {
         clickToRingMs: ar.tRing - vr.t0,
         acceptToVisitorFrameMs: vr.tFrame - ar.tAccept,

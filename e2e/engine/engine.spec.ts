@@ -80,7 +80,7 @@ test.describe('call engine in the browser', () => {
     const a = await view(agent);
     expect(v.products).toHaveLength(2);
     expect(a.products).toEqual(v.products);
-    // accept → first decoded frame on both sides (printed; the benchmark compares it)
+    // accept → first frame with a picture on both sides (printed; the benchmark compares it)
     const acceptAt = a.at['accept:start'] ?? 0;
     const frames = await Promise.all([firstFrameAt(visitor), firstFrameAt(agent)]);
     console.log(
@@ -92,6 +92,41 @@ test.describe('call engine in the browser', () => {
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
     expect((await view(agent)).endReason).toBe('visitor_hangup');
     await close();
+  });
+
+  test('while it rings only black frames and silence flow; accepting brings both pictures', async ({
+    browser,
+  }) => {
+    const [vc, ac] = await contexts(browser);
+    const agent = await openAgent(ac, server.url, DEMO.agents.mia);
+    const visitor = await openVisitor(vc, server.url);
+    await startCall(visitor, 'Mia Alvarez', []);
+    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    // the pipeline runs while it rings: frames are decoded and audio packets arrive both ways
+    for (const page of [visitor, agent]) {
+      await expect
+        .poll(async () => {
+          const s = await stats(page);
+          return s.framesDecoded > 3 && s.audioPackets > 0 && (await view(page)).blackFrames > 3;
+        })
+        .toBe(true);
+    }
+    // ... yet nobody is seen or heard before the agent accepts
+    for (const page of [visitor, agent]) {
+      expect((await view(page)).state).toBe('ringing');
+      expect((await view(page)).pictureFrames).toBe(0);
+      expect(await firstFrameAt(page)).toBeNull();
+      expect((await stats(page)).sentAudioEnergy).toBe(0);
+    }
+    await onCall(agent, 'accept');
+    for (const page of [visitor, agent]) {
+      await expect.poll(async () => (await view(page)).pictureFrames).toBeGreaterThan(0);
+      await expect.poll(async () => (await stats(page)).sentAudioEnergy).toBeGreaterThan(0);
+    }
+    await expect.poll(async () => (await view(visitor)).state).toBe('active');
+    await onCall(visitor, 'hangup');
+    await expect.poll(async () => (await view(agent)).state).toBe('ended');
+    await Promise.all([vc.close(), ac.close()]);
   });
 
   test('renegotiates in the call: an ICE restart and an added track (perfect negotiation)', async ({

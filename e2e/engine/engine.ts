@@ -17,6 +17,9 @@ export interface PageView {
   chat: string[];
   welcomes: boolean[];
   remoteStream: boolean;
+  /** Remote video frames shown so far that were black / showed a picture. */
+  blackFrames: number;
+  pictureFrames: number;
   /** Date.now() when each state was reached (and `accept:start` etc.). */
   at: Record<string, number>;
 }
@@ -52,6 +55,8 @@ async function openEngine(page: Page, base: string, role: 'visitor' | 'agent'): 
         chat: [],
         welcomes: [],
         remoteStream: false,
+        blackFrames: 0,
+        pictureFrames: 0,
         at: {},
       };
       const agentsUrl = `/api/v1/public/channels/${channelId}/agents?apiKey=${apiKey}`;
@@ -97,9 +102,28 @@ function watchCallSource(): string {
         video.playsInline = true;
         video.srcObject = stream;
         document.body.appendChild(video);
-        const onFrame = () => { if (f.firstFrameAt === null) f.firstFrameAt = Date.now(); };
-        if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
-        else video.addEventListener('loadeddata', onFrame, { once: true });
+        // every presented frame is sorted: black (what a closed gate sends while it rings) or
+        // a picture; firstFrameAt is the first picture
+        const canvas = document.createElement('canvas');
+        canvas.width = 32;
+        canvas.height = 24;
+        const ctx = canvas.getContext('2d', { willReadFrequently: true });
+        const onFrame = () => {
+          ctx.drawImage(video, 0, 0, 32, 24);
+          const px = ctx.getImageData(0, 0, 32, 24).data;
+          let picture = false;
+          for (let i = 0; i < px.length; i += 4) {
+            if (px[i] > 40 || px[i + 1] > 40 || px[i + 2] > 40) { picture = true; break; }
+          }
+          if (picture) {
+            v.pictureFrames++;
+            if (f.firstFrameAt === null) f.firstFrameAt = Date.now();
+          } else {
+            v.blackFrames++;
+          }
+          if (v.pictureFrames < 5) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
       });
     };`;
 }
@@ -182,7 +206,7 @@ export function view(page: Page): Promise<PageView> {
   return page.evaluate(() => (window as unknown as W).flux.view);
 }
 
-/** Date.now() of the first decoded remote frame shown in the page, or null. */
+/** Date.now() of the first remote frame with a picture shown in the page, or null. */
 export function firstFrameAt(page: Page): Promise<number | null> {
   return page.evaluate(() => (window as unknown as W).flux.firstFrameAt);
 }
@@ -191,16 +215,32 @@ export function firstFrameAt(page: Page): Promise<number | null> {
 export function stats(page: Page): Promise<{
   framesDecoded: number;
   audioPackets: number;
+  /** totalAudioEnergy of the audio this page sends (its media-source): 0 for silence */
+  sentAudioEnergy: number;
   localType: string | null;
   remoteType: string | null;
 }> {
   return page.evaluate(async () => {
     const call = (window as unknown as W).flux.call;
-    if (!call) return { framesDecoded: 0, audioPackets: 0, localType: null, remoteType: null };
+    if (!call) {
+      return {
+        framesDecoded: 0,
+        audioPackets: 0,
+        sentAudioEnergy: 0,
+        localType: null,
+        remoteType: null,
+      };
+    }
     const s = await call.getStats();
+    let sentAudioEnergy = 0;
+    s.report?.forEach((r: { type: string; kind?: string; totalAudioEnergy?: number }) => {
+      if (r.type === 'media-source' && r.kind === 'audio')
+        sentAudioEnergy += r.totalAudioEnergy ?? 0;
+    });
     return {
       framesDecoded: s.video.framesDecoded,
       audioPackets: s.audio.packetsReceived,
+      sentAudioEnergy,
       localType: s.candidatePair?.localType ?? null,
       remoteType: s.candidatePair?.remoteType ?? null,
     };

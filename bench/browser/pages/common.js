@@ -6,7 +6,21 @@
  */
 export const now = () => performance.timeOrigin + performance.now();
 
-/** Resolves with the time the first frame of the stream's video is presented. */
+/**
+ * True when the video's current frame shows a picture: not the black frames a disabled track
+ * sends (ours sends those while it rings, so that the pipeline is warm when the call starts).
+ */
+export function showsPicture(v, canvas) {
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(v, 0, 0, canvas.width, canvas.height);
+  const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 0; i < px.length; i += 4) {
+    if (px[i] > 40 || px[i + 1] > 40 || px[i + 2] > 40) return true;
+  }
+  return false;
+}
+
+/** Resolves with the time the first frame of the stream's video that shows a picture is presented. */
 export function firstFrame(stream) {
   return new Promise((resolve) => {
     const v = document.createElement('video');
@@ -17,7 +31,15 @@ export function firstFrame(stream) {
     v.height = 120;
     v.srcObject = stream;
     document.body.append(v);
-    v.requestVideoFrameCallback(() => resolve(now()));
+    const canvas = document.createElement('canvas');
+    canvas.width = 32;
+    canvas.height = 24;
+    const onFrame = () => {
+      const t = now();
+      if (showsPicture(v, canvas)) resolve(t);
+      else v.requestVideoFrameCallback(onFrame);
+    };
+    v.requestVideoFrameCallback(onFrame);
     void v.play().catch(() => {});
   });
 }

@@ -2,7 +2,7 @@ import { PROTOCOL_VERSION, type Call } from '@flux/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { prepareAgentCall, startVisitorCall } from './CallSession.ts';
 import { SignalingClient } from './SignalingClient.ts';
-import { fakeLocalStream } from './testing/FakeMedia.ts';
+import { fakeLocalStream, type FakeMediaStreamTrack } from './testing/FakeMedia.ts';
 import { FakePeerConnection, fakePeerConnectionFactory } from './testing/FakePeerConnection.ts';
 import { FakeWebSocket } from './testing/FakeWebSocket.ts';
 import type { CallState } from './types.ts';
@@ -95,6 +95,55 @@ describe('startVisitorCall', () => {
     expect(pc?.connectionState).toBe('closed');
   });
 
+  it('sends closed gates while it rings and opens them when the agent accepts', async () => {
+    const { c, ws } = await signaling('visitor');
+    const local = fakeLocalStream();
+    const call = startVisitorCall({
+      signaling: c,
+      localStream: local,
+      agentId: 'ag',
+      productIds: [],
+      pageUrl: '',
+      createPeerConnection: fakePeerConnectionFactory(),
+    });
+    await until(() => ws.lastSent('call.request') !== undefined);
+    const pc = FakePeerConnection.instances[0];
+    const originals = local.getTracks() as unknown as FakeMediaStreamTrack[];
+    const gates = pc?.getSenders().map((s) => s.track) ?? [];
+    // one disabled clone per local track on the senders; the preview's tracks stay on
+    expect(gates.map((g) => g?.clonedFrom)).toEqual(originals);
+    expect(gates.every((g) => g?.enabled === false)).toBe(true);
+    expect(originals.every((t) => t.enabled)).toBe(true);
+    ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
+    await call.when('ringing');
+    // a candidate is not an acceptance
+    ws.serverSend({
+      type: 'call.signal',
+      callId: 'c1',
+      from: 'agent',
+      signal: { kind: 'candidate', candidate: { candidate: 'candidate:1' } },
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(gates.every((g) => g?.enabled === false)).toBe(true);
+    // the accepting console says so before the record does: media starts, the state waits
+    call.setMuted('audio', true);
+    ws.serverSend({
+      type: 'call.signal',
+      callId: 'c1',
+      from: 'agent',
+      signal: { kind: 'accepted' },
+    });
+    await until(() => gates[1]?.enabled === true);
+    expect(gates[0]?.enabled).toBe(false); // muted before: stays muted
+    expect(call.state).toBe('ringing');
+    ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
+    expect(call.state).toBe('connecting');
+    // ending stops the gates, not the caller's tracks
+    void call.hangup();
+    expect(gates.every((g) => g?.readyState === 'ended')).toBe(true);
+    expect(originals.every((t) => t.readyState === 'live')).toBe(true);
+  });
+
   it('isolates a throwing listener', async () => {
     const { c, ws } = await signaling('visitor');
     const call = startVisitorCall({
@@ -179,20 +228,48 @@ describe('prepareAgentCall', () => {
       },
     });
     await until(() => agentPc?.addedCandidates.length === 1);
-    // the prepared answer goes out while it rings (early transport), but no media: no tracks
+    // the prepared answer goes out while it rings (early transport); the sender carries a
+    // closed gate: a disabled clone of the microphone, never the microphone itself
     await until(() => ws.lastSent('call.signal') !== undefined);
     expect(ws.sent.find((m) => m.type === 'call.signal')).toMatchObject({
       signal: { kind: 'description', description: { type: 'answer' } },
     });
-    expect(agentPc?.getSenders().every((s) => s.track === null)).toBe(true);
+    const mic = call.localStream?.getAudioTracks()[0] as unknown as FakeMediaStreamTrack;
+    const ringingSenders = agentPc?.getSenders() ?? [];
+    expect(ringingSenders).toHaveLength(1);
+    const gate = ringingSenders[0]?.track;
+    expect(gate?.clonedFrom).toBe(mic);
+    expect(gate?.enabled).toBe(false);
+    expect(mic.enabled).toBe(true); // the local preview is untouched
     expect(agentPc?.getTransceivers().map((t) => t.direction)).toEqual(['sendrecv']);
     const accepting = call.accept();
     await until(() => ws.lastSent('call.accept') !== undefined);
+    // the console that set up the transport tells the visitor first, so both start at once
+    const order = ws.sent.map((m) =>
+      m.type === 'call.signal' ? `signal:${(m.signal as { kind: string }).kind}` : String(m.type),
+    );
+    expect(order.indexOf('signal:accepted')).toBeGreaterThan(-1);
+    expect(order.indexOf('signal:accepted')).toBeLessThan(order.indexOf('call.accept'));
     expect(ws.lastSent('call.accept')).toMatchObject({ callId: 'c1', answer: { type: 'answer' } });
     expect(call.state).toBe('connecting');
-    // audio goes on the prepared m-line; the offer had no video m-line, so video is added
-    expect(agentPc?.getSenders().filter((s) => s.track !== null)).toHaveLength(2);
+    // accepting opens the gate on the prepared m-line; the offer had no video m-line, so the
+    // camera is added (a renegotiation)
+    expect(gate?.enabled).toBe(true);
+    expect(agentPc?.getSenders()[0]?.track).toBe(gate);
+    const camera = call.localStream?.getVideoTracks()[0];
+    expect(agentPc?.getSenders().map((s) => s.track)).toContain(camera);
     ws.ack(ws.lastSent('call.accept')?.reqId, { call: { ...CALL, status: 'connected' } });
     await accepting;
+    // muting closes the sender's track too, unmuting opens it again
+    call.setMuted('audio', true);
+    expect(gate?.enabled).toBe(false);
+    call.setMuted('audio', false);
+    expect(gate?.enabled).toBe(true);
+    // the call's end stops the gate (a live clone would keep the device on); the original is
+    // the caller's to stop
+    void call.hangup();
+    expect(call.state).toBe('ended');
+    expect(gate?.readyState).toBe('ended');
+    expect(mic.readyState).toBe('live');
   });
 });

@@ -155,6 +155,11 @@ export class CallSession {
       onError: (err) => {
         this.#events.emit('error', err);
       },
+      onAccepted: () => {
+        // the agent is accepting: start sending at the same moment as the agent does (the
+        // gates open); the state follows the record's call.state connected
+        if (this.#state === 'ringing') void this.#media.startSending();
+      },
     });
     this.#wirePeerConnection();
     this.#wireSignaling();
@@ -260,7 +265,10 @@ export class CallSession {
       throw this.#error ?? mediaErrorFrom(e);
     }
     if (this.#ended()) throw this.#unreachable('connecting');
-    // the transport may already be up (prepared while ringing): media starts now
+    // the transport may already be up (prepared while ringing): media starts now, on both
+    // sides at once (the visitor hears of it through the console that set up the transport;
+    // when that is another console, the server drops this signal and call.state starts it)
+    if (answer) this.#negotiation.sendAccepted();
     await this.#media.startSending();
     try {
       const msg: {
@@ -413,6 +421,7 @@ export class CallSession {
     } catch {
       /* already closed */
     }
+    this.#media.release();
   }
 
   // ---------------------------------------------------------------- internal: setup
@@ -484,9 +493,9 @@ export class CallSession {
     this.#transition('ringing', 'incoming');
     const offer = o.incoming.offer;
     if (this.#media.stream) this.#media.hold(this.#media.stream);
-    this.#prepared = this.#negotiation.prepareAnswer(offer?.sdp, () => {
-      this.#media.prepareTransceivers();
-    });
+    this.#prepared = this.#negotiation.prepareAnswer(offer?.sdp, () =>
+      this.#media.prepareTransceivers(),
+    );
     // an unhandled failure here surfaces at accept()
     this.#prepared.catch((e: unknown) => {
       this.#log.warn('preparing the answer failed', { error: String(e) });
@@ -706,6 +715,7 @@ export class CallSession {
     } catch {
       /* ignore */
     }
+    this.#media.release();
     // keep listening for call.state so the final record (duration, rating) still arrives
     for (const off of this.#offs.splice(1)) off();
   }

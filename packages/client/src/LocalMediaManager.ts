@@ -1,19 +1,40 @@
 /**
- * The local media of one call: the stream, the tracks held back until the call is accepted
- * (privacy while it rings: the m-lines say sendrecv, the senders stay empty), mute and video
- * replacement. Owned by CallSession; it only touches senders and transceivers of the peer
- * connection it is given and never negotiates itself (a track without an m-line is added,
- * and the peer connection's negotiationneeded takes it from there).
+ * The local media of one call: the stream, what the senders carry before and after the call is
+ * accepted, mute and video replacement. Owned by CallSession; it only touches senders and
+ * transceivers of the peer connection it is given and never negotiates itself (a track without
+ * an m-line is added, and the peer connection's negotiationneeded takes it from there).
+ *
+ * While it rings the senders carry *gates*: disabled clones of the camera and microphone
+ * tracks. A disabled track sends black frames and silence, so the encoders, the packetizers
+ * and the far side's decoders and jitter buffers are running before anyone accepts, yet no
+ * picture or sound of either person leaves the device. Accepting only enables the gates: the
+ * next camera frame goes out at once, with no replaceTrack, no renegotiation and no encoder
+ * start-up. The originals stay untouched (the local preview keeps showing the camera).
+ *
+ * A gated video sender also starts small: about 320 pixels wide. The first frame with a
+ * picture after black ones is coded almost like a key frame, and at full size the pacer needs
+ * tens of milliseconds to send it at the bandwidth estimate that black frames leave; small, it
+ * arrives within a frame or two. The full size follows `FULL_SIZE_AFTER_MS` after accepting.
  */
 import type { Logger } from './logger.ts';
+
+/** Width the gated video starts at (see above). */
+const START_WIDTH = 320;
+/** How long after accepting the video stays at its start size. */
+const FULL_SIZE_AFTER_MS = 300;
 
 /** @internal */
 export class LocalMediaManager {
   #stream: MediaStream | null;
   #muted = { audio: false, video: false };
-  /** Local tracks that go out only once the call is accepted. */
+  /** Local tracks not on a sender yet (they go out once the call is accepted). */
   #heldTracks: MediaStreamTrack[] = [];
+  /** Gate (the disabled clone on a sender) → the original track it stands for. */
+  readonly #gates = new Map<MediaStreamTrack, MediaStreamTrack>();
+  /** Gates of tracks that are no longer wanted (another stream came): closed, free for reuse. */
+  readonly #stale = new Set<MediaStreamTrack>();
   #sending = false;
+  #fullSizeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pc: RTCPeerConnection;
   readonly #log: Logger;
 
@@ -29,16 +50,23 @@ export class LocalMediaManager {
   get muted(): { audio: boolean; video: boolean } {
     return { ...this.#muted };
   }
+  /** True once real media goes out (the call was accepted). */
+  get sending(): boolean {
+    return this.#sending;
+  }
 
   /**
-   * Visitor, before the offer: one sendrecv transceiver per track (held, not sent yet), and a
+   * Visitor, before the offer: one sendrecv transceiver per track carrying its gate, and a
    * receive-only video m-line when there is no camera (none at all for an audio-only call).
    */
   addVisitorTransceivers(stream: MediaStream, audioOnly: boolean | undefined): void {
+    this.#stream = stream;
     for (const track of stream.getTracks()) {
       if (audioOnly && track.kind === 'video') continue;
-      this.#pc.addTransceiver(track.kind, { direction: 'sendrecv', streams: [stream] });
-      this.#heldTracks.push(track);
+      const init: RTCRtpTransceiverInit = { direction: 'sendrecv', streams: [stream] };
+      if (track.kind === 'video')
+        init.sendEncodings = [{ scaleResolutionDownBy: startScale(track) }];
+      this.#pc.addTransceiver(this.#gate(track), init);
     }
     if (audioOnly) {
       // receive-only video is not wanted either: an audio-only call has one m-line
@@ -49,16 +77,25 @@ export class LocalMediaManager {
 
   /** Keeps the stream's tracks to send once the call is accepted. */
   hold(stream: MediaStream): void {
+    if (stream !== this.#stream) {
+      // another stream than the one the gates stand for: those gates make way for it
+      for (const [gate, original] of this.#gates) {
+        if (stream.getTracks().includes(original)) continue;
+        gate.enabled = false;
+        this.#stale.add(gate);
+      }
+    }
     this.#stream = stream;
-    this.#heldTracks = stream.getTracks();
+    const gated = new Set(this.#gates.values());
+    this.#heldTracks = stream.getTracks().filter((t) => !gated.has(t));
     if (this.#sending) void this.startSending(true);
   }
 
   /**
-   * Agent: the transceivers the offer created send too (tracks come at accept), also when the
-   * camera is not known yet: a stream given only to accept() then needs no renegotiation.
+   * Agent, after applying the offer and before answering: the offer's transceivers send too,
+   * and the held tracks go on them as gates, so the answer's media starts while it rings.
    */
-  prepareTransceivers(): void {
+  async prepareTransceivers(): Promise<void> {
     const stream = this.#stream;
     for (const t of this.#pc.getTransceivers()) {
       if (t.currentDirection === 'stopped') continue;
@@ -66,39 +103,22 @@ export class LocalMediaManager {
       // associates the stream so the other side's ontrack has it
       if (stream) (t.sender as Partial<RTCRtpSender>).setStreams?.(stream);
     }
+    await this.#attachHeld(true);
+    await this.#setScale((track) => (this.#gates.has(track) ? startScale(track) : 1));
   }
 
-  /** Puts the held tracks on the senders (no renegotiation: the m-lines already send). */
+  /** Real media goes out: the gates open, held tracks go on the senders (no renegotiation). */
   async startSending(again = false): Promise<void> {
     if (this.#sending && !again) return;
     this.#sending = true;
-    const used = new Set<RTCRtpTransceiver>();
-    for (const track of this.#heldTracks) {
-      const tr = this.#pc
-        .getTransceivers()
-        .find(
-          (t) =>
-            !used.has(t) &&
-            t.currentDirection !== 'stopped' &&
-            t.receiver.track.kind === track.kind &&
-            (t.sender.track === null || t.sender.track === track),
-        );
-      if (tr) {
-        used.add(tr);
-        if (tr.direction !== 'sendrecv' && tr.direction !== 'sendonly') tr.direction = 'sendrecv';
-        try {
-          await tr.sender.replaceTrack(track);
-        } catch (e) {
-          this.#log.warn('replaceTrack failed', { error: String(e) });
-        }
-      } else if (!this.#pc.getSenders().some((s) => s.track === track)) {
-        // no m-line for it: add it (renegotiates through call.signal)
-        if (this.#stream) this.#pc.addTrack(track, this.#stream);
-        else this.#pc.addTrack(track);
-      }
-    }
+    await this.#attachHeld(false);
     this.setMuted('audio', this.#muted.audio);
     this.setMuted('video', this.#muted.video);
+    if (!again) {
+      this.#fullSizeTimer = setTimeout(() => {
+        void this.#setScale(1);
+      }, FULL_SIZE_AFTER_MS);
+    }
   }
 
   /** Mutes or unmutes the local audio or video track (no renegotiation). */
@@ -111,7 +131,11 @@ export class LocalMediaManager {
       : [];
     for (const t of tracks) t.enabled = !muted;
     for (const s of this.#pc.getSenders()) {
-      if (s.track?.kind === kind) s.track.enabled = !muted;
+      const track = s.track;
+      if (track?.kind !== kind) continue;
+      // a gate opens only once the call is accepted, and never once it went stale
+      const gate = this.#gates.has(track);
+      track.enabled = !muted && (!gate || (this.#sending && !this.#stale.has(track)));
     }
   }
 
@@ -124,9 +148,11 @@ export class LocalMediaManager {
       .getTransceivers()
       .find((t) => t.receiver.track.kind === 'video' && t.currentDirection !== 'stopped')?.sender;
     if (sender) {
-      await sender.replaceTrack(track);
-      if (track) track.enabled = !this.#muted.video;
-      if (sender.track === null && track === null) return;
+      const old = sender.track;
+      const out = track && !this.#sending ? this.#gate(track) : track;
+      if (out) out.enabled = this.#sending && !this.#muted.video;
+      await sender.replaceTrack(out);
+      if (old) this.#dropGate(old);
       return;
     }
     if (!track) return;
@@ -134,4 +160,95 @@ export class LocalMediaManager {
     if (stream) this.#pc.addTrack(track, stream);
     else this.#pc.addTrack(track);
   }
+
+  /** Stops the gates (the clones keep the camera on otherwise). The originals are the caller's. */
+  release(): void {
+    clearTimeout(this.#fullSizeTimer);
+    for (const gate of this.#gates.keys()) gate.stop();
+    this.#gates.clear();
+    this.#stale.clear();
+  }
+
+  /** A disabled clone of `track` that stands for it on a sender until the call is accepted. */
+  #gate(track: MediaStreamTrack): MediaStreamTrack {
+    const gate = track.clone();
+    gate.enabled = false;
+    this.#gates.set(gate, track);
+    return gate;
+  }
+
+  /** Sets the video senders' downscale (best effort: a sender may not support it). */
+  async #setScale(scale: number | ((track: MediaStreamTrack) => number)): Promise<void> {
+    for (const sender of this.#pc.getSenders()) {
+      const track = sender.track;
+      if (track?.kind !== 'video' || !('getParameters' in sender)) continue;
+      try {
+        const params = sender.getParameters();
+        const enc = params.encodings[0];
+        if (!enc) continue;
+        enc.scaleResolutionDownBy = typeof scale === 'number' ? scale : scale(track);
+        await sender.setParameters(params);
+      } catch (e) {
+        this.#log.debug('setting the video size failed', { error: String(e) });
+      }
+    }
+  }
+
+  #dropGate(track: MediaStreamTrack): void {
+    if (!this.#gates.delete(track)) return;
+    this.#stale.delete(track);
+    track.stop();
+  }
+
+  /** A sender free for a track of `kind`: empty, or carrying a stale gate. */
+  #freeFor(kind: string, used: Set<RTCRtpTransceiver>): RTCRtpTransceiver | undefined {
+    return this.#pc.getTransceivers().find((t) => {
+      if (used.has(t) || t.currentDirection === 'stopped' || t.receiver.track.kind !== kind) {
+        return false;
+      }
+      const current = t.sender.track;
+      return current === null || this.#stale.has(current);
+    });
+  }
+
+  /**
+   * Puts the held tracks on free senders: as gates while it rings (`gated`), as themselves
+   * once accepted. A track with no m-line for it waits while it rings and is added (with a
+   * renegotiation) once accepted.
+   */
+  async #attachHeld(gated: boolean): Promise<void> {
+    const used = new Set<RTCRtpTransceiver>();
+    const waiting: MediaStreamTrack[] = [];
+    for (const track of this.#heldTracks) {
+      const tr = this.#freeFor(track.kind, used);
+      if (tr) {
+        used.add(tr);
+        if (tr.direction !== 'sendrecv' && tr.direction !== 'sendonly') tr.direction = 'sendrecv';
+        const old = tr.sender.track;
+        const out = gated ? this.#gate(track) : track;
+        try {
+          await tr.sender.replaceTrack(out);
+          if (old) this.#dropGate(old);
+        } catch (e) {
+          this.#log.warn('replaceTrack failed', { error: String(e) });
+          if (gated) this.#dropGate(out);
+          waiting.push(track);
+        }
+      } else if (gated) {
+        waiting.push(track);
+      } else if (!this.#pc.getSenders().some((s) => s.track === track)) {
+        // no m-line for it: add it (renegotiates through call.signal)
+        if (this.#stream) this.#pc.addTrack(track, this.#stream);
+        else this.#pc.addTrack(track);
+      }
+    }
+    this.#heldTracks = waiting;
+  }
+}
+
+/** The downscale that makes the track about START_WIDTH wide (1 when it is not wider). */
+function startScale(track: MediaStreamTrack): number {
+  const width = (track.getSettings as (() => MediaTrackSettings) | undefined)?.call(track).width;
+  if (width === undefined) return 2; // a camera's usual 640 pixels
+  return width > START_WIDTH ? width / START_WIDTH : 1;
 }

@@ -22,6 +22,8 @@ export interface NegotiationDeps {
   ended: () => boolean;
   /** A remote description could not be applied. */
   onError: (err: FluxError) => void;
+  /** Visitor: the agent's console is accepting (media may flow before the record says so). */
+  onAccepted: () => void;
 }
 
 /** @internal */
@@ -88,18 +90,19 @@ export class NegotiationManager {
    */
   prepareAnswer(
     offerSdp: string | undefined,
-    beforeAnswer: () => void,
+    beforeAnswer: () => Promise<void>,
   ): Promise<RTCSessionDescriptionInit | null> {
     return this.#enqueue(async () => {
       if (!offerSdp) return null;
       const pc = this.#d.pc;
       await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       await this.#flushRemoteCandidates();
-      beforeAnswer();
+      await beforeAnswer();
       await pc.setLocalDescription(await pc.createAnswer());
       const answer = await this.#gathered();
       // early transport: the server passes the first console's answer to the visitor while it
-      // rings, so ICE and DTLS are done before anyone accepts (no media flows: no tracks yet)
+      // rings, so ICE and DTLS are done before anyone accepts (the senders carry closed gates:
+      // black frames and silence, see LocalMediaManager)
       if (!this.#d.ended() && answer.type === 'answer') {
         this.#sendDescription(answer);
         this.releaseCandidates();
@@ -110,6 +113,10 @@ export class NegotiationManager {
 
   /** Applies a call.signal from the other side (queued). */
   onSignal(signal: Signal): void {
+    if (signal.kind === 'accepted') {
+      if (this.#d.role === 'visitor') this.#d.onAccepted();
+      return;
+    }
     void this.#enqueue(async () => {
       if (this.#d.ended()) return;
       const pc = this.#d.pc;
@@ -240,6 +247,17 @@ export class NegotiationManager {
         this.#d.log.debug('buffered candidate rejected', { error: String(e) });
       }
     }
+  }
+
+  /** Agent: tells the visitor, over the transport's console, that media may flow now. */
+  sendAccepted(): void {
+    const callId = this.#d.callId();
+    if (!callId) return;
+    this.#d.signaling
+      .request({ type: 'call.signal', callId, signal: { kind: 'accepted' } })
+      .catch((e: unknown) => {
+        this.#d.log.debug('sending accepted failed', { error: String(e) });
+      });
   }
 
   #sendDescription(d: RTCSessionDescription | RTCSessionDescriptionInit): void {

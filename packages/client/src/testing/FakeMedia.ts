@@ -15,6 +15,15 @@ export class FakeMediaStreamTrack {
   stop(): void {
     this.readyState = 'ended';
   }
+  /** Like MediaStreamTrack.clone(): a new track of the same source, with its own `enabled`. */
+  clone(): FakeMediaStreamTrack {
+    const c = new FakeMediaStreamTrack(this.kind);
+    c.enabled = this.enabled;
+    c.clonedFrom = this;
+    return c;
+  }
+  /** The track this one was cloned from (tests check what a sender carries). */
+  clonedFrom: FakeMediaStreamTrack | null = null;
 }
 
 let streamIds = 0;

@@ -115,8 +115,17 @@ export class FakePeerConnection extends EventTarget {
     return t.sender;
   }
 
-  addTransceiver(kind: Kind, init?: { direction?: RTCRtpTransceiverDirection }): FakeTransceiver {
-    const t = new FakeTransceiver(kind, init?.direction ?? 'sendrecv');
+  addTransceiver(
+    trackOrKind: Kind | FakeMediaStreamTrack,
+    init?: { direction?: RTCRtpTransceiverDirection; streams?: FakeMediaStream[] },
+  ): FakeTransceiver {
+    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
+    const t = new FakeTransceiver(
+      track?.kind ?? (trackOrKind as Kind),
+      init?.direction ?? 'sendrecv',
+    );
+    t.sender.track = track;
+    if (init?.streams?.[0]) this.#localStream = init.streams[0];
     this.#transceivers.push(t);
     this.#negotiationChanged();
     return t;

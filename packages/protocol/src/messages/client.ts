@@ -42,6 +42,12 @@ export const SignalSchema = Type.Union([
     { kind: Type.Literal('candidate'), candidate: Candidate },
     { additionalProperties: false },
   ),
+  /**
+   * The console that set up the transport is accepting: the visitor may send media now. Sent
+   * just before `call.accept`, so that both sides start at the same moment; the record's
+   * `call.state connected` follows.
+   */
+  Type.Object({ kind: Type.Literal('accepted') }, { additionalProperties: false }),
 ]);
 export type Signal = Static<typeof SignalSchema>;
 
