@@ -15,14 +15,16 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { minify } from 'rolldown/utils';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const dist = join(root, 'dist');
+// --outdir DIR builds elsewhere (size experiments while tests serve dist/).
+const outArg = process.argv.indexOf('--outdir');
+const dist = outArg > 0 ? resolve(process.argv[outArg + 1]) : join(root, 'dist');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const skipTypes = process.argv.includes('--no-types');
 
@@ -239,8 +241,9 @@ async function analyzeLoader(options) {
   const meta = Object.entries(res.metafile.outputs).find(([f]) => f.endsWith('.js'))[1].inputs;
   const rows = map.sources.map((name, i) => {
     const without = [...code].filter((_, j) => owner[j] !== i).join('');
-    const key = Object.keys(meta).find((k) => name.endsWith(k.replace(/^(\.\.\/)+/, '')));
-    return [name.replace(/^(\.\.\/)+/, ''), meta[key]?.bytesInOutput ?? 0, total - gz(without)];
+    const file = name.startsWith('<') ? name : relative(root, resolve(dist, name)); // src/…
+    const key = Object.keys(meta).find((k) => resolve(k) === resolve(root, file));
+    return [file, meta[key]?.bytesInOutput ?? 0, total - gz(without)];
   });
   rows.sort((a, b) => b[2] - a[2]);
   console.log(`loader by module (esbuild output before the oxc pass: ${total} B gzip -9)`);

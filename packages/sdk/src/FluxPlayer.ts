@@ -10,6 +10,7 @@
  *      │          ▲           ▲                         │           │
  *      └──────────┴── error ──┘                   call UI closed ◀──┘  (re-derived)
  */
+import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
 import type { CallAgent, PublicAgentsResponse } from '@flux/protocol';
 import { fetchAgents } from './api.ts';
 import type { CallUiHandle } from './call-ui/contract.ts';
@@ -19,7 +20,7 @@ import { createHub, safeCall } from './emitter.ts';
 import { sdkError, toSdkError } from './errors.ts';
 import { EN, isRtl, resolveLanguage } from './i18n.ts';
 import { Level, Msg } from './keys.ts';
-import { followPresence } from './presence.ts';
+import { FINAL_CODES, type PresenceMessage } from './presence.ts';
 import { optionsOk } from './spec.ts';
 import type {
   CallRouting,
@@ -96,13 +97,17 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       onBeforeRender,
     } = calls ?? ({} as Partial<CallsWidgetOptions>);
     const base = (o.customDomain ?? defaultBase()).replace(/\/+$/, '');
-    const target = { base, channelId: o.channelId, apiKey: o.apiKey };
+    // The API target (the options' channelId and apiKey), also the call UI's (it ignores the
+    // other options).
+    const target = { ...o, base };
     const lang = resolveLanguage(o.language) ?? 'en';
     const cards = new Map<Element, Card>();
     let strings = EN;
     let token = '';
     let expires = 0;
-    let stopPresence: (() => void) | undefined;
+    let ws: WebSocket | undefined;
+    let retries = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     // The widget (with `calls` only).
     let state: WidgetState = 'loading';
     let hidden: HiddenReason | undefined;
@@ -124,13 +129,17 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       if (s._dead) return;
       diag(Level.debug, Msg.Event, type, detail);
       hubEmit(type, detail);
-      const fn = o.onEvent;
-      if (fn) safeCall('onEvent', () => fn({ type, detail } as FluxAnyEvent));
+      safeCall('onEvent', () => o.onEvent?.({ type, detail } as FluxAnyEvent));
       for (const el of cards.keys()) {
         el.dispatchEvent(
           new CustomEvent('flux:' + type, { detail, bubbles: true, composed: true }),
         );
       }
+    };
+
+    /** The `error` event (its detail is a plain object, not the Error). */
+    const report = ({ code, message }: FluxEventMap['error']): void => {
+      emit('error', { code, message });
     };
 
     const render = (): void => {
@@ -141,11 +150,10 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
 
     /** Sets the state; `rendered` when an agent (newly) shows, `hidden` when the reason changes. */
     const set = (next: WidgetState, why?: HiddenReason): void => {
-      const a = choice?.agent;
-      const key = a && !why ? a.id + a.name + a.profile_photo_url : '';
+      const c = why ? undefined : choice;
+      const key = c ? c.agent.id + c.agent.name + c.agent.profile_photo_url : '';
       state = next;
-      if (a && key && key !== shown)
-        emit('rendered', { agent: a, productIds: choice?.productIds ?? [] });
+      if (c && key !== shown) emit('rendered', { ...c });
       if (why && why !== hidden) emit('hidden', { reason: why });
       shown = key;
       hidden = why;
@@ -191,33 +199,24 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
         : ['closed', Level.debug, Msg.HiddenClosed];
       if (!onBeforeRender) return list[0] ? { agent: list[0], productIds: [] } : quiet;
       let result: CallRouting | null | undefined;
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        // The page gets copies: its mutations must not change our roster.
+        // The page gets copies: its mutations must not change our roster. (The timer may
+        // reject the race after it settled: that does nothing.)
         result = await Promise.race([
           onBeforeRender(structuredClone(list)),
-          new Promise<never>(
-            (_, reject) => (timer = setTimeout(reject, TIMEOUT_MS, Error('no answer in 10 s'))),
+          new Promise<never>((_, reject) =>
+            setTimeout(reject, TIMEOUT_MS, Error('no answer in 10 s')),
           ),
         ]);
       } catch (e) {
         return list.length
           ? ['on-before-render', Level.error, Msg.ObrThrew, e]
           : [quiet[0], Level.warn, Msg.ObrThrewEmpty, e];
-      } finally {
-        clearTimeout(timer);
       }
       if (result == null && !list.length) return quiet;
       const agent = list.find((a) => a.id === result?.callAgentId);
       // Not one of the agents (or not even an object): the extras chunk words which.
-      if (!agent)
-        return [
-          'on-before-render',
-          Level.error,
-          Msg.ObrBad,
-          result,
-          list.map((a) => a.id).join(', '),
-        ];
+      if (!agent) return ['on-before-render', Level.error, Msg.ObrBad, result, list];
       const ids: unknown = result?.productIds;
       const ok = Array.isArray(ids) && ids.every((p) => typeof p === 'string');
       if (!ok && ids !== undefined) diag(Level.warn, Msg.ObrProducts);
@@ -233,7 +232,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
           const [reason, level, key, ...args] = picked;
           diag(level, key, ...args);
           if (level === Level.error) {
-            emit('error', {
+            report({
               code: 'FLX_ERR_SDK_ON_BEFORE_RENDER',
               message: 'onBeforeRender chose no available agent',
             });
@@ -272,7 +271,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
             scan = 0;
             if (allowed) mount();
           });
-        })).observe(document.documentElement, { childList: true, subtree: true });
+        })).observe(document, { childList: true, subtree: true });
       }
       if (!allowed && agents) choose();
       allowed = true;
@@ -293,6 +292,55 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     const refresh = async (): Promise<string> => apply(await fetchAgents(target));
     const getToken = (): Promise<string> =>
       Date.now() < expires ? Promise.resolve(token) : refresh();
+
+    /** Opens the presence socket with visitor token `t` (the protocol: presence.ts). */
+    const connect = (t: string): void => {
+      if (s._dead) return;
+      let ping: ReturnType<typeof setInterval> | undefined;
+      const sock = (ws = new WebSocket(base.replace(/^http/, 'ws') + WS_PATH));
+      // Only called while the socket is open (a send on a closing socket is dropped, not thrown).
+      const send = (msg: object): void => {
+        sock.send(JSON.stringify(msg));
+      };
+      sock.onopen = () => {
+        send({
+          type: 'session.hello',
+          protocolVersion: PROTOCOL_VERSION,
+          role: 'visitor',
+          token: t,
+          sdkVersion: SDK_VERSION,
+        });
+      };
+      sock.onmessage = ({ data }) => {
+        const m = JSON.parse(data as string) as PresenceMessage;
+        if (m.heartbeatMs) {
+          retries = 0;
+          ping = setInterval(send, m.heartbeatMs, { type: 'session.ping' });
+          send({ type: 'presence.subscribe', reqId: 'presence' });
+          diag(Level.debug, Msg.PresenceUp);
+        }
+        const r = m.data ?? m;
+        if (r.agents) setRoster(r.agents, r.open);
+      };
+      sock.onclose = ({ code, reason }) => {
+        clearInterval(ping);
+        if (!s._dead) closed(code, reason);
+      };
+    };
+    /** After a close: final codes stop here; others retry with backoff and a fresh token. */
+    const closed = (code: number, reason: string): void => {
+      if (FINAL_CODES.includes(code)) {
+        diag(Level.warn, Msg.PresenceFinal, code, reason);
+        return;
+      }
+      const delay = (Math.min(30_000, 1000 * 2 ** retries++) * (0.5 + Math.random() / 2)) | 0;
+      diag(Level.debug, Msg.PresenceRetry, code, delay);
+      retry = setTimeout(() => {
+        refresh().then(connect, () => {
+          closed(code, reason);
+        });
+      }, delay);
+    };
 
     const startCall = async (): Promise<void> => {
       try {
@@ -330,8 +378,8 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
         await ui.requested;
       } catch (e) {
         const err = toSdkError(e);
-        diag(Level.warn, Msg.CallFailed, err.code, err.message);
-        emit('error', { code: err.code, message: err.message });
+        diag(Level.warn, Msg.CallFailed, err);
+        report(err);
         throw err;
       }
     };
@@ -343,14 +391,14 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       ...(lang === 'en' ? EN : await loadStrings(lang).catch(() => EN)),
       ...calls?.strings,
     };
-    if (document.readyState === 'loading') {
-      await new Promise((r) => document.addEventListener('DOMContentLoaded', r, { once: true }));
-    }
+    // No wait for DOMContentLoaded: placeholders the parser adds later are found by the
+    // MutationObserver, like any added by the page.
     if (calls && !s._dead) {
       s._call = startCall;
       s._stop = () => {
         seq++;
-        stopPresence?.();
+        clearTimeout(retry);
+        ws?.close(1000); // its close event clears the heartbeat
         removeEventListener('popstate', route);
         call?.close();
         unmount();
@@ -372,17 +420,17 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       apply(await first);
     } catch (e) {
       const err = e as FluxSdkError; // fetchAgents rejects with FluxSdkErrors only
-      diag(Level.error, Msg.InitFailed, err.code, err.message, target.channelId, base);
+      diag(Level.error, Msg.InitFailed, err, o.channelId, base);
       if (calls) {
         agents = [];
         set('error', 'error');
       }
-      emit('error', { code: err.code, message: err.message });
+      report(err);
       return handle(err);
     }
     // destroy() may have run during the awaits.
-    if (calls && !s._dead) stopPresence = followPresence(base, token, refresh, setRoster);
-    diag(Level.info, Msg.InitOk, target.channelId, lang, SDK_VERSION);
+    if (calls) connect(token);
+    diag(Level.info, Msg.InitOk, o.channelId, lang, SDK_VERSION);
     return handle();
   }
 
@@ -415,7 +463,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
             const err = await lazyError(
               session ? 'FLX_ERR_SDK_NOT_WHITELISTED' : 'FLX_ERR_SDK_NOT_INITIALIZED',
             );
-            diag(Level.warn, Msg.CallFailed, err.code, err.message);
+            diag(Level.warn, Msg.CallFailed, err);
             throw err;
           }
           return run();

@@ -17,11 +17,10 @@ export function safeCall(what: string, fn: () => unknown): void {
   const fail = (e: unknown): void => {
     diag(Level.error, Msg.Listener, what, e);
   };
-  try {
-    Promise.resolve(fn()).catch(fail);
-  } catch (e) {
-    fail(e);
-  }
+  // The executor runs fn now; a throw rejects the promise, a returned promise is adopted.
+  new Promise((resolve) => {
+    resolve(fn());
+  }).catch(fail);
 }
 
 export function createHub(): EventHub {

@@ -15,13 +15,13 @@ export const isSdkError = (e: unknown): e is FluxSdkError =>
 
 /** Normalises anything thrown (engine FluxError, DOMException, string) to a FluxSdkError. */
 export function toSdkError(e: unknown, fallback: ErrorCode = 'FLX_ERR_INTERNAL'): FluxSdkError {
-  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  const ours = typeof code === 'string' && code.startsWith('FLX_ERR_');
+  const { code, message } = (e ?? {}) as { code?: string; message?: unknown };
+  const ours = /^FLX_ERR_/.test(code as string); // an undefined code tests as 'undefined'
   return ours && e instanceof Error
     ? (e as FluxSdkError)
     : sdkError(
         ours ? (code as ErrorCode) : fallback,
-        typeof message === 'string' ? message : String(e),
+        typeof message == 'string' ? message : String(e),
         e,
       );
 }

@@ -4,7 +4,8 @@
  * `localStorage.fluxDebug = '1'` or `?flux_debug=1` in the page URL (see docs/integration.md).
  */
 /* eslint-disable no-console */
-import type { Level } from './keys.ts';
+import { loadExtras } from './chunks.ts';
+import type { Level, Msg } from './keys.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LEVELS = 'debug info warn error silent'.split(' ');
@@ -23,11 +24,21 @@ export function setLogLevel(level: LogLevel): void {
   threshold = LEVELS.indexOf(level);
 }
 
-/** True when messages of `level` are printed. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- LEVELS is in Level's order
-export const enabled = (level: Level): boolean => level >= threshold;
+let queue: Promise<unknown> = Promise.resolve();
 
-/** Prints one line at `level`, prefixed `[FluxPlayer]` (callers check `enabled` first). */
-export const print = (level: Level, text: string): void => {
-  console[LEVELS[level] as 'debug' | 'info' | 'warn' | 'error']('[FluxPlayer]', text);
-};
+/**
+ * Prints message `key` at `level` once its wording is loaded (diag.ts explains why it is lazy);
+ * an empty sentence prints nothing.
+ */
+export function diag(level: Level, key: Msg, ...args: unknown[]): void {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- LEVELS is in Level's order
+  if (level >= threshold) {
+    queue = queue
+      .then(loadExtras)
+      .then((m) => m.format(key, args))
+      .catch(() => `${key} ${args.join(' ')}`)
+      .then((text) => {
+        if (text) console[LEVELS[level] as 'debug']('[FluxPlayer]', text);
+      });
+  }
+}

@@ -1,5 +1,6 @@
-import type { ErrorCode } from '@flux/protocol';
+import type { CallAgent, ErrorCode } from '@flux/protocol';
 import { Msg } from './keys.ts';
+import type { FluxSdkError } from './types.ts';
 
 /**
  * Structural equality for init's idempotency: functions compare by source text and
@@ -72,8 +73,8 @@ const M = {
       ? `init() was already called with different options (first difference at '${path}'); the new options are ignored. Call FluxPlayer.destroy() first to re-initialise.`
       : ''; // the same options: a no-op, nothing to say
   },
-  [Msg.InitFailed]: (code: string, message: string, channel: string, base: string) =>
-    `init failed: ${code}: ${message} (channel '${channel}' at ${base})`,
+  [Msg.InitFailed]: (e: FluxSdkError, channel: string, base: string) =>
+    `init failed: ${e.code}: ${e.message} (channel '${channel}' at ${base})`,
   [Msg.InitOk]: (channel: string, lang: string, version: string) =>
     `initialised: channel '${channel}', language ${lang}, SDK ${version}`,
   [Msg.InitThrew]: (e: unknown) => `init failed unexpectedly: ${str(e)}`,
@@ -90,7 +91,8 @@ const M = {
     `widgets.calls.onBeforeRender threw or rejected (${str(e)}); the widget is not rendered`,
   [Msg.ObrThrewEmpty]: (e: unknown) =>
     `widgets.calls.onBeforeRender threw (${str(e)}) when called with [] because nobody can take a call now; the widget is hidden. Return null for an empty list to hide it quietly.`,
-  [Msg.ObrBad]: (result: unknown, ids: string) => {
+  [Msg.ObrBad]: (result: unknown, agents: CallAgent[]) => {
+    const ids = agents.map((a) => a.id).join(', ');
     const id = (result as { callAgentId?: unknown } | null | undefined)?.callAgentId;
     return typeof id === 'string'
       ? `widgets.calls.onBeforeRender returned callAgentId '${id}', which is not one of the available agents (${ids || 'none'}); the widget is not rendered`
@@ -98,7 +100,7 @@ const M = {
   },
   [Msg.ObrProducts]: () =>
     `widgets.calls.onBeforeRender: productIds must be an array of non-empty strings; the other entries are ignored`,
-  [Msg.CallFailed]: (code: string, message: string) => `startCall() failed: ${code}: ${message}`,
+  [Msg.CallFailed]: (e: FluxSdkError) => `startCall() failed: ${e.code}: ${e.message}`,
   [Msg.PresenceUp]: () => `presence: connected, following the agents roster`,
   [Msg.PresenceFinal]: (code: number, reason: string) =>
     `presence channel closed for good (${code} ${reason}); the widget will not update live`,

@@ -46,25 +46,26 @@ export const DOMAIN = /^https?:\/\/[^/]/;
  * issue (a unit test keeps the two in agreement). Otherwise init loads the full validation.
  */
 export function optionsOk(input: unknown): input is FluxPlayerOptions {
-  // `want` is a kind letter, a nested table, or (an unknown key) undefined or an inherited member.
+  // `want`: a kind letter, a nested table, or for an unknown key undefined or an inherited
+  // member. Both the table's keys and the object's are checked (a missing S fails).
   const ok = (v: unknown, want: unknown): boolean =>
     typeof want == 'string'
-      ? v === undefined ||
-        (kindOf(v) === want.toLowerCase() &&
+      ? v === undefined
+        ? want != 'S'
+        : kindOf(v) === want.toLowerCase() &&
           (want != 'S' || !!(v as string).trim()) &&
           (want != 'a' ||
-            (v as unknown[]).every((e) => e instanceof RegExp || typeof e == 'string')))
+            (v as unknown[]).every((e) => e instanceof RegExp || typeof e == 'string'))
       : typeof want == 'object' &&
         (v === undefined ||
           (kindOf(v) === 'o' &&
-            Object.entries(v as object).every(([k, x]) => ok(x, (want as Spec)[k]))));
+            Object.keys({ ...want, ...v }).every((k) =>
+              ok((v as Record<string, unknown>)[k], (want as Spec)[k]),
+            )));
   const o = input as FluxPlayerOptions;
   return (
     kindOf(input) === 'o' &&
     ok(o, SPEC) &&
-    !!o.apiKey &&
-    !!o.channelId &&
-    (!o.widgets?.calls || !!o.widgets.calls.renderTo) &&
     (o.customDomain === undefined || DOMAIN.test(o.customDomain)) &&
     (o.language === undefined || !!builtinLanguage(o.language))
   );

@@ -15,15 +15,15 @@ export function whitelistMatch(
   href: string,
 ): WhitelistEntry | true | undefined {
   if (!list) return true;
-  const url = new URL(href);
   return list.find((entry) => {
     if (typeof entry !== 'string') {
       entry.lastIndex = 0;
       return entry.test(href);
     }
-    const glob = entry.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-    return RegExp(`^${glob.join('.*')}$`).test(
-      entry.includes('://') ? (url.href.split('#')[0] ?? '') : url.pathname,
+    // Escape everything but `*`, which becomes `.*`.
+    const glob = entry.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+    return RegExp(`^${glob}$`).test(
+      entry.includes('://') ? href.replace(/#.*/, '') : new URL(href).pathname,
     );
   });
 }

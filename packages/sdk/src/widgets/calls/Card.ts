@@ -5,7 +5,7 @@
  * `hidden` unless the card has something to show.
  *
  *   <div data-flux-widget="calls" data-flux-state="ready">  #shadow-root
- *     <div part="card"> <img> <span><b>title</b><p>text</p></span> <button>…</button> <i aria-live> </div>
+ *     <div part="card"> <img> <span><b>title</b><p>text</p></span> <button><span>label</span></button> <i role=status> </div>
  */
 import type { CallAgent } from '@flux/protocol';
 import type { WidgetStrings } from '../../i18n.ts';
@@ -21,20 +21,9 @@ export interface Card {
   _update(state: WidgetState, agent: CallAgent | undefined, announce: string): void;
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-const VIDEO_ICON =
-  'M4 6h10a2 2 0 0 1 2 2v1.5l4-2.5v10l-4-2.5V16a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z';
-
-/** Appends an element (HTML, or SVG when `ns` is given) with attributes. */
-function el(
-  tag: string,
-  parent: Node,
-  attrs: Record<string, string> = {},
-  ns?: string,
-): HTMLElement {
-  const e = parent.appendChild(
-    ns ? document.createElementNS(ns, tag) : document.createElement(tag),
-  ) as HTMLElement;
+/** Appends an element with attributes. */
+function el(tag: string, parent: Node, attrs: Record<string, string> = {}): HTMLElement {
+  const e = parent.appendChild(document.createElement(tag));
   for (const k in attrs) e.setAttribute(k, attrs[k] ?? '');
   return e;
 }
@@ -65,18 +54,13 @@ export function createCard(
     part: 'button',
     'aria-describedby': 't x',
   }) as HTMLButtonElement;
-  el(
-    'path',
-    el('svg', button, { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, SVG),
-    { d: VIDEO_ICON },
-    SVG,
-  );
+  // The camera icon is the button's ::before (styles.ts).
   const label = el('span', button);
-  const live = el('i', root, { role: 'status', 'aria-live': 'polite' });
-  // The listeners go with the element when the card is destroyed.
-  for (const type of ['pointerenter', 'focus', 'touchstart']) {
-    button.addEventListener(type, intent, { passive: true });
-  }
+  const live = el('i', root, { role: 'status' }); // a polite live region
+  // The listeners go with the element when the card is destroyed. A touch fires
+  // pointerenter before pointerdown, so touch screens get the prefetch too.
+  button.addEventListener('pointerenter', intent);
+  button.addEventListener('focus', intent);
   button.addEventListener('click', click);
 
   return {
