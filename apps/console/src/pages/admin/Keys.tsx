@@ -7,9 +7,10 @@ import { formatDateTime } from '../../lib/format.ts';
 import { check, maxLength, origin as originRule, required } from '../../lib/validate.ts';
 import { toast } from '../../state/toast.ts';
 import { Button } from '../../ui/Button.tsx';
-import { CopyButton } from '../../ui/CopyButton.tsx';
 import { TextField } from '../../ui/Field.tsx';
-import { ConfirmDialog, Modal } from '../../ui/Modal.tsx';
+import { ConfirmDialog } from '../../ui/Modal.tsx';
+import { AddOneForm } from '../../ui/AddOneForm.tsx';
+import { SecretOnceDialog } from '../../ui/SecretOnceDialog.tsx';
 import { FormDialog } from '../../ui/FormDialog.tsx';
 import { Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
 import { fire } from '../../ui/fire.ts';
@@ -223,40 +224,20 @@ export function CreateKey({
 
 export function ShowKeyOnce({ created, onClose }: { created: CreatedApiKey; onClose: () => void }) {
   return (
-    <Modal
+    <SecretOnceDialog
       title="Copy your new key"
+      secret={created.key}
+      label="New API key"
+      testId="new-key"
       onClose={onClose}
-      footer={
-        <Button variant="primary" onClick={onClose}>
-          I copied it
-        </Button>
-      }
     >
-      <div class="stack-s">
-        <div class="banner banner-warn small">
-          This is the only time the full key is shown. Copy it now; you can always create another.
-        </div>
-        <div class="row">
-          <input
-            class="input mono"
-            readOnly
-            value={created.key}
-            data-testid="new-key"
-            aria-label="New API key"
-            onFocus={(e) => e.currentTarget.select()}
-          />
-          <CopyButton text={created.key} size="m" />
-        </div>
-      </div>
-    </Modal>
+      This is the only time the full key is shown. Copy it now; you can always create another.
+    </SecretOnceDialog>
   );
 }
 
 function Origins() {
   const [items, setItems] = useState<AllowedOrigin[] | null>(null);
-  const [value, setValue] = useState('');
-  const [server, setServer] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [remove, setRemove] = useState<AllowedOrigin | null>(null);
   useEffect(() => {
     api.admin.origins().then(
@@ -264,7 +245,6 @@ function Origins() {
       (err: unknown) => toast(errorMessage(err), 'error'),
     );
   }, []);
-  const error = server ?? originRule(value);
   const pg = usePage(items ?? []);
   return (
     <section class="card">
@@ -277,51 +257,20 @@ function Origins() {
           </p>
         </div>
       </div>
-      <form
-        class="card-body row"
-        style={{ alignItems: 'flex-start', borderBottom: '1px solid var(--border)' }}
-        noValidate
-        onSubmit={fire(async (e) => {
-          e.preventDefault();
-          const v = value.trim().replace(/\/+$/, '');
-          if (!v || originRule(v)) return;
-          setBusy(true);
-          try {
-            const res = await api.admin.addOrigin(v);
-            setItems([...(items ?? []), res.origin]);
-            setValue('');
-            toast('Origin added.');
-          } catch (err) {
-            setServer(
-              err instanceof ApiError ? (err.fields.origin ?? err.message) : errorMessage(err),
-            );
-          } finally {
-            setBusy(false);
-          }
-        })}
-      >
-        <TextField
-          label="Origin"
-          fieldClass="spacer"
-          value={value}
-          onValue={(v) => {
-            setValue(v);
-            setServer(null);
-          }}
-          error={error}
-          placeholder="https://shop.example"
-          type="url"
-        />
-        <Button
-          type="submit"
-          icon="plus"
-          busy={busy}
-          disabled={!value.trim() || !!error}
-          style={{ marginTop: '24px' }}
-        >
-          Add
-        </Button>
-      </form>
+      <AddOneForm
+        label="Origin"
+        field="origin"
+        submitLabel="Add"
+        placeholder="https://shop.example"
+        rule={originRule}
+        normalize={(v) => v.trim().replace(/\/+$/, '')}
+        style={{ borderBottom: '1px solid var(--border)' }}
+        onAdd={async (v) => {
+          const res = await api.admin.addOrigin(v);
+          setItems([...(items ?? []), res.origin]);
+          toast('Origin added.');
+        }}
+      />
       {items === null ? (
         <Loading />
       ) : items.length === 0 ? (

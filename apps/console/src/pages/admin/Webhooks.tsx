@@ -7,17 +7,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { CreatedWebhook, Webhook, WebhookDelivery } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import { ApiError, errorMessage } from '../../api/http.ts';
+import { errorMessage } from '../../api/http.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { webhookUrl } from '../../lib/validate.ts';
 import { toast } from '../../state/toast.ts';
+import { AddOneForm } from '../../ui/AddOneForm.tsx';
+import { SecretOnceDialog } from '../../ui/SecretOnceDialog.tsx';
 import { Button } from '../../ui/Button.tsx';
-import { CopyButton } from '../../ui/CopyButton.tsx';
-import { TextField } from '../../ui/Field.tsx';
-import { ConfirmDialog, Modal } from '../../ui/Modal.tsx';
+import { ConfirmDialog } from '../../ui/Modal.tsx';
 import { Empty, Loading, PageHead } from '../../ui/misc.tsx';
 import { PagedTable } from '../../ui/PagedTable.tsx';
-import { fire } from '../../ui/fire.ts';
 import { usePaged } from '../../ui/usePaged.ts';
 
 const STATUS_CLASS: Record<WebhookDelivery['status'], string> = {
@@ -98,10 +97,6 @@ export function Webhooks() {
 }
 
 function AddWebhook({ onCreated }: { onCreated: (c: CreatedWebhook) => void }) {
-  const [value, setValue] = useState('');
-  const [server, setServer] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const error = server ?? webhookUrl(value);
   return (
     <section class="card">
       <div class="card-head">
@@ -110,50 +105,17 @@ function AddWebhook({ onCreated }: { onCreated: (c: CreatedWebhook) => void }) {
           <p>An https:// URL of your server. It answers any 2xx status to acknowledge.</p>
         </div>
       </div>
-      <form
-        class="card-body row"
-        style={{ alignItems: 'flex-start' }}
-        noValidate
-        aria-label="Add a webhook"
-        onSubmit={fire(async (e) => {
-          e.preventDefault();
-          const v = value.trim();
-          if (!v || webhookUrl(v)) return;
-          setBusy(true);
-          try {
-            onCreated(await api.admin.createWebhook(v));
-            setValue('');
-          } catch (err) {
-            setServer(
-              err instanceof ApiError ? (err.fields.url ?? err.message) : errorMessage(err),
-            );
-          } finally {
-            setBusy(false);
-          }
-        })}
-      >
-        <TextField
-          label="Webhook URL"
-          fieldClass="spacer"
-          type="url"
-          value={value}
-          onValue={(v) => {
-            setValue(v);
-            setServer(null);
-          }}
-          error={error}
-          placeholder="https://shop.example/hooks/flux"
-        />
-        <Button
-          type="submit"
-          icon="plus"
-          busy={busy}
-          disabled={!value.trim() || !!error}
-          style={{ marginTop: '24px' }}
-        >
-          Add webhook
-        </Button>
-      </form>
+      <AddOneForm
+        label="Webhook URL"
+        field="url"
+        submitLabel="Add webhook"
+        placeholder="https://shop.example/hooks/flux"
+        ariaLabel="Add a webhook"
+        rule={webhookUrl}
+        onAdd={async (v) => {
+          onCreated(await api.admin.createWebhook(v));
+        }}
+      />
     </section>
   );
 }
@@ -239,32 +201,15 @@ function WebhookCard({ hook, onDelete }: { hook: Webhook; onDelete: () => void }
 
 function ShowSecretOnce({ created, onClose }: { created: CreatedWebhook; onClose: () => void }) {
   return (
-    <Modal
+    <SecretOnceDialog
       title="Copy the signing secret"
+      secret={created.secret}
+      label="Signing secret"
+      testId="new-secret"
       onClose={onClose}
-      footer={
-        <Button variant="primary" onClick={onClose}>
-          I copied it
-        </Button>
-      }
     >
-      <div class="stack-s">
-        <div class="banner banner-warn small">
-          This is the only time the secret is shown. Your server uses it to check the{' '}
-          <code>X-Flux-Signature</code> header of each event (see the API docs).
-        </div>
-        <div class="row">
-          <input
-            class="input mono"
-            readOnly
-            value={created.secret}
-            data-testid="new-secret"
-            aria-label="Signing secret"
-            onFocus={(e) => e.currentTarget.select()}
-          />
-          <CopyButton text={created.secret} size="m" />
-        </div>
-      </div>
-    </Modal>
+      This is the only time the secret is shown. Your server uses it to check the{' '}
+      <code>X-Flux-Signature</code> header of each event (see the API docs).
+    </SecretOnceDialog>
   );
 }
