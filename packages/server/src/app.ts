@@ -67,7 +67,8 @@ export async function buildApp(
   }).setValidatorCompiler(TypeBoxValidatorCompiler);
 
   const ownStorage = overrides.storage === undefined;
-  const storage = overrides.storage ?? createStorage(config.databaseUrl);
+  const storage =
+    overrides.storage ?? createStorage(config.databaseUrl, { poolSize: config.databasePoolSize });
   try {
     await storage.migrate();
   } catch (err) {

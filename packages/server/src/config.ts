@@ -35,6 +35,8 @@ export interface Config {
   publicUrl: string;
   /** `postgres://…` or `sqlite:<file>` (or `sqlite::memory:`). */
   databaseUrl: string;
+  /** PostgreSQL connections per process (DATABASE_POOL_SIZE); unused on SQLite. */
+  databasePoolSize: number;
   logLevel: LogLevel;
   sessionTtlHours: number;
   trustProxy: boolean;
@@ -167,6 +169,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     host,
     publicUrl,
     databaseUrl: databaseUrl(env),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 20, 1, 1000),
     logLevel: logLevel as LogLevel,
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 365),
     trustProxy: bool(env, 'TRUST_PROXY', false),

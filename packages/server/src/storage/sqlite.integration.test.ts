@@ -18,3 +18,15 @@ storageContract('SQLite', async () => {
     },
   };
 });
+
+// `sqlite::memory:` has one connection: the hot path's writes run on the main thread there
+// (no worker), the same writer code as for a file
+storageContract('SQLite in memory', async () => {
+  const storage = createStorage('sqlite::memory:');
+  await storage.migrate();
+  return {
+    storage,
+    second: storage,
+    cleanup: () => storage.close(),
+  };
+});

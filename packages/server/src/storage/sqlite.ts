@@ -2,9 +2,10 @@
  * SQLite adapter: better-sqlite3 on a file (default ./data/flux.db) in WAL mode with
  * `synchronous=FULL` (a call record survives a power cut once written), foreign keys on and
  * a busy timeout so several processes can share the file. The call hot path
- * (`hotpath/SqliteHotPath.ts`) uses the same connection with statements prepared once and
- * group commit: the writes of one event-loop turn share one transaction (one fsync), and each
- * is acknowledged only after its COMMIT.
+ * (`hotpath/SqliteHotPath.ts`) reads on this connection with statements prepared once and
+ * writes through group commit in a worker thread with a second connection (the writes queued
+ * while one batch commits share the next transaction and fsync; each is acknowledged only
+ * after its COMMIT; the fsync never blocks the event loop).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -54,5 +55,5 @@ export function createSqliteStorage(file: string): KyselyStorage {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: raw }) });
-  return new KyselyStorage('sqlite', db, new SqliteHotPath(raw));
+  return new KyselyStorage('sqlite', db, new SqliteHotPath(raw, { file, synchronous: 'FULL' }));
 }

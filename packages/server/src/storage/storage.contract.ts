@@ -458,6 +458,63 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       expect((await s.getCall(r.call.id))?.endReason).toBe(winner?.endReason);
     });
 
+    it('answers many moves made at once on one storage each with its own call, one winner per call', async () => {
+      // moves made in the same turn share a batch (SQLite: one transaction; PostgreSQL: one
+      // statement per target status): each caller must still get its own answer
+      const c = await channel();
+      const agents = await Promise.all([0, 1, 2, 3].map((i) => onlineAgent(c.id, `B${i}`)));
+      const p = await s.createProduct(c.id, { sku: 'BX', name: 'Box', price: 5, currency: 'EUR' });
+      const reserved = await Promise.all(
+        agents.map((a, i) =>
+          s.reserveAgentAndCreateCall({
+            channelId: c.id,
+            agentId: a.id,
+            pageUrl: null,
+            visitor: { name: `v${i}` },
+            productIds: i % 2 === 0 ? [p.id] : [],
+            unknownProductIds: [],
+            at: new Date(3_000_000),
+          }),
+        ),
+      );
+      const calls = reserved.map((r) => {
+        if (!r.ok) throw new Error('expected ok');
+        return r.call;
+      });
+      const rung = await Promise.all([
+        ...calls.map((call, i) => s.transitionCall(call.id, 'ringing', new Date(3_001_000 + i))),
+        s.transitionCall('no-such-call', 'ringing', new Date(3_001_000)),
+      ]);
+      expect(rung.map((x) => x?.id ?? null)).toEqual([...calls.map((x) => x.id), null]);
+      rung.slice(0, 4).forEach((x, i) => {
+        expect(x).toMatchObject({
+          status: 'ringing',
+          agentName: `B${i}`,
+          ringingAt: new Date(3_001_000 + i).toISOString(),
+          visitor: { name: `v${i}` },
+        });
+        expect(x?.products.map((q) => q.sku)).toEqual(i % 2 === 0 ? ['BX'] : []);
+      });
+      // two different endings of every call at once: exactly one each, and the stored one
+      const ends = await Promise.all(
+        calls.flatMap((call) => [
+          s.transitionCall(call.id, 'ended', new Date(3_002_000), { reason: 'declined' }),
+          s.transitionCall(call.id, 'ended', new Date(3_002_000), {
+            reason: 'missed',
+            detail: 'timeout',
+          }),
+        ]),
+      );
+      for (const [i, call] of calls.entries()) {
+        const pair = [ends[2 * i], ends[2 * i + 1]].filter((x) => x !== null);
+        expect(pair).toHaveLength(1);
+        const stored = must(await s.getCall(call.id));
+        expect(stored.endReason).toBe(pair[0]?.endReason);
+        expect(stored.endDetail).toBe(pair[0]?.endReason === 'missed' ? 'timeout' : null);
+        expect(await s.getAgentCurrentCall(call.agentId)).toBeNull();
+      }
+    });
+
     it('lists calls with filters, newest first, paginated; sets call products in order', async () => {
       const c = await channel();
       const a1 = await onlineAgent(c.id, 'A1');

@@ -82,13 +82,61 @@ SELECT ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('up.id'
   FROM up JOIN users u ON u.id = up.agent_id`;
 }
 
+/**
+ * The same move for many calls in one statement: the inputs as parallel arrays, `n` the
+ * caller's index. Two callers moving one call in one batch join the same row: PostgreSQL
+ * updates it once, with one of them (its `n` comes back), so exactly one wins, as with
+ * separate statements.
+ */
+function transitionBatchSql(to: CallStatus): string {
+  const from = CALL_STATUSES.filter((s) => canTransition(s, to));
+  const where = from.length > 0 ? `c.status IN (${fromStatusesSql(from)})` : 'false';
+  const end = to === 'ended' ? ', end_reason = i.reason, end_detail = i.detail' : '';
+  const release =
+    to === 'ended'
+      ? `, rel AS (
+  UPDATE users SET current_call_id = NULL FROM up
+   WHERE users.id = up.agent_id AND users.current_call_id = up.id
+)`
+      : '';
+  return `
+WITH i AS (
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[])
+    AS t(id, at, reason, detail, n)
+), up AS (
+  UPDATE calls c SET status = '${to}', ${STATUS_COLUMN[to]} = i.at${end}
+    FROM i WHERE c.id = i.id AND ${where}
+  RETURNING i.n, ${cols(CALL_COLUMNS, 'c')}
+)${release}
+SELECT up.n, ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('up.id')} AS products
+  FROM up JOIN users u ON u.id = up.agent_id`;
+}
+
+interface TransitionJob {
+  callId: string;
+  at: number;
+  reason: string | null;
+  detail: string | null;
+  resolve: (call: Call | null) => void;
+  reject: (e: unknown) => void;
+}
+
 const GET_CALL = `
 SELECT ${cols(CALL_COLUMNS, 'c')}, u.name AS agent_name, ${productsJson('c.id')} AS products
   FROM calls c JOIN users u ON u.id = c.agent_id WHERE c.id = $1`;
 
+/**
+ * Status moves are batched per event-loop turn: the moves to one status queued in a turn go
+ * as one statement (one round trip, one commit), which matters when PostgreSQL shares the
+ * machine's cores. A batch that fails (a deadlock with another process's batch, a bad row)
+ * is retried move by move, so only a move that fails on its own fails its caller.
+ */
 export class PostgresHotPath implements HotPath {
   readonly #pool: pg.Pool;
   readonly #transitions = new Map(CALL_STATUSES.map((to) => [to, transitionSql(to)]));
+  readonly #transitionBatches = new Map(CALL_STATUSES.map((to) => [to, transitionBatchSql(to)]));
+  readonly #queued = new Map<CallStatus, TransitionJob[]>();
+  #scheduled = false;
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -148,20 +196,86 @@ export class PostgresHotPath implements HotPath {
     return { ok: true, call: toCall(row, hit.agent_name, hit.products.map(toProduct)) };
   }
 
-  async transitionCall(
+  transitionCall(
     callId: string,
     to: CallStatus,
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
   ): Promise<Call | null> {
-    if (to === 'ended' && !end) throw new Error('transitionCall: ended needs an end reason');
-    const text = this.#transitions.get(to);
-    if (text === undefined) throw new Error(`transitionCall: unknown status ${to}`);
+    if (to === 'ended' && !end) {
+      return Promise.reject(new Error('transitionCall: ended needs an end reason'));
+    }
+    if (!this.#transitions.has(to)) {
+      return Promise.reject(new Error(`transitionCall: unknown status ${to}`));
+    }
+    return new Promise<Call | null>((resolve, reject) => {
+      let q = this.#queued.get(to);
+      if (!q) {
+        q = [];
+        this.#queued.set(to, q);
+      }
+      q.push({
+        callId,
+        at: at.getTime(),
+        reason: to === 'ended' ? (end?.reason ?? null) : null,
+        detail: to === 'ended' ? (end?.detail ?? null) : null,
+        resolve,
+        reject,
+      });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => {
+          this.#flush();
+        });
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const groups = [...this.#queued];
+    this.#queued.clear();
+    for (const [to, jobs] of groups) void this.#runBatch(to, jobs);
+  }
+
+  async #runBatch(to: CallStatus, jobs: TransitionJob[]): Promise<void> {
+    if (jobs.length > 1) {
+      let rows: (CallRow & { n: number })[] | null = null;
+      try {
+        rows = await this.#rows<CallRow & { n: number }>(
+          `transitions_${to}`,
+          this.#transitionBatches.get(to) ?? '',
+          [
+            jobs.map((j) => j.callId),
+            jobs.map((j) => j.at),
+            jobs.map((j) => j.reason),
+            jobs.map((j) => j.detail),
+            jobs.map((_, n) => n),
+          ],
+        );
+      } catch {
+        rows = null; // retried one by one below
+      }
+      if (rows) {
+        const byN = new Map(rows.map((r) => [r.n, r]));
+        jobs.forEach((j, n) => {
+          const r = byN.get(n);
+          j.resolve(r ? toCall(r, r.agent_name, r.products.map(toProduct)) : null);
+        });
+        return;
+      }
+    }
+    await Promise.all(jobs.map((j) => this.#transitionOne(to, j).then(j.resolve, j.reject)));
+  }
+
+  async #transitionOne(to: CallStatus, j: TransitionJob): Promise<Call | null> {
     const values: unknown[] =
-      to === 'ended'
-        ? [callId, at.getTime(), end?.reason, end?.detail ?? null]
-        : [callId, at.getTime()];
-    const [row] = await this.#rows<CallRow>(`transition_${to}`, text, values);
+      to === 'ended' ? [j.callId, j.at, j.reason, j.detail] : [j.callId, j.at];
+    const [row] = await this.#rows<CallRow>(
+      `transition_${to}`,
+      this.#transitions.get(to) ?? '',
+      values,
+    );
     return row ? toCall(row, row.agent_name, row.products.map(toProduct)) : null;
   }
 
