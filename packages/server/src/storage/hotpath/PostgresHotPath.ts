@@ -56,7 +56,7 @@ WITH r AS (
   INSERT INTO call_products (call_id, position, product_id)
   SELECT c.id, t.ord - 1, t.pid FROM c, unnest($8::text[]) WITH ORDINALITY AS t(pid, ord)
 )
-SELECT r.name AS agent_name,
+SELECT 0 AS n, r.name AS agent_name,
        (SELECT coalesce(json_agg(p ORDER BY array_position($8::text[], p.id)), '[]'::json)
           FROM products p WHERE p.id = ANY($8::text[])) AS products
   FROM r`;
@@ -112,6 +112,91 @@ SELECT up.n, ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('
   FROM up JOIN users u ON u.id = up.agent_id`;
 }
 
+/**
+ * Reads by id made in one event-loop turn, answered by one query (`id = ANY(…)`); a failed
+ * query fails the callers of that turn.
+ */
+class BatchedLookup<R extends { id: string }> {
+  readonly #load: (ids: string[]) => Promise<R[]>;
+  #waiting = new Map<string, { resolve: (r: R | null) => void; reject: (e: unknown) => void }[]>();
+  #scheduled = false;
+
+  constructor(load: (ids: string[]) => Promise<R[]>) {
+    this.#load = load;
+  }
+
+  get(id: string): Promise<R | null> {
+    return new Promise((resolve, reject) => {
+      const list = this.#waiting.get(id);
+      if (list) list.push({ resolve, reject });
+      else this.#waiting.set(id, [{ resolve, reject }]);
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => {
+          void this.#flush();
+        });
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#scheduled = false;
+    const waiting = this.#waiting;
+    this.#waiting = new Map();
+    try {
+      const rows = await this.#load([...waiting.keys()]);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const [id, list] of waiting) for (const w of list) w.resolve(byId.get(id) ?? null);
+    } catch (e) {
+      for (const list of waiting.values()) for (const w of list) w.reject(e);
+    }
+  }
+}
+
+type ReserveRow = { n: number; agent_name: string; products: Row<'products'>[] };
+
+interface ReserveJob {
+  input: NewCall;
+  callId: string;
+  resolve: (r: ReserveResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Many reservations in one statement (`n` the caller's index, the products as parallel
+ * arrays of links). Two callers for one agent in one batch join the same user row: it is
+ * updated once, for one of them, so exactly one gets the agent.
+ */
+const RESERVE_BATCH = `
+WITH i AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+                       $7::text[], $8::int[])
+    AS t(call_id, agent_id, channel_id, at, page_url, visitor, unknown, n)
+), r AS (
+  UPDATE users u SET current_call_id = i.call_id FROM i
+   WHERE u.id = i.agent_id AND u.channel_id = i.channel_id AND u.current_call_id IS NULL
+     AND u.status = 'online' AND u.active = 1
+  RETURNING i.n, i.call_id, u.name
+), c AS (
+  INSERT INTO calls (id, channel_id, agent_id, status, requested_at, page_url, visitor,
+                     unknown_product_ids, notes)
+  SELECT i.call_id, i.channel_id, i.agent_id, 'requested', i.at, i.page_url, i.visitor,
+         i.unknown, ''
+    FROM i JOIN r ON r.n = i.n
+  RETURNING id
+), cp AS (
+  INSERT INTO call_products (call_id, position, product_id)
+  SELECT l.call_id, l.pos, l.pid
+    FROM unnest($9::text[], $10::int[], $11::text[]) AS l(call_id, pos, pid)
+    JOIN c ON c.id = l.call_id
+)
+SELECT r.n, r.name AS agent_name,
+       (SELECT coalesce(json_agg(p ORDER BY l.pos), '[]'::json)
+          FROM unnest($9::text[], $10::int[], $11::text[]) AS l(call_id, pos, pid)
+          JOIN products p ON p.id = l.pid
+         WHERE l.call_id = r.call_id) AS products
+  FROM r`;
+
 interface TransitionJob {
   callId: string;
   at: number;
@@ -136,7 +221,16 @@ export class PostgresHotPath implements HotPath {
   readonly #transitions = new Map(CALL_STATUSES.map((to) => [to, transitionSql(to)]));
   readonly #transitionBatches = new Map(CALL_STATUSES.map((to) => [to, transitionBatchSql(to)]));
   readonly #queued = new Map<CallStatus, TransitionJob[]>();
+  #reserves: ReserveJob[] = [];
   #scheduled = false;
+  /** Agent rows asked for in one turn (state pushes, presence), read in one statement. */
+  readonly #users = new BatchedLookup<Row<'users'>>(async (ids) =>
+    this.#rows<Row<'users'>>(
+      'users_by_id',
+      `SELECT ${cols(USER_COLUMNS)} FROM users WHERE id = ANY($1::text[])`,
+      [ids],
+    ),
+  );
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -151,33 +245,71 @@ export class PostgresHotPath implements HotPath {
     return res.rows;
   }
 
-  async reserveAgentAndCreateCall(input: NewCall): Promise<ReserveResult> {
-    const callId = newId();
-    const productIds = [...new Set(input.productIds)];
-    const [hit] = await this.#rows<{ agent_name: string; products: Row<'products'>[] }>(
-      'reserve',
-      RESERVE,
-      [
-        callId,
-        input.agentId,
-        input.channelId,
-        input.at.getTime(),
-        input.pageUrl,
-        JSON.stringify(input.visitor),
-        JSON.stringify(input.unknownProductIds),
-        productIds,
-      ],
-    );
+  reserveAgentAndCreateCall(input: NewCall): Promise<ReserveResult> {
+    return new Promise<ReserveResult>((resolve, reject) => {
+      this.#reserves.push({ input, callId: newId(), resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  async #runReserves(jobs: ReserveJob[]): Promise<void> {
+    if (jobs.length > 1) {
+      let rows: ReserveRow[] | null = null;
+      try {
+        const links = jobs.flatMap((j) =>
+          [...new Set(j.input.productIds)].map((pid, pos) => ({ id: j.callId, pos, pid })),
+        );
+        rows = await this.#rows<ReserveRow>('reserve_batch', RESERVE_BATCH, [
+          jobs.map((j) => j.callId),
+          jobs.map((j) => j.input.agentId),
+          jobs.map((j) => j.input.channelId),
+          jobs.map((j) => j.input.at.getTime()),
+          jobs.map((j) => j.input.pageUrl),
+          jobs.map((j) => JSON.stringify(j.input.visitor)),
+          jobs.map((j) => JSON.stringify(j.input.unknownProductIds)),
+          jobs.map((_, n) => n),
+          links.map((l) => l.id),
+          links.map((l) => l.pos),
+          links.map((l) => l.pid),
+        ]);
+      } catch {
+        rows = null; // retried one by one below
+      }
+      if (rows) {
+        const byN = new Map(rows.map((r) => [r.n, r]));
+        await Promise.all(
+          jobs.map((j, n) => this.#reserved(j, byN.get(n) ?? null).then(j.resolve, j.reject)),
+        );
+        return;
+      }
+    }
+    await Promise.all(jobs.map((j) => this.#reserveOne(j).then(j.resolve, j.reject)));
+  }
+
+  async #reserveOne(j: ReserveJob): Promise<ReserveResult> {
+    const { input } = j;
+    const [hit] = await this.#rows<ReserveRow>('reserve', RESERVE, [
+      j.callId,
+      input.agentId,
+      input.channelId,
+      input.at.getTime(),
+      input.pageUrl,
+      JSON.stringify(input.visitor),
+      JSON.stringify(input.unknownProductIds),
+      [...new Set(input.productIds)],
+    ]);
+    return this.#reserved(j, hit ?? null);
+  }
+
+  /** The caller's answer: the new call, or why the agent could not be reserved. */
+  async #reserved(j: ReserveJob, hit: ReserveRow | null): Promise<ReserveResult> {
+    const { input } = j;
     if (!hit) {
-      const exists = await this.#rows(
-        'agent_in_channel',
-        'SELECT 1 FROM users WHERE id = $1 AND channel_id = $2',
-        [input.agentId, input.channelId],
-      );
-      return { ok: false, reason: exists.length > 0 ? 'busy' : 'not_found' };
+      const agent = await this.#users.get(input.agentId);
+      return { ok: false, reason: agent?.channel_id === input.channelId ? 'busy' : 'not_found' };
     }
     const row: Row<'calls'> = {
-      id: callId,
+      id: j.callId,
       channel_id: input.channelId,
       agent_id: input.agentId,
       status: 'requested',
@@ -222,17 +354,23 @@ export class PostgresHotPath implements HotPath {
         resolve,
         reject,
       });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => {
-          this.#flush();
-        });
-      }
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#flush();
     });
   }
 
   #flush(): void {
     this.#scheduled = false;
+    const reserves = this.#reserves;
+    this.#reserves = [];
+    if (reserves.length > 0) void this.#runReserves(reserves);
     const groups = [...this.#queued];
     this.#queued.clear();
     for (const [to, jobs] of groups) void this.#runBatch(to, jobs);
@@ -284,13 +422,8 @@ export class PostgresHotPath implements HotPath {
     return row ? toCall(row, row.agent_name, row.products.map(toProduct)) : null;
   }
 
-  async getUser(id: string): Promise<User | null> {
-    const [row] = await this.#rows<Row<'users'>>(
-      'get_user',
-      `SELECT ${cols(USER_COLUMNS)} FROM users WHERE id = $1`,
-      [id],
-    );
-    return row ? toUser(row) : null;
+  getUser(id: string): Promise<User | null> {
+    return this.#users.get(id).then((row) => (row ? toUser(row) : null));
   }
 
   async getChannel(id: string): Promise<StoredChannel | null> {
@@ -303,12 +436,7 @@ export class PostgresHotPath implements HotPath {
   }
 
   async getAgentCurrentCall(agentId: string): Promise<string | null> {
-    const [row] = await this.#rows<{ current_call_id: string | null }>(
-      'current_call',
-      'SELECT current_call_id FROM users WHERE id = $1',
-      [agentId],
-    );
-    return row?.current_call_id ?? null;
+    return (await this.#users.get(agentId))?.current_call_id ?? null;
   }
 
   async bumpMissedCalls(agentId: string, reset: boolean): Promise<number> {
