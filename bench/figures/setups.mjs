@@ -6,6 +6,7 @@
  * per second) and open loop at 500 calls/s (latency p50/p99 at the target rate, counted from
  * each call's scheduled start so that queueing shows).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { clearTcpMetrics, cpuShare, probeCpu, sleep } from '../lib/proc.mjs';
 import {
   api,
@@ -19,6 +20,27 @@ import { summarize } from '../lib/stats.mjs';
 import { check, startBare, startLoad } from './common.mjs';
 
 const RATE = 500;
+
+/**
+ * CPU seconds (user + system) used so far by the PostgreSQL backends serving this run's
+ * temporary database (`flux_bench_<pid of this process>_…`, named by startProduct): PostgreSQL
+ * shares the cores, so its work per call is part of what limits the figure.
+ */
+function pgBackendCpu() {
+  const tag = `flux_bench_${process.pid}_`;
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(tag)) continue;
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
 
 async function preparePairs(server, n, log) {
   const admin = await signIn(server.url, DEMO.admin);
@@ -81,18 +103,26 @@ async function measure(kind, ctx) {
       ['open', RATE],
     ]) {
       const c0 = await probeCpu(server.proc);
+      const g0 = kind === 'postgres' ? pgBackendCpu() : 0;
       const r = check(
         await load.request({ cmd: 'run', rate, durationMs }, 120_000),
         `${kind} ${name}`,
       );
       const c1 = await probeCpu(server.proc);
       r.serverCpu = cpuShare(c0, c1);
+      if (kind === 'postgres' && r.completed > 0) {
+        // backends that ended during the phase are not counted: a lower bound
+        r.dbCpuMsPerCall = ((pgBackendCpu() - g0) * 1000) / r.completed;
+      }
       out[name] = r;
       ctx.log(
         `  setups ${kind} ${name === 'closed' ? `closed loop, ${n} pairs` : `open loop at ${RATE}/s`}: ` +
           `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
           `${r.completed} ok, ${r.failed} failed${r.notStarted ? `, ${r.notStarted} dropped` : ''}, server CPU ${(r.serverCpu * 100).toFixed(0)}%, ` +
           `load CPU ${(r.loadCpu * 100).toFixed(0)}%` +
+          (r.dbCpuMsPerCall === undefined
+            ? ''
+            : `, PostgreSQL backends ${r.dbCpuMsPerCall.toFixed(2)} ms CPU per call`) +
           (r.failed ? ` ${JSON.stringify(r.errors).slice(0, 300)}` : ''),
       );
       await sleep(300);
@@ -155,7 +185,11 @@ export async function setups(ctx) {
       pass: maxRate.n > 0 && maxRate.median >= 500 && failedRuns === 0,
       note:
         `server CPU ${(cpu * 100).toFixed(0)}% of one core = ${cpuMs(k)} ms CPU per call ` +
-        `(bare relay ${cpuMs('bare')} ms), load generator CPU ` +
+        `(bare relay ${cpuMs('bare')} ms)` +
+        (k === 'postgres'
+          ? `, PostgreSQL backends ${S(k, 'closed', 'dbCpuMsPerCall').median.toFixed(2)} ms CPU per call`
+          : '') +
+        `, load generator CPU ` +
         `${(S(k, 'closed', 'loadCpu').median * 100).toFixed(0)}%; closed-loop p50 ${S(k, 'closed', 'p50').median.toFixed(1)} ms, ` +
         `p99 ${S(k, 'closed', 'p99').median.toFixed(1)} ms` +
         `; closed-loop step p50s: ${stepNote(ok(k))}` +
