@@ -6,7 +6,14 @@
  * - init() → widget visible, against the one API round trip it needs (the public agents
  *   request, from Resource Timing): the difference must stay ≤ 30 ms.
  * An agent (Mia) is made available first: a console socket and status online.
+ *
+ * BENCH_LOADER_COMPARE=<an SDK dist folder> (e.g. a copy of an earlier build's
+ * packages/sdk/dist) also measures that build's flux-player.js in the same run, page by page
+ * interleaved with ours (served under /bench/compare/ through Playwright routing, so it talks to
+ * the same server), and reports ours / that as a ratio.
  */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { DEMO, api, publicAgents, signIn, startProduct } from '../lib/product.mjs';
@@ -22,13 +29,16 @@ const ARGS = [
   '--disable-sync',
 ];
 
+const COMPARE = process.env.BENCH_LOADER_COMPARE;
+
 const page = (
   withSdk,
+  src = '/sdk/v1/flux-player.js',
 ) => `<!doctype html><html><head><meta charset="utf-8"><title>loader</title></head>
 <body><main><h1>Product</h1><div class="call-here"></div></main>
 ${
   withSdk
-    ? `<script src="/sdk/v1/flux-player.js"></script>
+    ? `<script src="${src}"></script>
 <script>
   const t0 = performance.now();
   document.addEventListener('flux:rendered', () => { window.__visibleMs = performance.now() - t0; }, { once: true });
@@ -60,12 +70,22 @@ async function metrics(cdp) {
   return { script: get('ScriptDuration') * 1000, task: get('TaskDuration') * 1000 };
 }
 
+/** One page load: withSdk false (no loader), true (ours) or 'compare' (BENCH_LOADER_COMPARE's). */
 async function load(browser, url, withSdk) {
   const context = await browser.newContext();
   const p = await context.newPage();
+  const src = withSdk === 'compare' ? '/bench/compare/flux-player.js' : undefined;
   await p.route(`${url}/bench/loader.html`, (route) =>
-    route.fulfill({ contentType: 'text/html', body: page(withSdk) }),
+    route.fulfill({ contentType: 'text/html', body: page(!!withSdk, src) }),
   );
+  if (src) {
+    await p.route(`${url}/bench/compare/*`, (route) =>
+      route.fulfill({
+        contentType: 'text/javascript',
+        body: readFileSync(join(COMPARE, basename(new URL(route.request().url()).pathname))),
+      }),
+    );
+  }
   const cdp = await context.newCDPSession(p);
   await cdp.send('Performance.enable');
   await p.goto(`${url}/bench/loader.html`);
@@ -95,9 +115,13 @@ export async function loader(ctx) {
     await load(browser, server.url, true); // warm-up: first navigation of a new browser
     const withSdk = [];
     const without = [];
+    const other = [];
     for (let i = 0; i < runs; i++) {
       without.push(await load(browser, server.url, false));
+      // Alternate which build goes first, so that neither always follows the bare page.
+      if (COMPARE && i % 2) other.push(await load(browser, server.url, 'compare'));
       withSdk.push(await load(browser, server.url, true));
+      if (COMPARE && !(i % 2)) other.push(await load(browser, server.url, 'compare'));
     }
     const scriptDelta = summarize(withSdk.map((w, i) => w.script - without[i].script));
     const taskDelta = summarize(withSdk.map((w, i) => w.task - without[i].task));
@@ -126,7 +150,35 @@ export async function loader(ctx) {
         note: `init → visible ${visible.median.toFixed(1)} ms median; the agents request ${rtt.median.toFixed(1)} ms (baseline column)`,
       },
     ];
-    return { rows };
+    if (COMPARE) {
+      const otherScript = summarize(other.map((w, i) => w.script - without[i].script));
+      const otherOverhead = summarize(other.map((w) => w.visibleMs - w.rttMs));
+      rows.push(
+        {
+          id: 'loader.mainThread.compare',
+          figure: 'Loader main-thread work: ours vs BENCH_LOADER_COMPARE (same run)',
+          unit: 'ms',
+          ours: scriptDelta,
+          baseline: otherScript,
+          ratio: scriptDelta.median / otherScript.median,
+          target: 'not worse',
+          pass: scriptDelta.median <= otherScript.median * 1.1,
+          note: `${COMPARE}: ${runs} loads interleaved with ours`,
+        },
+        {
+          id: 'loader.initToVisible.compare',
+          figure: 'init() → visible minus round trip: ours vs BENCH_LOADER_COMPARE',
+          unit: 'ms',
+          ours: overhead,
+          baseline: otherOverhead,
+          ratio: overhead.median / otherOverhead.median,
+          target: 'not worse',
+          pass: overhead.median <= otherOverhead.median * 1.1,
+          note: `init → visible ${summarize(other.map((w) => w.visibleMs)).median.toFixed(1)} ms median for ${COMPARE}`,
+        },
+      );
+    }
+    return { rows, raw: { withSdk, without, other } };
   } finally {
     agentSocket?.close();
     await browser.close();

@@ -13,14 +13,14 @@ export const sdkError = (code: ErrorCode, message: string, cause?: unknown): Flu
 export const isSdkError = (e: unknown): e is FluxSdkError =>
   e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
 
-/** Normalises anything thrown (engine FluxError, DOMException, string) to a FluxSdkError. */
-export function toSdkError(e: unknown, fallback: ErrorCode = 'FLX_ERR_INTERNAL'): FluxSdkError {
+/** Normalises anything thrown (engine FluxError, DOMException, string) to a FluxSdkError (FLX_ERR_INTERNAL when it has no code of ours). */
+export function toSdkError(e: unknown): FluxSdkError {
   const { code, message } = (e ?? {}) as { code?: string; message?: unknown };
   const ours = /^FLX_ERR_/.test(code as string); // an undefined code tests as 'undefined'
   return ours && e instanceof Error
     ? (e as FluxSdkError)
     : sdkError(
-        ours ? (code as ErrorCode) : fallback,
+        ours ? (code as ErrorCode) : 'FLX_ERR_INTERNAL',
         typeof message == 'string' ? message : String(e),
         e,
       );

@@ -12,7 +12,7 @@ const LEVELS = 'debug info warn error silent'.split(' ');
 
 let threshold = 2;
 try {
-  if (/[?&]flux_debug=1\b/.test(location.search) || localStorage.getItem('fluxDebug') === '1') {
+  if (/[?&]flux_debug=1\b/.test(location.search) || localStorage.fluxDebug === '1') {
     threshold = 0;
   }
 } catch {

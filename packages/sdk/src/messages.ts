@@ -1,6 +1,7 @@
 import type { CallAgent, ErrorCode } from '@flux/protocol';
 import { Msg } from './keys.ts';
-import type { FluxSdkError } from './types.ts';
+import type { FluxSdkError, HiddenReason } from './types.ts';
+import { SDK_VERSION } from './version.ts';
 
 /**
  * Structural equality for init's idempotency: functions compare by source text and
@@ -75,8 +76,8 @@ const M = {
   },
   [Msg.InitFailed]: (e: FluxSdkError, channel: string, base: string) =>
     `init failed: ${e.code}: ${e.message} (channel '${channel}' at ${base})`,
-  [Msg.InitOk]: (channel: string, lang: string, version: string) =>
-    `initialised: channel '${channel}', language ${lang}, SDK ${version}`,
+  [Msg.InitOk]: (channel: string, lang: string) =>
+    `initialised: channel '${channel}', language ${lang}, SDK ${SDK_VERSION}`,
   [Msg.InitThrew]: (e: unknown) => `init failed unexpectedly: ${str(e)}`,
   [Msg.WlNone]: (href: string, list: unknown[]) =>
     `calls widget not rendered: ${href} matches no whitelist entry (whitelist: ${list.map(String).join(', ') || 'empty'}; RegExps are tested against location.href, strings are globs on the path)`,
@@ -84,9 +85,10 @@ const M = {
     `calls widget enabled on ${href} (whitelist match: ${String(match)})`,
   [Msg.Selector]: (sel: string) =>
     `widgets.calls.renderTo '${sel}' is not a valid CSS selector; nothing is rendered`,
-  [Msg.HiddenNobody]: () =>
-    `calls widget hidden: nobody can take a call right now (no agent is online and free)`,
-  [Msg.HiddenClosed]: () => `calls widget hidden: the channel is outside its opening hours`,
+  [Msg.Hidden]: (why: HiddenReason) =>
+    why === 'closed'
+      ? `calls widget hidden: the channel is outside its opening hours`
+      : `calls widget hidden: nobody can take a call right now (no agent is online and free)`,
   [Msg.ObrThrew]: (e: unknown) =>
     `widgets.calls.onBeforeRender threw or rejected (${str(e)}); the widget is not rendered`,
   [Msg.ObrThrewEmpty]: (e: unknown) =>

@@ -8,11 +8,12 @@
 export const CARD_CSS =
   ':host{all:initial;display:block;contain:content}' +
   ':host([hidden]){display:none}' +
-  'div{display:flex;flex-wrap:wrap;gap:12px;align-items:center;padding:16px;font:15px/1.4 var(--flux-font,system-ui,sans-serif);color:var(--flux-text,#1d2433);background:var(--flux-bg,#fff);border:1px solid var(--flux-border,#dfe3ea);border-radius:var(--flux-radius,14px)}' +
+  'div,button{display:flex;align-items:center;gap:12px}' +
+  'div{flex-wrap:wrap;padding:16px;font:15px/1.4 var(--flux-font,system-ui,sans-serif);color:var(--flux-text,#1d2433);background:var(--flux-bg,#fff);border:1px solid var(--flux-border,#dfe3ea);border-radius:var(--flux-radius,14px)}' +
   'img{width:56px;height:56px;border-radius:50%;object-fit:cover;background:#eef1f6;outline:3px solid #1f9d55;outline-offset:-3px}' +
   'div>span{flex:1 1 60%}' +
   'p{margin:2px 0 0;color:var(--flux-muted,#5b6475);overflow-wrap:anywhere}' +
-  'button{flex:1 0 auto;display:flex;align-items:center;justify-content:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:99px;font:inherit;font-weight:600;cursor:pointer;color:var(--flux-accent-text,#fff);background:var(--flux-accent,#0b63ce)}' +
+  'button{flex:1 0 auto;justify-content:center;gap:8px;min-height:44px;padding:10px 18px;border:0;border-radius:99px;font:inherit;font-weight:600;cursor:pointer;color:var(--flux-accent-text,#fff);background:var(--flux-accent,#0b63ce)}' +
   'button:hover{filter:brightness(1.1)}' +
   'button:focus-visible{outline:3px solid #ffb020;outline-offset:2px}' +
   'button:disabled{opacity:.7}' +
