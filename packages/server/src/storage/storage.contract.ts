@@ -515,6 +515,34 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       }
     });
 
+    it('fails only the write that fails when several are made at once, and keeps none of it', async () => {
+      const c = await channel();
+      const agents = await Promise.all([0, 1, 2].map((i) => onlineAgent(c.id, `F${i}`)));
+      const settled = await Promise.allSettled(
+        agents.map((a, i) =>
+          s.reserveAgentAndCreateCall({
+            channelId: c.id,
+            agentId: a.id,
+            pageUrl: null,
+            visitor: {},
+            // the middle one links a product that does not exist: a foreign key violation
+            productIds: i === 1 ? ['no-such-product'] : [],
+            unknownProductIds: [],
+            at: new Date(4_000_000),
+          }),
+        ),
+      );
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(
+        settled.map((r) =>
+          r.status === 'fulfilled' && r.value.ok ? r.value.call.agentName : null,
+        ),
+      ).toEqual(['F0', null, 'F2']);
+      // the failed one reserved nothing and created no call
+      expect(await s.getAgentCurrentCall(must(agents[1]).id)).toBeNull();
+      expect((await s.listOpenCalls(c.id)).map((x) => x.agentName).sort()).toEqual(['F0', 'F2']);
+    });
+
     it('lists calls with filters, newest first, paginated; sets call products in order', async () => {
       const c = await channel();
       const a1 = await onlineAgent(c.id, 'A1');
