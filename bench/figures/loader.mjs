@@ -10,7 +10,9 @@
  * BENCH_LOADER_COMPARE=<an SDK dist folder> (e.g. a copy of an earlier build's
  * packages/sdk/dist) also measures that build's flux-player.js in the same run, page by page
  * interleaved with ours (served under /bench/compare/ through Playwright routing, so it talks to
- * the same server), and reports ours / that as a ratio.
+ * the same server), and reports ours / that as a ratio. On this shared machine one run's
+ * median moves by ±30 %: pool several runs (every sample is in the JSON, figures.loader.raw:
+ * withSdk, other and the bare pages they are paired with, without).
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -161,8 +163,7 @@ export async function loader(ctx) {
           ours: scriptDelta,
           baseline: otherScript,
           ratio: scriptDelta.median / otherScript.median,
-          target: 'not worse',
-          pass: scriptDelta.median <= otherScript.median * 1.1,
+          target: 'compare (noisy: pool runs)',
           note: `${COMPARE}: ${runs} loads interleaved with ours`,
         },
         {
@@ -172,8 +173,7 @@ export async function loader(ctx) {
           ours: overhead,
           baseline: otherOverhead,
           ratio: overhead.median / otherOverhead.median,
-          target: 'not worse',
-          pass: overhead.median <= otherOverhead.median * 1.1,
+          target: 'compare (noisy: pool runs)',
           note: `init → visible ${summarize(other.map((w) => w.visibleMs)).median.toFixed(1)} ms median for ${COMPARE}`,
         },
       );
