@@ -2,19 +2,10 @@
 //   dist/flux-player.js      script-tag loader (IIFE, window.FluxPlayer), what every page pays
 //   dist/call-ui-[hash].js   call UI + @flux/client engine (ESM), imported on intent
 //   dist/snippet.js|.html    the copy-paste snippet (queueing stub + async script tag)
-//   dist/index.mjs (+ chunks/) and dist/types/*.d.ts   the npm ES module build
+//   dist/index.mjs (+ chunks/) and dist/index.d.ts      the npm ES module build
 // The loader must not contain TypeBox schemas or the call engine: the build fails if it does.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -161,26 +152,8 @@ await esbuild.build({
   metafile: false,
 });
 
-// 5. Type declarations for the npm build.
-if (!skipTypes) {
-  const tsc = join(root, '../../node_modules/typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  const fix = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) fix(p);
-      else if (p.endsWith('.d.ts')) {
-        writeFileSync(
-          p,
-          readFileSync(p, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'),
-        );
-      }
-    }
-  };
-  if (existsSync(join(dist, 'types'))) fix(join(dist, 'types'));
-}
+// 5. Type declarations for the npm build: one self-contained dist/index.d.ts (types.mjs).
+if (!skipTypes) await (await import('./types.mjs')).buildTypes(root, dist);
 
 const sizes = ['flux-player.js', chunkFile, 'index.mjs', 'snippet.js']
   .map((f) => `${f} ${readFileSync(join(dist, f)).length} B`)
