@@ -1,62 +1,42 @@
 /**
- * The SQLite hot path's writes, as one piece of plain JavaScript that runs either in a worker
- * thread with its own connection to the database file (so the COMMIT's fsync never blocks the
- * event loop) or, for `sqlite::memory:` (one connection only), on the main thread. Both run
- * the same source (`WRITER_SOURCE`), so there is one implementation of each write.
+ * The SQLite hot path's executors of write batches. The writes themselves are
+ * `makeWriter(db, sql)` in `sqliteWriter.core.ts`; they run either in a worker thread with its
+ * own connection to the database file (so the COMMIT's fsync never blocks the event loop) or,
+ * for `sqlite::memory:` (one connection only), on the main thread.
  *
- * A batch is one `BEGIN IMMEDIATE … COMMIT`; each job in it runs inside a SAVEPOINT, so a job
- * that throws is rolled back alone. `runBatch` reports per-job results only when the COMMIT
- * succeeded; if BEGIN or COMMIT fails, the whole batch failed.
+ * The worker thread is started from a file: the built server's dist/sqlite-writer.js (a
+ * second esbuild entry point, next to dist/main.js) or, when this module runs from its
+ * TypeScript source (vitest, `node --import tsx`), sqliteWriter.worker.ts under tsx's loader
+ * (sqliteWriter.worker.sources.mjs registers it in the thread first). The rule is this
+ * module's own file name: `.ts` means sources, anything else the bundle.
  */
-import { createRequire } from 'node:module';
-import { runInThisContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import { CALL_STATUSES, canTransition, type CallStatus } from '@flux/protocol';
-import { STATUS_COLUMN, type Row } from '../kysely/rows.ts';
+import { CALL_STATUSES, canTransition } from '@flux/protocol';
+import { STATUS_COLUMN } from '../kysely/rows.ts';
 import { fromStatusesSql } from './HotPath.ts';
+import {
+  makeWriter,
+  type BatchOutcome,
+  type FromWriterWorker,
+  type PlainError,
+  type ToWriterWorker,
+  type Writer,
+  type WriterSql,
+  type WriterWorkerData,
+  type WriteJob,
+} from './sqliteWriter.core.ts';
 
-/** One write of the hot path, as plain data (it crosses to the worker thread). */
-export type WriteJob =
-  | {
-      op: 'reserve';
-      callId: string;
-      agentId: string;
-      channelId: string;
-      at: number;
-      pageUrl: string | null;
-      visitor: string;
-      unknownProductIds: string;
-      productIds: string[];
-    }
-  | {
-      op: 'transition';
-      to: CallStatus;
-      callId: string;
-      at: number;
-      reason: string | null;
-      detail: string | null;
-    }
-  | { op: 'misses'; agentId: string; reset: boolean }
-  /** Runs the statements in order; the result is the last one's change count (tests). */
-  | { op: 'exec'; statements: { sql: string; params: unknown[] }[] };
-
-export type ReserveOutcome =
-  { ok: false; exists: boolean } | { ok: true; agentName: string; products: Row<'products'>[] };
-export type TransitionOutcome = {
-  row: Row<'calls'>;
-  agentName: string;
-  products: Row<'products'>[];
-} | null;
-
-export type JobResult = { ok: true; value: unknown } | { ok: false; error: unknown };
-export type BatchOutcome = { ok: true; results: JobResult[] } | { ok: false; error: unknown };
+export type {
+  BatchOutcome,
+  JobResult,
+  ReserveOutcome,
+  TransitionOutcome,
+  WriteJob,
+} from './sqliteWriter.core.ts';
 
 /** The SQL of the writes, built from the transition table (passed to the writer). */
-export function writerSql(): {
-  simple: Record<string, string>;
-  transition: Record<string, string>;
-} {
+export function writerSql(): WriterSql {
   const transition: Record<string, string> = {};
   for (const to of CALL_STATUSES) {
     const from = CALL_STATUSES.filter((s) => canTransition(s, to));
@@ -95,134 +75,20 @@ export function writerSql(): {
   };
 }
 
-/**
- * `(db, sql) => { inTransaction(), runBatch(jobs) }`, as source text. Plain JavaScript on
- * purpose: a worker thread cannot load the server's TypeScript, and the bundle has no
- * separate worker file. Statements are prepared on first use (the tables exist after
- * migrate).
- */
-export const WRITER_SOURCE = String.raw`(function makeWriter(db, sql) {
-  var st = null;
-  function prep() {
-    if (st) return st;
-    var s = { transition: {} };
-    Object.keys(sql.simple).forEach(function (k) { s[k] = db.prepare(sql.simple[k]); });
-    Object.keys(sql.transition).forEach(function (k) { s.transition[k] = db.prepare(sql.transition[k]); });
-    st = s;
-    return s;
-  }
-  var ctl = {
-    begin: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    rollback: db.prepare('ROLLBACK'),
-    savepoint: db.prepare('SAVEPOINT flux_job'),
-    release: db.prepare('RELEASE flux_job'),
-    rollbackTo: db.prepare('ROLLBACK TO flux_job'),
-  };
-  var ops = {
-    reserve: function (j) {
-      var s = prep();
-      var agent = s.reserve.get(j.callId, j.agentId, j.channelId);
-      if (!agent) return { ok: false, exists: s.agentInChannel.get(j.agentId, j.channelId) !== undefined };
-      s.insertCall.run(j.callId, j.channelId, j.agentId, j.at, j.pageUrl, j.visitor, j.unknownProductIds);
-      j.productIds.forEach(function (p, i) { s.insertCallProduct.run(j.callId, i, p); });
-      return { ok: true, agentName: agent.name, products: j.productIds.length ? s.callProducts.all(j.callId) : [] };
-    },
-    transition: function (j) {
-      var s = prep();
-      var stmt = s.transition[j.to];
-      if (!stmt) throw new Error('transitionCall: unknown status ' + j.to);
-      var row = j.to === 'ended' ? stmt.get(j.at, j.reason, j.detail, j.callId) : stmt.get(j.at, j.callId);
-      if (!row) return null;
-      if (j.to === 'ended') s.release.run(row.agent_id, j.callId);
-      var agent = s.agentName.get(row.agent_id);
-      return { row: row, agentName: agent ? agent.name : '', products: s.callProducts.all(j.callId) };
-    },
-    misses: function (j) {
-      var s = prep();
-      var r = (j.reset ? s.missesReset : s.missesBump).get(j.agentId);
-      return r ? r.missed_in_a_row : 0;
-    },
-    exec: function (j) {
-      var last = 0;
-      j.statements.forEach(function (q) { var s = db.prepare(q.sql); last = s.run.apply(s, q.params).changes; });
-      return last;
-    },
-  };
-  return {
-    inTransaction: function () { return db.inTransaction; },
-    runBatch: function (jobs) {
-      var results = [];
-      try { ctl.begin.run(); } catch (e) { return { ok: false, error: e }; }
-      try {
-        jobs.forEach(function (job) {
-          ctl.savepoint.run();
-          try {
-            var value = ops[job.op](job);
-            ctl.release.run();
-            results.push({ ok: true, value: value });
-          } catch (error) {
-            // an error that ended the transaction (I/O, disk full) fails the whole batch
-            if (!db.inTransaction) throw error;
-            ctl.rollbackTo.run();
-            ctl.release.run();
-            results.push({ ok: false, error: error });
-          }
-        });
-        ctl.commit.run();
-      } catch (e) {
-        if (db.inTransaction) { try { ctl.rollback.run(); } catch (ignored) { /* gone already */ } }
-        return { ok: false, error: e };
-      }
-      return { ok: true, results: results };
-    },
-  };
-})`;
-
-/** The glue of the worker thread: opens its own connection, runs batches, reports. */
-const WORKER_SOURCE = String.raw`
-var wt = require('node:worker_threads');
-var Database = require(wt.workerData.driver);
-var db = new Database(wt.workerData.file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = ' + wt.workerData.synchronous);
-db.pragma('foreign_keys = ON');
-db.pragma('busy_timeout = 5000');
-var writer = (${WRITER_SOURCE})(db, wt.workerData.sql);
-function plain(e) {
-  return { message: String(e && e.message ? e.message : e), code: e && e.code, name: e && e.name };
-}
-wt.parentPort.on('message', function (m) {
-  if (m.t === 'batch') {
-    var out = writer.runBatch(m.jobs);
-    if (!out.ok) { wt.parentPort.postMessage({ t: 'failed', error: plain(out.error) }); return; }
-    wt.parentPort.postMessage({ t: 'done', results: out.results.map(function (r) {
-      return r.ok ? r : { ok: false, error: plain(r.error) };
-    }) });
-  } else if (m.t === 'close') {
-    db.close();
-    wt.parentPort.postMessage({ t: 'closed' });
-  }
-});
-`;
-
 /** Runs one batch at a time; GroupCommit queues the jobs that arrive meanwhile. */
 export interface BatchExecutor {
   runBatch(jobs: WriteJob[]): Promise<BatchOutcome>;
   close(): Promise<void>;
 }
 
-interface Writer {
-  inTransaction(): boolean;
-  runBatch(jobs: WriteJob[]): BatchOutcome;
-}
+/** The built worker's file name, next to dist/main.js (packages/server/build.mjs). */
+export const WRITER_WORKER_FILE = 'sqlite-writer.js';
 
-function makeWriter(db: BetterSqlite3.Database): Writer {
-  const factory = runInThisContext(WRITER_SOURCE) as (
-    db: BetterSqlite3.Database,
-    sql: ReturnType<typeof writerSql>,
-  ) => Writer;
-  return factory(db, writerSql());
+/** The file the writer thread starts from (see the header for the rule). */
+export function writerWorkerEntry(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('./sqliteWriter.worker.sources.mjs', import.meta.url)
+    : new URL(`./${WRITER_WORKER_FILE}`, import.meta.url);
 }
 
 /**
@@ -234,7 +100,7 @@ export class InThreadExecutor implements BatchExecutor {
   readonly #writer: Writer;
 
   constructor(db: BetterSqlite3.Database) {
-    this.#writer = makeWriter(db);
+    this.#writer = makeWriter(db, writerSql());
   }
 
   runBatch(jobs: WriteJob[]): Promise<BatchOutcome> {
@@ -255,14 +121,8 @@ export class InThreadExecutor implements BatchExecutor {
   }
 }
 
-type FromWorker =
-  | { t: 'done'; results: JobResult[] }
-  | { t: 'failed'; error: { message: string; code?: string; name?: string } }
-  | { t: 'closed' };
-
-function toError(e: unknown): Error {
-  const p = e as { message?: string; code?: string; name?: string };
-  const err = new Error(p.message ?? 'SQLite write failed') as Error & { code?: string };
+function toError(p: PlainError): Error {
+  const err = new Error(p.message) as Error & { code?: string };
   if (p.code !== undefined) err.code = p.code;
   if (p.name !== undefined && p.name !== 'Error') err.name = p.name;
   return err;
@@ -276,7 +136,7 @@ export class WorkerExecutor implements BatchExecutor {
   readonly #file: string;
   readonly #synchronous: 'FULL' | 'NORMAL';
   #worker: Worker | null = null;
-  #pending: ((m: FromWorker) => void) | null = null;
+  #pending: ((m: FromWriterWorker) => void) | null = null;
 
   constructor(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL') {
     this.#file = file;
@@ -285,16 +145,13 @@ export class WorkerExecutor implements BatchExecutor {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const w = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-        file: this.#file,
-        synchronous: this.#synchronous,
-        sql: writerSql(),
-      },
-    });
-    w.on('message', (m: FromWorker) => {
+    const workerData: WriterWorkerData = {
+      file: this.#file,
+      synchronous: this.#synchronous,
+      sql: writerSql(),
+    };
+    const w = new Worker(writerWorkerEntry(), { workerData });
+    w.on('message', (m: FromWriterWorker) => {
       const p = this.#pending;
       this.#pending = null;
       p?.(m);
@@ -317,7 +174,7 @@ export class WorkerExecutor implements BatchExecutor {
     return w;
   }
 
-  #send(msg: { t: 'batch'; jobs: WriteJob[] } | { t: 'close' }): Promise<FromWorker> {
+  #send(msg: ToWriterWorker): Promise<FromWriterWorker> {
     const w = this.#start();
     return new Promise((resolve) => {
       this.#pending = resolve;
@@ -325,7 +182,7 @@ export class WorkerExecutor implements BatchExecutor {
       w.postMessage(msg);
     }).finally(() => {
       w.unref();
-    }) as Promise<FromWorker>;
+    }) as Promise<FromWriterWorker>;
   }
 
   async runBatch(jobs: WriteJob[]): Promise<BatchOutcome> {
