@@ -440,7 +440,12 @@ export class Gateway {
   // ---------------------------------------------------------------- lifecycle
 
   /** @internal */
-  handleClose(ws: FluxSocket): void {
+  /**
+   * The socket closed. A session waits for its client for the grace period (a dropped
+   * connection resumes), unless the client said goodbye (close 1000 "bye", what
+   * SignalingClient.close() sends): then it is gone now, and so is its side of a call.
+   */
+  handleClose(ws: FluxSocket, bye = false): void {
     const state = ws.flux;
     ws.flux = undefined;
     if (!state) return;
@@ -451,7 +456,18 @@ export class Gateway {
     if (state.ws !== ws) return;
     state.ws = null;
     state.detachedAt = Date.now();
-    if (!this.#closing) this.#d.onSessionDetach(state);
+    if (this.#closing) return;
+    this.#d.onSessionDetach(state);
+    if (bye) this.#drop(state);
+  }
+
+  /** The session is over: forgotten here, and its calls hear of it (onSessionGone). */
+  #drop(s: Session): void {
+    s.closed = true;
+    this.#d.hub.sessions.delete(s.id);
+    void this.#d.onSessionGone(s).catch((e: unknown) => {
+      this.#d.log.error({ err: e, sessionId: s.id }, 'session cleanup failed');
+    });
   }
 
   #heartbeat(): void {
@@ -469,11 +485,7 @@ export class Gateway {
         ws.ping();
         s.trimReplay(now, this.#o.graceMs);
       } else if (now - s.detachedAt > this.#o.graceMs) {
-        s.closed = true;
-        this.#d.hub.sessions.delete(s.id);
-        void this.#d.onSessionGone(s).catch((e: unknown) => {
-          this.#d.log.error({ err: e, sessionId: s.id }, 'session cleanup failed');
-        });
+        this.#drop(s);
       }
     }
   }
@@ -514,8 +526,8 @@ function closeWith(ws: WebSocket | null, code: number, reason: string): void {
 function onMessage(this: FluxSocket, data: RawData, isBinary: boolean): void {
   this.gw?.handleFrame(this, data, isBinary);
 }
-function onClose(this: FluxSocket): void {
-  this.gw?.handleClose(this);
+function onClose(this: FluxSocket, code: number, reason: Buffer): void {
+  this.gw?.handleClose(this, code === 1000 && reason.toString() === 'bye');
 }
 function onPong(this: FluxSocket): void {
   const s = this.flux;

@@ -11,6 +11,7 @@ import {
   visitor,
   type TestServer,
 } from './testing/harness.ts';
+import { createStorage } from '../../storage/createStorage.ts';
 import { WsTestClient } from './testing/WsTestClient.ts';
 
 const OFFER = { type: 'offer' as const, sdp: 'v=0 offer' };
@@ -519,6 +520,103 @@ describe('reconnects', () => {
     expect(ended.call).toMatchObject({ endReason: 'lost', endDetail: 'visitor_gone' });
     // ended when the visitor was last seen, not when the grace period ran out
     expect(Math.abs(Date.parse(ended.call.endedAt ?? '') - goneAt)).toBeLessThan(1000);
+    c.close();
+  });
+});
+
+describe('a visitor who says goodbye (close 1000 "bye")', () => {
+  // a grace period far longer than any wait here: only the goodbye can end these calls
+  let db2: TestDatabase;
+  let slow: TestServer;
+  /** While set, a reservation is answered only once this resolves (widens a race). */
+  let holdReservation: Promise<void> | null = null;
+  beforeAll(async () => {
+    db2 = await createTestDatabase('sqlite');
+    const storage = createStorage(db2.url);
+    const reserve = storage.reserveAgentAndCreateCall.bind(storage);
+    storage.reserveAgentAndCreateCall = async (input) => {
+      const result = await reserve(input);
+      if (holdReservation) await holdReservation;
+      return result;
+    };
+    slow = await startServer({ databaseUrl: db2.url, storage, realtime: { graceMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await slow.close();
+    await db2.drop();
+  });
+
+  it('ends the ringing call at once as cancelled, and the agent is free again', async () => {
+    const fx = await seed(slow.storage);
+    const ada = must(fx.agents[0]);
+    const c = await agent(slow, fx);
+    const { ws: v } = await visitor(slow, fx);
+    const { call } = await request(v, ada.id);
+    await c.next('call.incoming');
+    v.ws.close(1000, 'bye');
+    const ended = await c.next('call.state', (m) => m.call.status === 'ended');
+    expect(ended.call).toMatchObject({
+      id: call.id,
+      endReason: 'cancelled',
+      endDetail: 'visitor_gone',
+    });
+    expect(await slow.storage.getAgentCurrentCall(ada.id)).toBeNull();
+    c.close();
+  });
+
+  it('leaves no call behind when it leaves while its request is being written', async () => {
+    const fx = await seed(slow.storage);
+    const ada = must(fx.agents[0]);
+    const c = await agent(slow, fx);
+    const { ws: v } = await visitor(slow, fx);
+    let release = (): void => undefined;
+    holdReservation = new Promise((r) => (release = r));
+    const stored = new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        void slow.storage.listOpenCalls(fx.channel.id).then((calls) => {
+          if (calls.length > 0) {
+            clearInterval(poll);
+            resolve();
+          }
+        });
+      }, 5);
+    });
+    v.send({
+      type: 'call.request',
+      reqId: 'r1',
+      agentId: ada.id,
+      productIds: [],
+      pageUrl: 'https://shop.test/product/123',
+      offer: OFFER,
+    });
+    // the reservation is written, the request not answered yet: now the visitor leaves
+    await stored;
+    v.ws.close(1000, 'bye');
+    await v.closed;
+    await sleep(50);
+    holdReservation = null;
+    release();
+    await expect
+      .poll(async () => (await slow.storage.listOpenCalls(fx.channel.id)).length, { timeout: 5000 })
+      .toBe(0);
+    expect(await slow.storage.getAgentCurrentCall(ada.id)).toBeNull();
+    // a console that rang (the request may have been written first) heard that it ended
+    const rang = c.messages.some((m) => m.type === 'call.incoming');
+    if (rang) await c.next('call.state', (m) => m.call.status === 'ended');
+    c.close();
+  });
+
+  it('keeps a session that dropped without a goodbye for the grace period', async () => {
+    const fx = await seed(slow.storage);
+    const ada = must(fx.agents[0]);
+    const c = await agent(slow, fx);
+    const { ws: v } = await visitor(slow, fx);
+    const { call } = await request(v, ada.id);
+    await c.next('call.incoming');
+    v.ws.terminate();
+    await sleep(1000);
+    expect((await slow.storage.getCall(call.id))?.status).toBe('ringing');
+    await c.request({ type: 'call.decline', callId: call.id });
     c.close();
   });
 });

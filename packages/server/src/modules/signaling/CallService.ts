@@ -240,6 +240,14 @@ export class CallService {
     await this.#hub.bus.set(key.route(call.id), JSON.stringify(route), ROUTE_TTL);
     session.callId = call.id;
     session.callOpen = true;
+    if (session.closed) {
+      // the visitor said goodbye while the reservation was being written: its session's
+      // cleanup ran before the session knew of the call, so nobody would end it; nobody rings
+      if (await this.#claimAnswer(call.id, '!cancelled')) {
+        await this.#end(call.id, 'cancelled', 'visitor_gone', this.#now(), route);
+      }
+      return { call };
+    }
     // after the ack: ring the consoles, then move to ringing
     setImmediate(() => {
       void this.#ring(route, call).catch((e: unknown) => {
