@@ -24,6 +24,10 @@ for (const [label, viewport] of [
 ] as const) {
   test(`widget and call UI (${label})`, async ({ page }) => {
     await page.setViewportSize(viewport);
+    const warnings: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
     await page.goto(`${server.url}/product/123`);
     const card = page.locator('.my-cool-call-widget [data-flux-widget]').first();
     await expect(card).toHaveAttribute('data-flux-state', 'ready');
@@ -41,5 +45,8 @@ for (const [label, viewport] of [
     await expect(ui).toHaveCount(0);
     // The cancel reached the server: Mia is free again (for the visitor, and the next test).
     await expect.poll(() => availableAgents(server)).toEqual(['Mia Alvarez']);
+    // cancelling before the call rang is the visitor's choice, not an unavailable agent
+    const failed = warnings.filter((w) => w.includes('startCall() failed'));
+    for (const w of failed) expect(w).toContain('FLX_ERR_SDK_CALL_CANCELLED');
   });
 }

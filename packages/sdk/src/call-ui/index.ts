@@ -411,7 +411,10 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     ctx.emit('ended', { callId, reason: wire, durationSeconds: duration });
     if (!callId)
       rejectReq(
-        call.error ?? sdkError('FLX_ERR_AGENT_UNAVAILABLE', 'The call could not be requested'),
+        call.error ??
+          (reason === 'cancelled'
+            ? sdkError('FLX_ERR_SDK_CALL_CANCELLED', 'The visitor cancelled before the call rang')
+            : sdkError('FLX_ERR_AGENT_UNAVAILABLE', 'The call could not be requested')),
       );
     ctx.onPhase('calling', '');
     if (reason === 'declined' || reason === 'missed' || reason === 'request_failed') {

@@ -56,6 +56,8 @@ describe('a whole call', () => {
     const console1 = await agent(server, fx);
     const { ws: v } = await visitor(server, fx);
     const roster = await v.request({ type: 'presence.subscribe' });
+    // exactly the protocol's fields: nothing of the server's roster cache goes along
+    expect(Object.keys(roster).sort()).toEqual(['agents', 'open']);
     expect(roster.agents.map((a) => a.id)).toEqual([ada.id]);
     expect(roster.agents[0]).toEqual({
       id: ada.id,

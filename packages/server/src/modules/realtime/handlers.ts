@@ -47,7 +47,9 @@ export const handlers: HandlerMap = {
     role: 'visitor',
     run: async (session, _msg, { hub, presence }) => {
       await hub.addSubscriber(session);
-      return presence.roster(session.channelId);
+      // the roster cache's serialized copy stays on the server
+      const { agents, open } = await presence.roster(session.channelId);
+      return { agents, open };
     },
   },
   'presence.unsubscribe': {
