@@ -148,3 +148,21 @@ it('writes a call through dist/sqlite-writer.js into the SQLite file', async () 
   }
   expect(err).not.toMatch(/SQLite writer/);
 }, 60_000);
+
+it('refuses to start, naming the file, when the bundle lacks the writer', () => {
+  // runs after the test above: the same build, without its writer
+  const dist = join(buildRoot, 'dist');
+  rmSync(join(dist, WRITER_WORKER_FILE));
+  const run = spawnSync(process.execPath, [join(dist, 'main.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: `sqlite:${join(buildRoot, 'no-writer.db')}`,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  expect(run.status).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain(`${WRITER_WORKER_FILE} is missing`);
+}, 30_000);

@@ -10,6 +10,8 @@
  * (sqliteWriter.worker.sources.mjs registers it in the thread first). The rule is this
  * module's own file name: `.ts` means sources, anything else the bundle.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { CALL_STATUSES, canTransition } from '@flux/protocol';
@@ -141,6 +143,14 @@ export class WorkerExecutor implements BatchExecutor {
   constructor(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL') {
     this.#file = file;
     this.#synchronous = synchronous;
+    // a dist/ copied without the writer would start, then fail every call: say so at start
+    const entry = writerWorkerEntry();
+    if (!existsSync(entry)) {
+      throw new Error(
+        `The SQLite writer ${fileURLToPath(entry)} is missing: deploy it with main.js ` +
+          '(docs/deployment.md).',
+      );
+    }
   }
 
   #start(): Worker {
