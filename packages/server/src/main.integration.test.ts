@@ -3,28 +3,14 @@
  * the URLs, answers /healthz, and SIGTERM shuts it down cleanly (exit 0).
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { createTestDatabase } from './testing/databases.ts';
+import { freePort } from './testing/ports.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const db = await createTestDatabase('sqlite');
 afterAll(() => db.drop());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 function start(env: Record<string, string>, args: string[] = []) {
   const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {

@@ -15,6 +15,7 @@
  */
 import type { Call, CallStatus, EndReason, User } from '@flux/protocol';
 import type { NewCall, ReserveResult, StoredChannel } from '../Storage.ts';
+import type { Row } from '../kysely/rows.ts';
 
 export interface HotPath {
   reserveAgentAndCreateCall(input: NewCall): Promise<ReserveResult>;
@@ -89,3 +90,24 @@ export const CHANNEL_COLUMNS = [
 /** `alias.col, alias.col, …` */
 export const cols = (list: readonly string[], alias?: string): string =>
   list.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
+
+/** The row of a call just reserved (status requested), as both databases store it. */
+export function requestedCallRow(id: string, input: NewCall): Row<'calls'> {
+  return {
+    id,
+    channel_id: input.channelId,
+    agent_id: input.agentId,
+    status: 'requested',
+    requested_at: input.at.getTime(),
+    ringing_at: null,
+    connected_at: null,
+    ended_at: null,
+    end_reason: null,
+    end_detail: null,
+    page_url: input.pageUrl,
+    visitor: JSON.stringify(input.visitor),
+    unknown_product_ids: JSON.stringify(input.unknownProductIds),
+    rating: null,
+    notes: '',
+  };
+}

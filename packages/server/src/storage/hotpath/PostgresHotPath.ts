@@ -29,6 +29,7 @@ import {
   CHANNEL_COLUMNS,
   cols,
   fromStatusesSql,
+  requestedCallRow,
   USER_COLUMNS,
   type HotPath,
 } from './HotPath.ts';
@@ -308,23 +309,7 @@ export class PostgresHotPath implements HotPath {
       const agent = await this.#users.get(input.agentId);
       return { ok: false, reason: agent?.channel_id === input.channelId ? 'busy' : 'not_found' };
     }
-    const row: Row<'calls'> = {
-      id: j.callId,
-      channel_id: input.channelId,
-      agent_id: input.agentId,
-      status: 'requested',
-      requested_at: input.at.getTime(),
-      ringing_at: null,
-      connected_at: null,
-      ended_at: null,
-      end_reason: null,
-      end_detail: null,
-      page_url: input.pageUrl,
-      visitor: JSON.stringify(input.visitor),
-      unknown_product_ids: JSON.stringify(input.unknownProductIds),
-      rating: null,
-      notes: '',
-    };
+    const row = requestedCallRow(j.callId, input);
     return { ok: true, call: toCall(row, hit.agent_name, hit.products.map(toProduct)) };
   }
 

@@ -10,7 +10,7 @@ import type { Call, CallStatus, EndReason, User } from '@flux/protocol';
 import type { NewCall, ReserveResult, StoredChannel } from '../Storage.ts';
 import { newId, toCall, toChannel, toProduct, toUser, type Row } from '../kysely/rows.ts';
 import { GroupCommit, type GroupCommitOptions } from './GroupCommit.ts';
-import type { HotPath } from './HotPath.ts';
+import { requestedCallRow, type HotPath } from './HotPath.ts';
 import {
   InThreadExecutor,
   WorkerExecutor,
@@ -78,23 +78,7 @@ export class SqliteHotPath implements HotPath {
   async reserveAgentAndCreateCall(input: NewCall): Promise<ReserveResult> {
     const callId = newId();
     const productIds = [...new Set(input.productIds)];
-    const row: Row<'calls'> = {
-      id: callId,
-      channel_id: input.channelId,
-      agent_id: input.agentId,
-      status: 'requested',
-      requested_at: input.at.getTime(),
-      ringing_at: null,
-      connected_at: null,
-      ended_at: null,
-      end_reason: null,
-      end_detail: null,
-      page_url: input.pageUrl,
-      visitor: JSON.stringify(input.visitor),
-      unknown_product_ids: JSON.stringify(input.unknownProductIds),
-      rating: null,
-      notes: '',
-    };
+    const row = requestedCallRow(callId, input);
     const out = (await this.commit.run({
       op: 'reserve',
       callId,

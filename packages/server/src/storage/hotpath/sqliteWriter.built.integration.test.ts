@@ -8,7 +8,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
@@ -19,23 +18,10 @@ import { WsTestClient } from '../../modules/realtime/testing/WsTestClient.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/databases.ts';
 import { createStorage } from '../createStorage.ts';
 import { WRITER_WORKER_FILE } from './sqliteWriter.ts';
+import { freePort } from '../../testing/ports.ts';
 
 const serverDir = fileURLToPath(new URL('../../../', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 let buildRoot: string;
 let db: TestDatabase | undefined;
