@@ -123,6 +123,12 @@ test.describe('call engine in the browser', () => {
       await expect.poll(async () => (await view(page)).pictureFrames).toBeGreaterThan(0);
       await expect.poll(async () => (await stats(page)).sentAudioEnergy).toBeGreaterThan(0);
     }
+    // the gated video started small (about 320 px wide) and goes to the camera's full size
+    const remoteWidth = (page: typeof visitor) =>
+      page.evaluate(() => document.querySelector('video')?.videoWidth ?? 0);
+    for (const page of [visitor, agent]) {
+      await expect.poll(() => remoteWidth(page)).toBe(640);
+    }
     await expect.poll(async () => (await view(visitor)).state).toBe('active');
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
