@@ -461,11 +461,16 @@ export class Gateway {
     if (bye) this.#drop(state);
   }
 
-  /** The session is over: forgotten here, and its calls hear of it (onSessionGone). */
+  /**
+   * The session is over: forgotten here, and its calls hear of it (onSessionGone) once the
+   * requests it sent before leaving are answered (a visitor's page sends its hang-up right
+   * before the goodbye: the call ends as that hang-up, not as a party gone).
+   */
   #drop(s: Session): void {
     s.closed = true;
     this.#d.hub.sessions.delete(s.id);
-    void this.#d.onSessionGone(s).catch((e: unknown) => {
+    const gone = (): Promise<void> => this.#d.onSessionGone(s);
+    void (s.chain ? s.chain.then(gone) : gone()).catch((e: unknown) => {
       this.#d.log.error({ err: e, sessionId: s.id }, 'session cleanup failed');
     });
   }

@@ -532,6 +532,8 @@ describe('a visitor who says goodbye (close 1000 "bye")', () => {
   let slow: TestServer;
   /** While set, a reservation is answered only once this resolves (widens a race). */
   let holdReservation: Promise<void> | null = null;
+  /** While set, writing a visitor's hang-up takes 300 ms (widens a race). */
+  let slowHangups = false;
   beforeAll(async () => {
     db2 = await createTestDatabase('sqlite');
     const storage = createStorage(db2.url);
@@ -540,6 +542,11 @@ describe('a visitor who says goodbye (close 1000 "bye")', () => {
       const result = await reserve(input);
       if (holdReservation) await holdReservation;
       return result;
+    };
+    const transition = storage.transitionCall.bind(storage);
+    storage.transitionCall = async (...args) => {
+      if (slowHangups && args[3]?.reason === 'visitor_hangup') await sleep(300);
+      return transition(...args);
     };
     slow = await startServer({ databaseUrl: db2.url, storage, realtime: { graceMs: 60_000 } });
   });
@@ -605,6 +612,25 @@ describe('a visitor who says goodbye (close 1000 "bye")', () => {
     // a console that rang (the request may have been written first) heard that it ended
     const rang = c.messages.some((m) => m.type === 'call.incoming');
     if (rang) await c.next('call.state', (m) => m.call.status === 'ended');
+    c.close();
+  });
+
+  it('ends a connected call as the visitor’s hang-up when the hang-up comes right before the goodbye', async () => {
+    // what a closing page sends (pagehide): call.hangup, then close 1000 "bye", no waiting
+    const fx = await seed(slow.storage);
+    const ada = must(fx.agents[0]);
+    const c = await agent(slow, fx);
+    const { ws: v } = await visitor(slow, fx);
+    const { call } = await request(v, ada.id);
+    await c.next('call.incoming');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    slowHangups = true;
+    v.send({ type: 'call.hangup', reqId: 'bye-1', callId: call.id });
+    v.ws.close(1000, 'bye');
+    const ended = await c.next('call.state', (m) => m.call.status === 'ended');
+    slowHangups = false;
+    expect(ended.call).toMatchObject({ id: call.id, endReason: 'visitor_hangup', endDetail: null });
+    expect(await slow.storage.getAgentCurrentCall(ada.id)).toBeNull();
     c.close();
   });
 
