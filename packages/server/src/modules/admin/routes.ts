@@ -36,6 +36,7 @@ import {
   type User,
 } from '@flux/protocol';
 import { requireUser, sessionOf } from '../../http/auth.ts';
+import { deleteInChannelRoute } from '../../http/routes.ts';
 import { isValidTimezone, openingHoursProblem } from '../../lib/openingHours.ts';
 import { isUniqueViolation } from '../../storage/kysely/KyselyStorage.ts';
 import { parseProductCsv } from './productImport.ts';
@@ -212,25 +213,14 @@ export const adminRoutes: FastifyPluginCallback = (root, _opts, done) => {
     },
   );
 
-  app.delete(
-    '/products/:id',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Delete a product',
-        params: IdParamsSchema,
-        response: { 200: OkSchema, ...err },
-      },
-    },
-    async (request) => {
-      const ok = await app.ctx.storage.deleteProduct(
-        sessionOf(request).user.channelId,
-        request.params.id,
-      );
-      if (!ok) throw new FluxError('FLX_ERR_PRODUCT_NOT_FOUND');
-      return { ok: true as const };
-    },
-  );
+  deleteInChannelRoute(app, {
+    path: '/products/:id',
+    tags: ['admin'],
+    summary: 'Delete a product',
+    errors: err,
+    remove: (channelId, id) => app.ctx.storage.deleteProduct(channelId, id),
+    notFound: () => new FluxError('FLX_ERR_PRODUCT_NOT_FOUND'),
+  });
 
   app.post(
     '/products/import',
@@ -377,25 +367,14 @@ export const adminRoutes: FastifyPluginCallback = (root, _opts, done) => {
     },
   );
 
-  app.delete(
-    '/origins/:id',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Remove an allowed origin',
-        params: IdParamsSchema,
-        response: { 200: OkSchema, ...err },
-      },
-    },
-    async (request) => {
-      const ok = await app.ctx.storage.removeOrigin(
-        sessionOf(request).user.channelId,
-        request.params.id,
-      );
-      if (!ok) throw new FluxError('FLX_ERR_NOT_FOUND', 'No such origin.');
-      return { ok: true as const };
-    },
-  );
+  deleteInChannelRoute(app, {
+    path: '/origins/:id',
+    tags: ['admin'],
+    summary: 'Remove an allowed origin',
+    errors: err,
+    remove: (channelId, id) => app.ctx.storage.removeOrigin(channelId, id),
+    notFound: () => new FluxError('FLX_ERR_NOT_FOUND', 'No such origin.'),
+  });
 
   // ------------------------------------------------------------ settings
 

@@ -10,13 +10,13 @@ import {
   CreateWebhookBodySchema,
   FluxError,
   IdParamsSchema,
-  OkSchema,
   Page,
   PageQuerySchema,
   WebhookDeliverySchema,
   WebhookListSchema,
 } from '@flux/protocol';
 import { requireUser, sessionOf } from '../../http/auth.ts';
+import { deleteInChannelRoute } from '../../http/routes.ts';
 import {
   BlockedAddressError,
   checkLiteralHost,
@@ -140,25 +140,14 @@ export const webhookRoutes: FastifyPluginCallback = (root, _opts, done) => {
     },
   );
 
-  app.delete(
-    '/webhooks/:id',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Delete a webhook and its deliveries',
-        params: IdParamsSchema,
-        response: { 200: OkSchema, ...err },
-      },
-    },
-    async (request) => {
-      const ok = await app.ctx.storage.deleteWebhook(
-        sessionOf(request).user.channelId,
-        request.params.id,
-      );
-      if (!ok) throw new FluxError('FLX_ERR_NOT_FOUND', 'No such webhook.');
-      return { ok: true as const };
-    },
-  );
+  deleteInChannelRoute(app, {
+    path: '/webhooks/:id',
+    tags: ['admin'],
+    summary: 'Delete a webhook and its deliveries',
+    errors: err,
+    remove: (channelId, id) => app.ctx.storage.deleteWebhook(channelId, id),
+    notFound: () => new FluxError('FLX_ERR_NOT_FOUND', 'No such webhook.'),
+  });
 
   app.get(
     '/webhooks/:id/deliveries',
