@@ -2,27 +2,10 @@
  * A callback request left through the REST route (`POST /public/channels/:id/callbacks`) is
  * announced to the channel's consoles at once, as one left over the WebSocket is.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../testing/databases.ts';
-import {
-  agent,
-  seed,
-  startServer,
-  TEST_ORIGIN,
-  type TestServer,
-} from '../realtime/testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { agent, seed, suiteServer, TEST_ORIGIN } from '../realtime/testing/harness.ts';
 
-let db: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  server = await startServer({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await server.close();
-  await db.drop();
-});
+const server = suiteServer();
 
 describe('POST /public/channels/:id/callbacks', () => {
   it('pushes callback.created to the channel’s consoles', async () => {

@@ -3,8 +3,8 @@ import type { PublicAgentsResponse, PublicProductsResponse } from '@flux/protoco
 import { createFixture, failure, ORIGIN, type Fixture } from '../../testing/apiHarness.ts';
 import { databaseKinds } from '../../testing/databases.ts';
 import { verifyVisitorToken } from '../../auth/visitorToken.ts';
+import { listeningUrls } from '../realtime/testing/harness.ts';
 import { WsTestClient } from '../realtime/testing/WsTestClient.ts';
-import { WS_PATH } from '@flux/protocol';
 
 const kinds = await databaseKinds('Public API');
 
@@ -17,10 +17,9 @@ describe.each(kinds)('public API on %s', (kind) => {
     await f.storage.updateUser(f.agent.id, { status: 'online' });
     await f.storage.updateUser(f.agent2.id, { status: 'online' });
     await f.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = f.app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : 0;
-    agentConsole = new WsTestClient(`ws://127.0.0.1:${port}${WS_PATH}`, {
-      origin: `http://127.0.0.1:${port}`,
+    const { wsUrl, httpUrl } = listeningUrls(f.app);
+    agentConsole = new WsTestClient(wsUrl, {
+      origin: httpUrl,
       cookie: await f.signIn('mia@acme.test'),
     });
     await agentConsole.hello('agent');

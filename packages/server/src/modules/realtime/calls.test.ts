@@ -1,16 +1,6 @@
 import type { Call } from '@flux/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../src/testing/databases.ts';
-import {
-  agent,
-  must,
-  seed,
-  sleep,
-  startServer,
-  TEST_ORIGIN,
-  visitor,
-  type TestServer,
-} from './testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { agent, must, seed, sleep, suiteServer, TEST_ORIGIN, visitor } from './testing/harness.ts';
 import { createStorage } from '../../storage/createStorage.ts';
 import { WsTestClient } from './testing/WsTestClient.ts';
 
@@ -22,17 +12,7 @@ const CANDIDATE = {
   sdpMLineIndex: 0,
 };
 
-let db: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  server = await startServer({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await server.close();
-  await db.drop();
-});
+const server = suiteServer();
 
 function request(
   ws: WsTestClient,
@@ -528,31 +508,27 @@ describe('reconnects', () => {
 
 describe('a visitor who says goodbye (close 1000 "bye")', () => {
   // a grace period far longer than any wait here: only the goodbye can end these calls
-  let db2: TestDatabase;
-  let slow: TestServer;
   /** While set, a reservation is answered only once this resolves (widens a race). */
   let holdReservation: Promise<void> | null = null;
   /** While set, writing a visitor's hang-up takes 300 ms (widens a race). */
   let slowHangups = false;
-  beforeAll(async () => {
-    db2 = await createTestDatabase('sqlite');
-    const storage = createStorage(db2.url);
-    const reserve = storage.reserveAgentAndCreateCall.bind(storage);
-    storage.reserveAgentAndCreateCall = async (input) => {
-      const result = await reserve(input);
-      if (holdReservation) await holdReservation;
-      return result;
-    };
-    const transition = storage.transitionCall.bind(storage);
-    storage.transitionCall = async (...args) => {
-      if (slowHangups && args[3]?.reason === 'visitor_hangup') await sleep(300);
-      return transition(...args);
-    };
-    slow = await startServer({ databaseUrl: db2.url, storage, realtime: { graceMs: 60_000 } });
-  });
-  afterAll(async () => {
-    await slow.close();
-    await db2.drop();
+  const slow = suiteServer({
+    storage: (databaseUrl) => {
+      const storage = createStorage(databaseUrl);
+      const reserve = storage.reserveAgentAndCreateCall.bind(storage);
+      storage.reserveAgentAndCreateCall = async (input) => {
+        const result = await reserve(input);
+        if (holdReservation) await holdReservation;
+        return result;
+      };
+      const transition = storage.transitionCall.bind(storage);
+      storage.transitionCall = async (...args) => {
+        if (slowHangups && args[3]?.reason === 'visitor_hangup') await sleep(300);
+        return transition(...args);
+      };
+      return storage;
+    },
+    realtime: { graceMs: 60_000 },
   });
 
   it('ends the ringing call at once as cancelled, and the agent is free again', async () => {

@@ -15,29 +15,11 @@ import {
 import type { FakePeerConnection } from '@flux/client/testing';
 import { fakeLocalStream, fakePeerConnectionFactory } from '@flux/client/testing';
 import type { CallIncoming } from '@flux/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createTestDatabase, type TestDatabase } from '../../testing/databases.ts';
-import {
-  must,
-  seed,
-  startServer,
-  TEST_ORIGIN,
-  type Fixture,
-  type TestServer,
-} from './testing/harness.ts';
+import { must, seed, suiteServer, TEST_ORIGIN, type Fixture } from './testing/harness.ts';
 
-let db: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  server = await startServer({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await server.close();
-  await db.drop();
-});
+const server = suiteServer();
 
 function socketClass(headers: { origin: string; cookie?: string }): WebSocketFactory {
   return class extends WebSocket {

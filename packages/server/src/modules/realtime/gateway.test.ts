@@ -1,29 +1,13 @@
 import { CLOSE_CODES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@flux/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../src/testing/databases.ts';
-import {
-  agent,
-  seed,
-  startServer,
-  TEST_ORIGIN,
-  visitor,
-  type Fixture,
-  type TestServer,
-} from './testing/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { agent, seed, suiteServer, TEST_ORIGIN, visitor, type Fixture } from './testing/harness.ts';
 import { WsTestClient } from './testing/WsTestClient.ts';
 
-let db: TestDatabase;
-let server: TestServer;
+const server = suiteServer();
 let fx: Fixture;
 
 beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  server = await startServer({ databaseUrl: db.url });
   fx = await seed(server.storage);
-});
-afterAll(async () => {
-  await server.close();
-  await db.drop();
 });
 
 describe('handshake', () => {

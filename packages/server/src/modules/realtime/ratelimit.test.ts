@@ -10,25 +10,14 @@
  * signals still closes the socket with 4029.
  */
 import { CLOSE_CODES, type Call } from '@flux/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../src/testing/databases.ts';
-import { agent, must, seed, startServer, visitor, type TestServer } from './testing/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { agent, must, seed, suiteServer, visitor } from './testing/harness.ts';
 import type { WsTestClient } from './testing/WsTestClient.ts';
 
 const WORST_LEGIT_BURST = 2 * 44 + 8;
 const BURST = Math.ceil(WORST_LEGIT_BURST * 1.25); // 120
 
-let db: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sqlite');
-  server = await startServer({ databaseUrl: db.url });
-});
-afterAll(async () => {
-  await server.close();
-  await db.drop();
-});
+const server = suiteServer();
 
 /** A connected call between a visitor socket and an agent console socket. */
 async function connectedCall(): Promise<{ v: WsTestClient; a: WsTestClient; call: Call }> {

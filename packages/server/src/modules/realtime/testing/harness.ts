@@ -5,11 +5,13 @@
 import type { ChannelSettings, User } from '@flux/protocol';
 import { SESSION_COOKIE, WS_PATH } from '@flux/protocol';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../../app.ts';
 import { signVisitorToken, VISITOR_TOKEN_SECRET_NAME } from '../../../auth/visitorToken.ts';
 import { loadConfig } from '../../../config.ts';
 import { createStorage } from '../../../storage/createStorage.ts';
 import type { Storage, StoredChannel } from '../../../storage/Storage.ts';
+import { createTestDatabase, type TestDatabase } from '../../../testing/databases.ts';
 import type { RealtimeOptions } from '../index.ts';
 import { WsTestClient } from './WsTestClient.ts';
 
@@ -33,14 +35,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(o: {
+export interface ServerOptions {
   databaseUrl: string;
   redisUrl?: string;
   realtime?: Partial<RealtimeOptions>;
+  /** Used instead of one the server creates (and then not closed by it). */
   storage?: Storage;
   /** Further environment variables for loadConfig. */
   env?: Record<string, string>;
-}): Promise<TestServer> {
+}
+
+/** The URLs of an app listening on the loopback. */
+export function listeningUrls(app: FastifyInstance): { wsUrl: string; httpUrl: string } {
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { wsUrl: `ws://127.0.0.1:${port}${WS_PATH}`, httpUrl: `http://127.0.0.1:${port}` };
+}
+
+export async function startServer(o: ServerOptions): Promise<TestServer> {
   const env: Record<string, string> = {
     DATABASE_URL: o.databaseUrl,
     LOG_LEVEL: 'silent',
@@ -57,16 +69,63 @@ export async function startServer(o: {
     realtime: { ...FAST_OPTIONS, ...o.realtime },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     app,
     storage,
-    wsUrl: `ws://127.0.0.1:${port}${WS_PATH}`,
-    httpUrl: `http://127.0.0.1:${port}`,
+    ...listeningUrls(app),
     async close() {
       await app.close();
       if (!o.storage) await storage.close();
+    },
+  };
+}
+
+/** A server that a suite starts and stops itself: the handle has no `close`. */
+export type SuiteServer = Omit<TestServer, 'close'>;
+
+/**
+ * The server of one test file or describe block: in beforeAll a new SQLite database and
+ * `startServer` on it with these options; in afterAll the server is closed and the database
+ * dropped. The handle reads through to that server, so use it inside tests and hooks (hooks
+ * registered after this call run after the server started).
+ */
+export function suiteServer(
+  o: Omit<ServerOptions, 'databaseUrl' | 'storage'> & {
+    /** The storage to use, made on the suite's database (the server does not close it). */
+    storage?: (databaseUrl: string) => Storage;
+  } = {},
+): SuiteServer {
+  let db: TestDatabase | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+    const { storage, ...rest } = o;
+    server = await startServer({
+      ...rest,
+      databaseUrl: db.url,
+      ...(storage ? { storage: storage(db.url) } : {}),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+  const started = (): TestServer => {
+    if (!server) throw new Error('the suite server starts in beforeAll: use it in tests and hooks');
+    return server;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get storage() {
+      return started().storage;
+    },
+    get wsUrl() {
+      return started().wsUrl;
+    },
+    get httpUrl() {
+      return started().httpUrl;
     },
   };
 }
@@ -132,7 +191,7 @@ export async function seed(
 
 /** A visitor socket that said hello. */
 export async function visitor(
-  server: TestServer,
+  server: SuiteServer,
   fx: Fixture,
 ): Promise<{ ws: WsTestClient; sessionId: string }> {
   const ws = new WsTestClient(server.wsUrl, { origin: TEST_ORIGIN });
@@ -141,7 +200,7 @@ export async function visitor(
 }
 
 /** A console socket of agent `i` that said hello. */
-export async function agent(server: TestServer, fx: Fixture, i = 0): Promise<WsTestClient> {
+export async function agent(server: SuiteServer, fx: Fixture, i = 0): Promise<WsTestClient> {
   const ws = new WsTestClient(server.wsUrl, {
     origin: server.httpUrl,
     cookie: fx.cookies[i] ?? '',
