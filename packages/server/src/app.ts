@@ -116,6 +116,13 @@ export async function buildApp(
     ...overrides.webhooks,
   });
   webhooks.start(events);
+  // a webhook added in one process: the others that follow the channel look again at once
+  events.on('webhook.created', (channelId) => {
+    realtime.hub.publishChannel(channelId, { k: 'webhooks' });
+  });
+  realtime.hub.onChannelMessage((m) => {
+    if (m.k === 'webhooks' && typeof m.channelId === 'string') webhooks.forget(m.channelId);
+  });
   app.decorate('ctx', ctx);
   app.decorateRequest('user', null);
   app.decorateRequest('channel', null);

@@ -7,6 +7,12 @@
  * and a lease; one that dies mid-attempt leaves it to be retried when the lease ends).
  * Every attempt checks the address it sends to (deliver.ts): unless private targets are
  * allowed, a host that is or resolves to a private, loopback or link-local address fails.
+ *
+ * Most channels have no webhook, and a call's end is the hottest path that emits: a channel
+ * found without webhooks is remembered for `noWebhooksTtlMs`, so its events cost no query.
+ * Adding a webhook forgets it at once in the process that added it (`webhook.created`) and,
+ * through the bus, in the others that follow the channel (`forget`, wired in app.ts); the TTL
+ * bounds how long a process that missed that message skips the new webhook.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -36,6 +42,8 @@ export interface WebhookOptions {
   allowPrivate: boolean;
   /** How host names are resolved (the system resolver; tests may pass their own). */
   lookup?: Lookup;
+  /** How long a channel found without webhooks is taken to have none (ms). */
+  noWebhooksTtlMs: number;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
@@ -44,6 +52,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   pollIntervalMs: 2_000,
   batchSize: 20,
   allowPrivate: false,
+  noWebhooksTtlMs: 10_000,
 };
 
 export const USER_AGENT = 'FluxPlayer-Webhooks/1';
@@ -58,6 +67,10 @@ export class WebhookDispatcher {
   #again = false;
   #closed = false;
   readonly #pending = new Set<Promise<unknown>>();
+  /** Channels found without webhooks, with when that stops being trusted (ms). */
+  readonly #noWebhooks = new Map<string, number>();
+  /** Bumped by every `forget`: a look-up that a webhook's creation overtook is not cached. */
+  #forgets = 0;
 
   constructor(
     storage: Storage,
@@ -79,7 +92,16 @@ export class WebhookDispatcher {
     events.on('callback.requested', (callback: CallbackRequest) => {
       this.#track(this.emit(callback.channelId, 'callback.requested', { callback }));
     });
+    events.on('webhook.created', (channelId: string) => {
+      this.forget(channelId);
+    });
     this.#schedule(0);
+  }
+
+  /** The channel may have webhooks now (one was added, here or in another process). */
+  forget(channelId: string): void {
+    this.#forgets++;
+    this.#noWebhooks.delete(channelId);
   }
 
   /** Queues the event for every webhook of the channel and attempts it at once. */
@@ -88,7 +110,13 @@ export class WebhookDispatcher {
     type: WebhookEventType,
     data: { call: Call } | { callback: CallbackRequest },
   ): Promise<void> {
+    const none = this.#noWebhooks.get(channelId);
+    if (none !== undefined) {
+      if (Date.now() < none) return;
+      this.#noWebhooks.delete(channelId);
+    }
     const at = this.#now();
+    const forgets = this.#forgets;
     const event = {
       id: `evt_${randomBytes(12).toString('base64url')}`,
       type,
@@ -105,6 +133,10 @@ export class WebhookDispatcher {
         at,
       });
       if (queued > 0) this.kick();
+      else if (this.#opts.noWebhooksTtlMs > 0 && forgets === this.#forgets) {
+        if (this.#noWebhooks.size >= 10_000) this.#noWebhooks.clear();
+        this.#noWebhooks.set(channelId, Date.now() + this.#opts.noWebhooksTtlMs);
+      }
     } catch (err) {
       this.#log.error({ err, type, channelId }, 'webhook event not queued');
     }

@@ -12,11 +12,16 @@ import type { Storage } from '../../storage/Storage.ts';
 export interface AppEventMap {
   'call.ended': [call: Call];
   'callback.requested': [callback: CallbackRequest];
+  /** A webhook was added to the channel (the dispatcher's "no webhooks here" cache is stale). */
+  'webhook.created': [channelId: string];
 }
 
 export class AppEvents extends EventEmitter<AppEventMap> {}
 
-/** The storage, with `transitionCall(…, 'ended')` and `createCallback` emitting into `events`. */
+/**
+ * The storage, with `transitionCall(…, 'ended')`, `createCallback` and `createWebhook` emitting
+ * into `events`.
+ */
 export function withEvents(storage: Storage, events: AppEvents): Storage {
   const transitionCall: Storage['transitionCall'] = async (callId, to, at, end) => {
     const call = await storage.transitionCall(callId, to, at, end);
@@ -28,10 +33,16 @@ export function withEvents(storage: Storage, events: AppEvents): Storage {
     events.emit('callback.requested', cb);
     return cb;
   };
+  const createWebhook: Storage['createWebhook'] = async (channelId, url, secret, at) => {
+    const webhook = await storage.createWebhook(channelId, url, secret, at);
+    events.emit('webhook.created', channelId);
+    return webhook;
+  };
   return new Proxy(storage, {
     get(target, prop, receiver) {
       if (prop === 'transitionCall') return transitionCall;
       if (prop === 'createCallback') return createCallback;
+      if (prop === 'createWebhook') return createWebhook;
       const v: unknown = Reflect.get(target, prop, receiver);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
