@@ -28,6 +28,7 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string' },
     subscribers: { type: 'string' },
     'ring-ms': { type: 'string' },
+    db: { type: 'string' },
     out: { type: 'string', default: join(BENCH_DIR, 'results') },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -35,6 +36,7 @@ const { values, positionals } = parseArgs({
 if (values.help) {
   console.log(`usage: npm run bench -- [--quick] [--only ${ALL.join(',')}] [--repeat N]
        [--calls N] [--connections N] [--subscribers N] [--ring-ms MS]
+       [--db sqlite,postgres,sqlite-tmpfs]  (setups: which databases; all by default)
   size     loader and call UI chunk, gzip -9 (figure 2)
   loader   loader main-thread work and init() → widget visible (issue 3 budgets)
   memory   idle WebSocket memory per connection, bare ws vs visitor/agent sessions (figure 3)
@@ -62,6 +64,7 @@ const ctx = {
   connections: num(values.connections),
   subscribers: num(values.subscribers),
   ringMs: num(values['ring-ms']),
+  db: values.db?.split(',').map((s) => s.trim()),
   log: (line) => console.log(line),
 };
 

@@ -145,9 +145,13 @@ function stepNote(runs) {
 export async function setups(ctx) {
   const reps = ctx.repeat ?? (ctx.quick ? 1 : 3);
   // the tmpfs diagnostic only in full runs (keeps --quick under 2 minutes)
-  const kinds = productAvailable()
-    ? ['bare', 'sqlite', 'postgres', ...(ctx.quick ? [] : ['sqlite-tmpfs'])]
-    : ['bare'];
+  const dbs = productAvailable()
+    ? ['sqlite', 'postgres', ...(ctx.quick ? [] : ['sqlite-tmpfs'])]
+    : [];
+  for (const d of ctx.db ?? []) {
+    if (!['sqlite', 'postgres', 'sqlite-tmpfs'].includes(d)) throw new Error(`--db: unknown database "${d}"`);
+  }
+  const kinds = ['bare', ...dbs.filter((d) => !ctx.db || ctx.db.includes(d))];
   const runs = Object.fromEntries(kinds.map((k) => [k, []]));
   for (let r = 0; r < reps; r++) {
     for (const k of kinds) {

@@ -74,6 +74,12 @@ export interface NewCall {
   productIds: string[];
   unknownProductIds: string[];
   at: Date;
+  /**
+   * Create the call already ringing (`ringingAt` = `at`): the caller rings the agent's
+   * consoles right after the write, so requested → ringing is stored in the same write
+   * instead of a second one. Default false: the call starts as `requested`.
+   */
+  ringing?: boolean;
 }
 
 /** Outcome of `reserveAgentAndCreateCall`: exactly one concurrent caller gets `ok`. */

@@ -396,6 +396,66 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       ).toBe(false);
     });
 
+    it('stores a reservation made with ringing: true as ringing, both times set, in one write', async () => {
+      const c = await channel();
+      const agent = await onlineAgent(c.id, 'Mia');
+      const p = await s.createProduct(c.id, { sku: 'P1', name: 'Hat', price: 1, currency: 'EUR' });
+      const at = new Date(1_750_000_000_000);
+      // batched with a plain reservation for another agent (PostgreSQL: one statement)
+      const other = await onlineAgent(c.id, 'Jonas');
+      const [r, plain] = await Promise.all([
+        s.reserveAgentAndCreateCall({
+          channelId: c.id,
+          agentId: agent.id,
+          pageUrl: null,
+          visitor,
+          productIds: [p.id],
+          unknownProductIds: [],
+          at,
+          ringing: true,
+        }),
+        s.reserveAgentAndCreateCall({
+          channelId: c.id,
+          agentId: other.id,
+          pageUrl: null,
+          visitor,
+          productIds: [],
+          unknownProductIds: [],
+          at,
+        }),
+      ]);
+      if (!r.ok || !plain.ok) throw new Error('expected ok');
+      const stored = {
+        status: 'ringing',
+        requestedAt: at.toISOString(),
+        ringingAt: at.toISOString(),
+      };
+      expect(r.call).toMatchObject(stored);
+      expect(await s.getCall(r.call.id)).toMatchObject(stored);
+      expect((await s.getCall(r.call.id))?.products.map((x) => x.id)).toEqual([p.id]);
+      expect(await s.getCall(plain.call.id)).toMatchObject({
+        status: 'requested',
+        ringingAt: null,
+      });
+      // the ringing move is already stored: a second one matches nothing, connecting works
+      expect(await s.transitionCall(r.call.id, 'ringing', at)).toBeNull();
+      expect((await s.transitionCall(r.call.id, 'connected', at))?.status).toBe('connected');
+      // alone (PostgreSQL: the single-reservation statement)
+      await s.transitionCall(r.call.id, 'ended', at, { reason: 'visitor_hangup' });
+      const alone = await s.reserveAgentAndCreateCall({
+        channelId: c.id,
+        agentId: agent.id,
+        pageUrl: null,
+        visitor,
+        productIds: [],
+        unknownProductIds: [],
+        at,
+        ringing: true,
+      });
+      if (!alone.ok) throw new Error('expected ok');
+      expect(await s.getCall(alone.call.id)).toMatchObject(stored);
+    });
+
     it('gives exactly one of 50 concurrent reservations for one agent, across connections', async () => {
       const c = await channel();
       const agent = await onlineAgent(c.id);

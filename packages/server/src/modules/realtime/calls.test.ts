@@ -48,8 +48,9 @@ describe('a whole call', () => {
     });
 
     const { call } = await request(v, ada.id, ['HAT-1', 'NOPE-9']);
+    // a console is connected: the call is stored ringing in the reservation's own write
     expect(call).toMatchObject({
-      status: 'requested',
+      status: 'ringing',
       agentId: ada.id,
       unknownProductIds: ['NOPE-9'],
     });

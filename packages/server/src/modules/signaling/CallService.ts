@@ -220,6 +220,8 @@ export class CallService {
       productIds: products.map((p) => p.id),
       unknownProductIds: unknownIds,
       at: this.#now(),
+      // a console is connected and is rung right after: stored as ringing in the same write
+      ringing: true,
     });
     if (!res.ok) {
       throw res.reason === 'not_found'
@@ -286,7 +288,11 @@ export class CallService {
 
   async #ring(route: CallRoute, call: Call): Promise<void> {
     this.#hub.toAgent(route.agentId, this.#incoming(route, call));
-    const ringing = await this.#storage.transitionCall(call.id, 'ringing', this.#now());
+    // the reservation stored the call as ringing already (else move it now)
+    const ringing =
+      call.status === 'ringing'
+        ? call
+        : await this.#storage.transitionCall(call.id, 'ringing', this.#now());
     if (ringing) {
       this.#toVisitor(route, { type: 'call.state', call: ringing });
       this.#hub.toAgent(route.agentId, { type: 'call.state', call: ringing });

@@ -91,15 +91,18 @@ export const CHANNEL_COLUMNS = [
 export const cols = (list: readonly string[], alias?: string): string =>
   list.map((c) => (alias ? `${alias}.${c}` : c)).join(', ');
 
-/** The row of a call just reserved (status requested), as both databases store it. */
+/**
+ * The row of a call just reserved (status requested, or ringing when the caller rings at
+ * once), as both databases store it.
+ */
 export function requestedCallRow(id: string, input: NewCall): Row<'calls'> {
   return {
     id,
     channel_id: input.channelId,
     agent_id: input.agentId,
-    status: 'requested',
+    status: input.ringing ? 'ringing' : 'requested',
     requested_at: input.at.getTime(),
-    ringing_at: null,
+    ringing_at: input.ringing ? input.at.getTime() : null,
     connected_at: null,
     ended_at: null,
     end_reason: null,

@@ -49,9 +49,10 @@ WITH r AS (
      AND status = 'online' AND active = 1
   RETURNING name
 ), c AS (
-  INSERT INTO calls (id, channel_id, agent_id, status, requested_at, page_url, visitor,
-                     unknown_product_ids, notes)
-  SELECT $1, $3, $2, 'requested', $4, $5, $6, $7, '' FROM r
+  INSERT INTO calls (id, channel_id, agent_id, status, requested_at, ringing_at, page_url,
+                     visitor, unknown_product_ids, notes)
+  SELECT $1, $3, $2, CASE WHEN $9::bigint IS NULL THEN 'requested' ELSE 'ringing' END, $4, $9,
+         $5, $6, $7, '' FROM r
   RETURNING id
 ), cp AS (
   INSERT INTO call_products (call_id, position, product_id)
@@ -171,18 +172,19 @@ interface ReserveJob {
 const RESERVE_BATCH = `
 WITH i AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
-                       $7::text[], $8::int[])
-    AS t(call_id, agent_id, channel_id, at, page_url, visitor, unknown, n)
+                       $7::text[], $8::int[], $12::bigint[])
+    AS t(call_id, agent_id, channel_id, at, page_url, visitor, unknown, n, ringing_at)
 ), r AS (
   UPDATE users u SET current_call_id = i.call_id FROM i
    WHERE u.id = i.agent_id AND u.channel_id = i.channel_id AND u.current_call_id IS NULL
      AND u.status = 'online' AND u.active = 1
   RETURNING i.n, i.call_id, u.name
 ), c AS (
-  INSERT INTO calls (id, channel_id, agent_id, status, requested_at, page_url, visitor,
-                     unknown_product_ids, notes)
-  SELECT i.call_id, i.channel_id, i.agent_id, 'requested', i.at, i.page_url, i.visitor,
-         i.unknown, ''
+  INSERT INTO calls (id, channel_id, agent_id, status, requested_at, ringing_at, page_url,
+                     visitor, unknown_product_ids, notes)
+  SELECT i.call_id, i.channel_id, i.agent_id,
+         CASE WHEN i.ringing_at IS NULL THEN 'requested' ELSE 'ringing' END, i.at, i.ringing_at,
+         i.page_url, i.visitor, i.unknown, ''
     FROM i JOIN r ON r.n = i.n
   RETURNING id
 ), cp AS (
@@ -272,6 +274,7 @@ export class PostgresHotPath implements HotPath {
           links.map((l) => l.id),
           links.map((l) => l.pos),
           links.map((l) => l.pid),
+          jobs.map((j) => (j.input.ringing ? j.input.at.getTime() : null)),
         ]);
       } catch {
         rows = null; // retried one by one below
@@ -298,6 +301,7 @@ export class PostgresHotPath implements HotPath {
       JSON.stringify(input.visitor),
       JSON.stringify(input.unknownProductIds),
       [...new Set(input.productIds)],
+      input.ringing ? input.at.getTime() : null,
     ]);
     return this.#reserved(j, hit ?? null);
   }

@@ -23,7 +23,9 @@ export type WriteJob =
       callId: string;
       agentId: string;
       channelId: string;
+      status: 'requested' | 'ringing';
       at: number;
+      ringingAt: number | null;
       pageUrl: string | null;
       visitor: string;
       unknownProductIds: string;
@@ -82,7 +84,10 @@ type Stmt<P extends Param[], R> = BetterSqlite3.Statement<P, R>;
 interface Statements {
   reserve: Stmt<[string, string, string], { name: string }>;
   agentInChannel: Stmt<[string, string], { id: string }>;
-  insertCall: Stmt<[string, string, string, number, string | null, string, string], unknown>;
+  insertCall: Stmt<
+    [string, string, string, string, number, number | null, string | null, string, string],
+    unknown
+  >;
   insertCallProduct: Stmt<[string, number, string], unknown>;
   callProducts: Stmt<[string], Row<'products'>>;
   release: Stmt<[string, string], unknown>;
@@ -138,7 +143,9 @@ export function makeWriter(db: BetterSqlite3.Database, sql: WriterSql): Writer {
       j.callId,
       j.channelId,
       j.agentId,
+      j.status,
       j.at,
+      j.ringingAt,
       j.pageUrl,
       j.visitor,
       j.unknownProductIds,

@@ -60,7 +60,7 @@ export function writerSql(): WriterSql {
         'INSERT INTO calls (id, channel_id, agent_id, status, requested_at, ringing_at, ' +
         'connected_at, ended_at, end_reason, end_detail, page_url, visitor, ' +
         'unknown_product_ids, rating, notes) ' +
-        "VALUES (?, ?, ?, 'requested', ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, NULL, '')",
+        "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, ?, NULL, '')",
       insertCallProduct:
         'INSERT INTO call_products (call_id, position, product_id) VALUES (?, ?, ?)',
       callProducts:
