@@ -149,7 +149,8 @@ export async function setups(ctx) {
     ? ['sqlite', 'postgres', ...(ctx.quick ? [] : ['sqlite-tmpfs'])]
     : [];
   for (const d of ctx.db ?? []) {
-    if (!['sqlite', 'postgres', 'sqlite-tmpfs'].includes(d)) throw new Error(`--db: unknown database "${d}"`);
+    if (!['sqlite', 'postgres', 'sqlite-tmpfs'].includes(d))
+      throw new Error(`--db: unknown database "${d}"`);
   }
   const kinds = ['bare', ...dbs.filter((d) => !ctx.db || ctx.db.includes(d))];
   const runs = Object.fromEntries(kinds.map((k) => [k, []]));
