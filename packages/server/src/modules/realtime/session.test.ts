@@ -1,0 +1,97 @@
+/**
+ * Session.sendBody on a real `ws` connection: the frames a turn sends to one client leave
+ * the process in one write (the socket is corked until the turn's work is done), arrive
+ * whole and in order, and a later turn writes again.
+ */
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { Session } from './Session.ts';
+
+const open: { close(): void }[] = [];
+afterEach(() => {
+  for (const o of open.splice(0)) o.close();
+});
+
+/** A server-side socket with its low-level writes counted, and the client's received frames. */
+async function pair(): Promise<{ server: WebSocket; writes: () => number; got: string[] }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  open.push(wss);
+  await new Promise<void>((r) => wss.once('listening', r));
+  const accepted = new Promise<WebSocket>((r) => wss.once('connection', r));
+  const client = new WebSocket(`ws://127.0.0.1:${String((wss.address() as AddressInfo).port)}`);
+  open.push(client);
+  const got: string[] = [];
+  client.on('message', (d: Buffer) => got.push(d.toString('utf8')));
+  await new Promise<void>((r) => client.once('open', () => r()));
+  const server = await accepted;
+  // every flush of the socket's buffer ends in _writev (several chunks) or _write (one)
+  const socket = (server as unknown as { _socket: Record<string, unknown> })._socket;
+  let writes = 0;
+  for (const name of ['_writev', '_write'] as const) {
+    const orig = socket[name] as (...a: unknown[]) => unknown;
+    socket[name] = (...a: unknown[]) => {
+      writes++;
+      return orig.apply(socket, a);
+    };
+  }
+  return { server, writes: () => writes, got };
+}
+
+function session(ws: WebSocket): Session {
+  return new Session({
+    id: 's1',
+    role: 'visitor',
+    channelId: 'c1',
+    userId: null,
+    origin: null,
+    ws,
+    now: Date.now(),
+    burst: 10,
+  });
+}
+
+const until = async (ok: () => boolean): Promise<void> => {
+  const end = Date.now() + 2000;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('Session frames', () => {
+  it('sends the frames of one turn in one write, in order, each a frame of its own', async () => {
+    const { server, writes, got } = await pair();
+    const s = session(server);
+    s.sendBody('{"type":"ack","reqId":"r1"}', false);
+    s.send({ type: 'session.pong' });
+    // a promise continuation of the same turn still joins the write
+    await Promise.resolve();
+    s.sendBody('{"type":"ack","reqId":"r2"}', false);
+    await until(() => got.length === 3);
+    expect(got).toEqual([
+      '{"seq":1,"type":"ack","reqId":"r1"}',
+      '{"seq":2,"type":"session.pong"}',
+      '{"seq":3,"type":"ack","reqId":"r2"}',
+    ]);
+    expect(writes()).toBe(1);
+    // the next turn writes again
+    await new Promise((r) => setTimeout(r, 10));
+    s.sendBody('{"type":"ack","reqId":"r3"}', false);
+    await until(() => got.length === 4);
+    expect(writes()).toBe(2);
+  });
+
+  it('writes every turn of a burst across turns, nothing left corked', async () => {
+    const { server, got } = await pair();
+    const s = session(server);
+    for (let i = 0; i < 20; i++) {
+      s.sendBody(`{"type":"ack","reqId":"r${String(i)}"}`, false);
+      await new Promise((r) => setImmediate(r));
+    }
+    await until(() => got.length === 20);
+    expect(
+      (server as unknown as { _socket: { writableCorked: number } })._socket.writableCorked,
+    ).toBe(0);
+  });
+});
