@@ -193,6 +193,64 @@ describe('startVisitorCall', () => {
   });
 });
 
+/** What goes on the wire, in order: frame types and close frames. */
+function wireLog(ws: FakeWebSocket): string[] {
+  const log: string[] = [];
+  const send = ws.send.bind(ws);
+  const close = ws.close.bind(ws);
+  ws.send = (data) => {
+    log.push((JSON.parse(data) as { type: string }).type);
+    send(data);
+  };
+  ws.close = (code, reason) => {
+    log.push(`close ${String(code)} ${reason ?? ''}`);
+    close(code, reason);
+  };
+  return log;
+}
+
+describe('leaving the page (what the call UI does on pagehide)', () => {
+  // nothing can be awaited while a page goes away: both must reach the socket synchronously
+  it('hangup() then close() put call.hangup and then the goodbye on the socket at once', async () => {
+    const { c, ws } = await signaling('visitor');
+    const call = startVisitorCall({
+      signaling: c,
+      localStream: fakeLocalStream(),
+      agentId: 'ag',
+      productIds: [],
+      pageUrl: 'https://shop.test/',
+      createPeerConnection: fakePeerConnectionFactory(),
+    });
+    await until(() => ws.lastSent('call.request') !== undefined);
+    ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
+    await call.when('ringing');
+    const wire = wireLog(ws);
+    void call.hangup();
+    c.close();
+    expect(wire).toEqual(['call.hangup', 'close 1000 bye']);
+    expect(call.endReason).toBe('cancelled');
+    expect(FakePeerConnection.instances[0]?.connectionState).toBe('closed');
+  });
+
+  it('sends only the goodbye while the request is unanswered (the server cancels it)', async () => {
+    const { c, ws } = await signaling('visitor');
+    const call = startVisitorCall({
+      signaling: c,
+      localStream: fakeLocalStream(),
+      agentId: 'ag',
+      productIds: [],
+      pageUrl: 'https://shop.test/',
+      createPeerConnection: fakePeerConnectionFactory(),
+    });
+    await until(() => ws.lastSent('call.request') !== undefined);
+    const wire = wireLog(ws);
+    void call.hangup();
+    c.close();
+    expect(wire).toEqual(['close 1000 bye']);
+    expect(call.state).toBe('ended');
+  });
+});
+
 describe('prepareAgentCall', () => {
   it('creates the answer while it rings so accept() only sends it', async () => {
     const { c, ws } = await signaling('agent');

@@ -538,6 +538,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     closed = true;
     clearInterval(timer);
     keep.disconnect();
+    removeEventListener('pagehide', leave);
     stream?.getTracks().forEach((tr) => tr.stop());
     // Hang up first (the server frees the agent), then drop the engine and the socket. A
     // call whose request is not acknowledged yet is hung up by id once the ack arrives.
@@ -571,6 +572,19 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     );
     ctx.onPhase('closed');
   }
+
+  // Closing the tab, reloading or navigating away ends the call at once (docs/sdk.md ›
+  // Leaving the page). pagehide is the last event a page reliably gets, on phones too, and
+  // unlike beforeunload it keeps the page fit for the back/forward cache. Nothing can be
+  // awaited here: the hang-up (once the call has an id) and the goodbye (close 1000 "bye",
+  // which ends the session now instead of after its grace period) are sent synchronously,
+  // in that order. A page restored from the cache shows the card, ready for a new call.
+  function leave(): void {
+    if (session && session.state !== 'ended') void session.hangup();
+    signaling?.close();
+    close();
+  }
+  addEventListener('pagehide', leave);
 
   // SPA frameworks may replace <body> content: keep the call UI attached.
   const keep = new MutationObserver(() => {
