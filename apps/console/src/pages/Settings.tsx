@@ -1,7 +1,7 @@
 /** Account settings: status, name, photo, tags, password. */
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../api/api.ts';
-import { ApiError, errorMessage, fieldErrorsOf } from '../api/http.ts';
+import { errorMessage } from '../api/http.ts';
 import { check, httpUrl, maxLength, password, required } from '../lib/validate.ts';
 import { applyUser, me, updateMe } from '../state/session.ts';
 import { toast } from '../state/toast.ts';
@@ -12,7 +12,7 @@ import { Avatar, PageHead } from '../ui/misc.tsx';
 import { StatusSwitch } from '../ui/StatusSwitch.tsx';
 import { loadImage, PhotoCropper } from './settings/PhotoEditor.tsx';
 import { fire } from '../ui/fire.ts';
-import { without } from '../lib/objects.ts';
+import { useSubmit } from '../ui/useSubmit.ts';
 
 export function Settings() {
   const user = me.value;
@@ -48,9 +48,8 @@ function ProfileCard() {
   if (!user) return null;
   const [name, setName] = useState(user.name);
   const [tags, setTags] = useState<string[]>(user.tags);
-  const [server, setServer] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const nameError = server.name ?? check(name, required('Name'), maxLength(100));
+  const form = useSubmit({ formErrorTo: 'toast' });
+  const nameError = form.fieldErrors.name ?? check(name, required('Name'), maxLength(100));
   const dirty = name.trim() !== user.name || tags.join(',') !== user.tags.join(',');
   return (
     <form
@@ -60,18 +59,10 @@ function ProfileCard() {
       onSubmit={fire(async (e) => {
         e.preventDefault();
         if (nameError || !dirty) return;
-        setBusy(true);
-        try {
+        await form.submit(async () => {
           await updateMe({ name: name.trim(), tags });
-          setServer({});
           toast('Profile saved. Visitors see the change right away.');
-        } catch (err) {
-          const fields = fieldErrorsOf(err);
-          if (fields) setServer(fields);
-          else toast(errorMessage(err), 'error');
-        } finally {
-          setBusy(false);
-        }
+        });
       })}
     >
       <div class="card-head">
@@ -84,7 +75,7 @@ function ProfileCard() {
           value={name}
           onValue={(v) => {
             setName(v);
-            setServer((f) => without(f, 'name'));
+            form.clearField('name');
           }}
           error={nameError}
           hint="Shown to visitors, e.g. in “Your call agent for today is …”."
@@ -95,9 +86,9 @@ function ProfileCard() {
           tags={tags}
           onChange={(t) => {
             setTags(t);
-            setServer((f) => without(f, 'tags'));
+            form.clearField('tags');
           }}
-          error={server.tags}
+          error={form.fieldErrors.tags}
           hint="The shop routes calls by tag, e.g. fashion-support. Enter or comma to add."
         />
         <div class="form-actions">
@@ -106,13 +97,13 @@ function ProfileCard() {
             onClick={() => {
               setName(user.name);
               setTags(user.tags);
-              setServer({});
+              form.clearFields();
             }}
-            disabled={!dirty || busy}
+            disabled={!dirty || form.busy}
           >
             Reset
           </Button>
-          <Button type="submit" variant="primary" busy={busy} disabled={!dirty || !!nameError}>
+          <Button type="submit" variant="primary" busy={form.busy} disabled={!dirty || !!nameError}>
             Save profile
           </Button>
         </div>
@@ -125,11 +116,13 @@ function PhotoCard() {
   const user = me.value;
   const [image, setImage] = useState<HTMLImageElement | null>(null);
   const [url, setUrl] = useState('');
-  const [urlServerError, setUrlServerError] = useState<string | null>(null);
+  const urlForm = useSubmit({ field: 'profilePhotoUrl' });
   const [fileError, setFileError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  /** Removing and using a URL each show both buttons busy. */
+  const busy = removing || urlForm.busy;
   const input = useRef<HTMLInputElement>(null);
-  const urlError = urlServerError ?? httpUrl(url);
+  const urlError = urlForm.fieldErrors.profilePhotoUrl ?? httpUrl(url);
   if (!user) return null;
   return (
     <section class="card">
@@ -149,14 +142,14 @@ function PhotoCard() {
                   variant="danger-ghost"
                   busy={busy}
                   onClick={fire(async () => {
-                    setBusy(true);
+                    setRemoving(true);
                     try {
                       await updateMe({ profilePhotoUrl: '' });
                       toast('Photo removed.');
                     } catch (err) {
                       toast(errorMessage(err), 'error');
                     } finally {
-                      setBusy(false);
+                      setRemoving(false);
                     }
                   })}
                 >
@@ -198,18 +191,11 @@ function PhotoCard() {
           onSubmit={fire(async (e) => {
             e.preventDefault();
             if (!url.trim() || urlError) return;
-            setBusy(true);
-            try {
+            await urlForm.submit(async () => {
               await updateMe({ profilePhotoUrl: url.trim() });
               setUrl('');
               toast('Photo updated.');
-            } catch (err) {
-              if (err instanceof ApiError && err.fields.profilePhotoUrl)
-                setUrlServerError(err.fields.profilePhotoUrl);
-              else setUrlServerError(errorMessage(err));
-            } finally {
-              setBusy(false);
-            }
+            });
           })}
         >
           <TextField
@@ -219,7 +205,7 @@ function PhotoCard() {
             value={url}
             onValue={(v) => {
               setUrl(v);
-              setUrlServerError(null);
+              urlForm.clearFields();
             }}
             error={urlError}
             type="url"
@@ -253,10 +239,17 @@ function PhotoCard() {
 function PasswordCard() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [server, setServer] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const nextError = server.newPassword ?? password(next);
-  const curError = server.currentPassword ?? null;
+  const form = useSubmit({
+    formErrorTo: 'toast',
+    byCode: {
+      FLX_ERR_AUTH_INVALID_CREDENTIALS: {
+        field: 'currentPassword',
+        message: 'This is not your current password.',
+      },
+    },
+  });
+  const nextError = form.fieldErrors.newPassword ?? password(next);
+  const curError = form.fieldErrors.currentPassword ?? null;
   return (
     <form
       class="card"
@@ -264,25 +257,12 @@ function PasswordCard() {
       onSubmit={fire(async (e) => {
         e.preventDefault();
         if (!current || !next || nextError) return;
-        setBusy(true);
-        try {
+        await form.submit(async () => {
           await api.changePassword({ currentPassword: current, newPassword: next });
           setCurrent('');
           setNext('');
-          setServer({});
           toast('Password changed.');
-        } catch (err) {
-          const fields = fieldErrorsOf(err, {
-            FLX_ERR_AUTH_INVALID_CREDENTIALS: {
-              field: 'currentPassword',
-              message: 'This is not your current password.',
-            },
-          });
-          if (fields) setServer(fields);
-          else toast(errorMessage(err), 'error');
-        } finally {
-          setBusy(false);
-        }
+        });
       })}
     >
       <div class="card-head">
@@ -296,7 +276,7 @@ function PasswordCard() {
           value={current}
           onValue={(v) => {
             setCurrent(v);
-            setServer({});
+            form.clearFields();
           }}
           error={curError}
         />
@@ -307,13 +287,13 @@ function PasswordCard() {
           value={next}
           onValue={(v) => {
             setNext(v);
-            setServer({});
+            form.clearFields();
           }}
           error={nextError}
           hint="At least 10 characters."
         />
         <div class="form-actions">
-          <Button type="submit" busy={busy} disabled={!current || !next || !!nextError}>
+          <Button type="submit" busy={form.busy} disabled={!current || !next || !!nextError}>
             Change password
           </Button>
         </div>

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { errorMessage, fieldErrorsOf } from '../api/http.ts';
 import { checkAll, email, required } from '../lib/validate.ts';
 import { unlockAudio } from '../ring/Ringtone.ts';
 import { rememberedChannel, signIn } from '../state/session.ts';
@@ -7,25 +6,23 @@ import { Button } from '../ui/Button.tsx';
 import { TextField } from '../ui/Field.tsx';
 import { Icon } from '../ui/Icon.tsx';
 import { fire } from '../ui/fire.ts';
-import { without } from '../lib/objects.ts';
+import { useSubmit } from '../ui/useSubmit.ts';
 
 export function SignIn() {
   const [values, setValues] = useState({ channel: rememberedChannel(), email: '', password: '' });
   const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [serverFields, setServerFields] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSubmit();
   const errors = checkAll(values, {
     channel: [required('Channel')],
     email: [required('Email'), email],
     password: [required('Password')],
   });
-  const show = (k: keyof typeof values) => serverFields[k] ?? (touched[k] ? errors[k] : null);
+  const show = (k: keyof typeof values) => form.fieldErrors[k] ?? (touched[k] ? errors[k] : null);
   const set = (k: keyof typeof values) => (v: string) => {
     setValues((s) => ({ ...s, [k]: v }));
     setTouched((t) => ({ ...t, [k]: true }));
-    setServerFields((f) => without(f, k));
-    setFormError(null);
+    form.clearField(k);
+    form.clearFormError();
   };
   return (
     <div class="auth">
@@ -57,25 +54,16 @@ export function SignIn() {
             void unlockAudio();
             setTouched({ channel: true, email: true, password: true });
             if (Object.keys(errors).length) return;
-            setBusy(true);
-            setFormError(null);
-            try {
-              await signIn(values.channel, values.email, values.password);
-            } catch (err) {
-              const fields = fieldErrorsOf(err);
-              if (fields) setServerFields(fields);
-              else setFormError(errorMessage(err));
-              setBusy(false);
-            }
+            await form.submit(() => signIn(values.channel, values.email, values.password));
           })}
         >
           <div>
             <h1>Sign in</h1>
             <p class="muted">Use the account your shop's admin created for you.</p>
           </div>
-          {formError ? (
+          {form.formError ? (
             <div class="form-error" role="alert">
-              {formError}
+              {form.formError}
             </div>
           ) : null}
           <TextField
@@ -107,7 +95,7 @@ export function SignIn() {
             onValue={set('password')}
             error={show('password')}
           />
-          <Button type="submit" variant="primary" size="l" block busy={busy}>
+          <Button type="submit" variant="primary" size="l" block busy={form.busy}>
             Sign in
           </Button>
         </form>

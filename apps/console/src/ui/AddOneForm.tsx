@@ -3,10 +3,10 @@
  * shows the server's complaint about the field under it, and clears it once added.
  */
 import { useState } from 'preact/hooks';
-import { ApiError, errorMessage } from '../api/http.ts';
 import { Button } from './Button.tsx';
 import { TextField } from './Field.tsx';
 import { fire } from './fire.ts';
+import { useSubmit } from './useSubmit.ts';
 
 export function AddOneForm(props: {
   label: string;
@@ -24,9 +24,8 @@ export function AddOneForm(props: {
   style?: Record<string, string>;
 }) {
   const [value, setValue] = useState('');
-  const [server, setServer] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const error = server ?? props.rule(value);
+  const form = useSubmit({ field: props.field });
+  const error = form.fieldErrors[props.field] ?? props.rule(value);
   return (
     <form
       class="card-body row"
@@ -37,17 +36,10 @@ export function AddOneForm(props: {
         e.preventDefault();
         const v = props.normalize ? props.normalize(value) : value.trim();
         if (!v || props.rule(v)) return;
-        setBusy(true);
-        try {
+        await form.submit(async () => {
           await props.onAdd(v);
           setValue('');
-        } catch (err) {
-          setServer(
-            err instanceof ApiError ? (err.fields[props.field] ?? err.message) : errorMessage(err),
-          );
-        } finally {
-          setBusy(false);
-        }
+        });
       })}
     >
       <TextField
@@ -57,7 +49,7 @@ export function AddOneForm(props: {
         value={value}
         onValue={(v) => {
           setValue(v);
-          setServer(null);
+          form.clearFields();
         }}
         error={error}
         placeholder={props.placeholder}
@@ -65,7 +57,7 @@ export function AddOneForm(props: {
       <Button
         type="submit"
         icon="plus"
-        busy={busy}
+        busy={form.busy}
         disabled={!value.trim() || !!error}
         style={{ marginTop: '24px' }}
       >

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { User, UserRole } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import { ApiError, errorMessage, fieldErrorsOf } from '../../api/http.ts';
+import { errorMessage } from '../../api/http.ts';
 import { check, email, httpUrl, maxLength, password, required } from '../../lib/validate.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { me } from '../../state/session.ts';
@@ -16,7 +16,7 @@ import { Avatar, Empty, PageHead } from '../../ui/misc.tsx';
 import { PagedTable } from '../../ui/PagedTable.tsx';
 import { usePaged } from '../../ui/usePaged.ts';
 import { fire } from '../../ui/fire.ts';
-import { without } from '../../lib/objects.ts';
+import { useSubmit } from '../../ui/useSubmit.ts';
 
 type Dialog =
   | { kind: 'create' }
@@ -189,20 +189,18 @@ function AgentForm({
   const [role, setRole] = useState<UserRole>(user?.role ?? 'agent');
   const [tags, setTags] = useState<string[]>(user?.tags ?? []);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [server, setServer] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSubmit({ byCode: { FLX_ERR_CONFLICT: { field: 'email' } } });
   const errors: Record<string, string | null> = {
     name: check(v.name, required('Name'), maxLength(100)),
     email: check(v.email, required('Email'), email),
     password: user ? null : check(v.password, required('Password'), password),
     profilePhotoUrl: httpUrl(v.profilePhotoUrl),
   };
-  const show = (k: keyof typeof v) => server[k] ?? (touched[k] ? errors[k] : null);
+  const show = (k: keyof typeof v) => form.fieldErrors[k] ?? (touched[k] ? errors[k] : null);
   const set = (k: keyof typeof v) => (val: string) => {
     setV((s) => ({ ...s, [k]: val }));
     setTouched((t) => ({ ...t, [k]: true }));
-    setServer((f) => without(f, k));
+    form.clearField(k);
   };
   const invalid = Object.values(errors).some(Boolean);
   return (
@@ -210,17 +208,15 @@ function AgentForm({
       title={user ? `Edit ${user.name}` : 'New agent'}
       id="agent-form"
       submitLabel={user ? 'Save changes' : 'Create agent'}
-      busy={busy}
-      error={formError}
+      busy={form.busy}
+      error={form.formError}
       wide
       class="stack"
       onClose={onClose}
       onSubmit={async () => {
         setTouched({ name: true, email: true, password: true, profilePhotoUrl: true });
         if (invalid) return;
-        setBusy(true);
-        setFormError(null);
-        try {
+        await form.submit(async () => {
           const photo = v.profilePhotoUrl.trim();
           const res = user
             ? await api.admin.updateAgent(user.id, {
@@ -241,13 +237,7 @@ function AgentForm({
           onSaved(res.user);
           toast(user ? 'Agent saved.' : `${res.user.name} can now sign in.`);
           onClose();
-        } catch (err) {
-          const fields = fieldErrorsOf(err, { FLX_ERR_CONFLICT: { field: 'email' } });
-          if (fields) setServer(fields);
-          else setFormError(errorMessage(err));
-        } finally {
-          setBusy(false);
-        }
+        });
       }}
     >
       <div class="form-grid">
@@ -303,7 +293,7 @@ function AgentForm({
           placeholder="https://… (optional)"
         />
         <div class="span-2">
-          <ChipsEditor label="Tags" tags={tags} onChange={setTags} error={server.tags} />
+          <ChipsEditor label="Tags" tags={tags} onChange={setTags} error={form.fieldErrors.tags} />
         </div>
       </div>
     </FormDialog>
@@ -312,32 +302,24 @@ function AgentForm({
 
 function ResetPassword({ user, onClose }: { user: User; onClose: () => void }) {
   const [pw, setPw] = useState('');
-  const [server, setServer] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const error = server ?? password(pw);
+  const form = useSubmit({ field: 'password' });
+  const error = form.fieldErrors.password ?? password(pw);
   return (
     <FormDialog
       title={`Reset ${user.name}'s password`}
       id="reset-form"
       submitLabel="Set password"
-      busy={busy}
+      busy={form.busy}
       disabled={!pw || !!error}
       class="stack"
       onClose={onClose}
       onSubmit={async () => {
         if (!pw || error) return;
-        setBusy(true);
-        try {
+        await form.submit(async () => {
           await api.admin.resetPassword(user.id, pw);
           toast(`New password set for ${user.name}. Their other sessions were signed out.`);
           onClose();
-        } catch (err) {
-          setServer(
-            err instanceof ApiError ? (err.fields.password ?? err.message) : errorMessage(err),
-          );
-        } finally {
-          setBusy(false);
-        }
+        });
       }}
     >
       <p class="muted">Set a new password and share it with {user.name} privately.</p>
@@ -349,7 +331,7 @@ function ResetPassword({ user, onClose }: { user: User; onClose: () => void }) {
         value={pw}
         onValue={(x) => {
           setPw(x);
-          setServer(null);
+          form.clearFields();
         }}
         error={error}
         hint="At least 10 characters."

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChannelSettings, OpeningHours } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import { errorMessage, fieldErrorsOf } from '../../api/http.ts';
+import { errorMessage } from '../../api/http.ts';
 import { check, integerBetween, maxLength, parseHourRanges, required } from '../../lib/validate.ts';
 import { channel } from '../../state/session.ts';
 import { toast } from '../../state/toast.ts';
@@ -10,6 +10,7 @@ import { Button } from '../../ui/Button.tsx';
 import { Field, TextField } from '../../ui/Field.tsx';
 import { Loading, PageHead } from '../../ui/misc.tsx';
 import { fire } from '../../ui/fire.ts';
+import { useSubmit } from '../../ui/useSubmit.ts';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const ORDER = [1, 2, 3, 4, 5, 6, 0];
@@ -52,8 +53,8 @@ function SettingsForm({
     }
     return out;
   });
-  const [server, setServer] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const form = useSubmit({ formErrorTo: 'toast' });
+  const server = form.fieldErrors;
   const errors: Record<string, string | null> = {
     name: server.name ?? check(name, required('Name'), maxLength(100)),
     ringTimeoutSeconds:
@@ -83,8 +84,7 @@ function SettingsForm({
           }
           openingHours = { timezone: zone.trim(), days: out };
         }
-        setBusy(true);
-        try {
+        await form.submit(async () => {
           const res = await api.admin.updateSettings({
             name: name.trim(),
             ringTimeoutSeconds: Number(ring),
@@ -94,19 +94,12 @@ function SettingsForm({
           onSaved(res);
           if (channel.value)
             channel.value = { ...channel.value, name: res.name, settings: res.settings };
-          setServer({});
           toast('Channel settings saved.');
-        } catch (err) {
-          const fields = fieldErrorsOf(err);
-          if (fields) setServer(fields);
-          else toast(errorMessage(err), 'error');
-        } finally {
-          setBusy(false);
-        }
+        });
       })}
     >
       <PageHead title="Channel settings" sub={`Channel ID: ${channel.value?.slug ?? ''}`}>
-        <Button type="submit" variant="primary" busy={busy} disabled={invalid}>
+        <Button type="submit" variant="primary" busy={form.busy} disabled={invalid}>
           Save settings
         </Button>
       </PageHead>
@@ -121,7 +114,7 @@ function SettingsForm({
               value={name}
               onValue={(v) => {
                 setName(v);
-                setServer({});
+                form.clearFields();
               }}
               error={errors.name}
             />
@@ -132,7 +125,7 @@ function SettingsForm({
               value={ring}
               onValue={(v) => {
                 setRing(v);
-                setServer({});
+                form.clearFields();
               }}
               error={errors.ringTimeoutSeconds}
               hint="How long a call rings before it counts as missed (5–300)."
@@ -144,7 +137,7 @@ function SettingsForm({
               value={misses}
               onValue={(v) => {
                 setMisses(v);
-                setServer({});
+                form.clearFields();
               }}
               error={errors.missesBeforeOffline}
               hint="After this many misses in a row an agent is set offline and told why (1–100)."

@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AllowedOrigin, ApiKey, CreatedApiKey } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import { ApiError, errorMessage } from '../../api/http.ts';
+import { errorMessage } from '../../api/http.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { check, maxLength, origin as originRule, required } from '../../lib/validate.ts';
 import { toast } from '../../state/toast.ts';
@@ -14,6 +14,7 @@ import { SecretOnceDialog } from '../../ui/SecretOnceDialog.tsx';
 import { FormDialog } from '../../ui/FormDialog.tsx';
 import { Empty, Loading, PageHead, Pager } from '../../ui/misc.tsx';
 import { fire } from '../../ui/fire.ts';
+import { useSubmit } from '../../ui/useSubmit.ts';
 
 const PAGE = 10;
 
@@ -180,29 +181,22 @@ export function CreateKey({
 }) {
   const [label, setLabel] = useState('');
   const [touched, setTouched] = useState(false);
-  const [server, setServer] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const error = server ?? (touched ? check(label, required('Label'), maxLength(100)) : null);
+  const form = useSubmit({ field: 'label' });
+  const error =
+    form.fieldErrors.label ?? (touched ? check(label, required('Label'), maxLength(100)) : null);
   return (
     <FormDialog
       title="New API key"
       id="key-form"
       submitLabel="Create key"
-      busy={busy}
+      busy={form.busy}
       onClose={onClose}
       onSubmit={async () => {
         setTouched(true);
         if (check(label, required('Label'), maxLength(100))) return;
-        setBusy(true);
-        try {
+        await form.submit(async () => {
           onCreated(await api.admin.createApiKey(label.trim()));
-        } catch (err) {
-          setServer(
-            err instanceof ApiError ? (err.fields.label ?? err.message) : errorMessage(err),
-          );
-        } finally {
-          setBusy(false);
-        }
+        });
       }}
     >
       <TextField
@@ -212,7 +206,7 @@ export function CreateKey({
         onValue={(v) => {
           setLabel(v);
           setTouched(true);
-          setServer(null);
+          form.clearFields();
         }}
         error={error}
         placeholder="Main shop"

@@ -2,10 +2,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Product, ProductImportResponse, ProductInput } from '@flux/protocol';
 import { api, unwrap } from '../../api/api.ts';
-import { ApiError, errorMessage, fieldErrorsOf } from '../../api/http.ts';
+import { ApiError, errorMessage } from '../../api/http.ts';
 import { formatMoney, priceInput } from '../../lib/format.ts';
 import { fire } from '../../ui/fire.ts';
-import { without } from '../../lib/objects.ts';
+import { useSubmit } from '../../ui/useSubmit.ts';
 import {
   check,
   currency,
@@ -184,9 +184,7 @@ function ProductForm({
     pageUrl: product?.pageUrl ?? '',
   });
   const [touched, setTouched] = useState<Record<string, boolean>>({});
-  const [server, setServer] = useState<Record<string, string>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSubmit({ byCode: { FLX_ERR_CONFLICT: { field: 'sku' } } });
   const errors: Record<keyof typeof v, string | null> = {
     name: check(v.name, required('Name'), maxLength(200)),
     sku: check(v.sku, maxLength(100)),
@@ -196,11 +194,11 @@ function ProductForm({
     imageUrl: httpUrl(v.imageUrl),
     pageUrl: httpUrl(v.pageUrl),
   };
-  const show = (k: keyof typeof v) => server[k] ?? (touched[k] ? errors[k] : null);
+  const show = (k: keyof typeof v) => form.fieldErrors[k] ?? (touched[k] ? errors[k] : null);
   const set = (k: keyof typeof v) => (val: string) => {
     setV((s) => ({ ...s, [k]: k === 'currency' ? val.toUpperCase() : val }));
     setTouched((t) => ({ ...t, [k]: true }));
-    setServer((f) => without(f, k));
+    form.clearField(k);
   };
   const noId = !v.sku.trim() && !v.externalId.trim();
   return (
@@ -208,8 +206,8 @@ function ProductForm({
       title={product ? 'Edit product' : 'New product'}
       id="product-form"
       submitLabel={product ? 'Save changes' : 'Create product'}
-      busy={busy}
-      error={formError}
+      busy={form.busy}
+      error={form.formError}
       wide
       class="stack"
       onClose={onClose}
@@ -225,22 +223,14 @@ function ProductForm({
           imageUrl: v.imageUrl.trim() || null,
           pageUrl: v.pageUrl.trim() || null,
         };
-        setBusy(true);
-        setFormError(null);
-        try {
+        await form.submit(async () => {
           const res = product
             ? await api.admin.updateProduct(product.id, body)
             : await api.admin.createProduct(body);
           onSaved(unwrap<Product>(res, 'product'));
           toast(product ? 'Product saved.' : 'Product created.');
           onClose();
-        } catch (err) {
-          const fields = fieldErrorsOf(err, { FLX_ERR_CONFLICT: { field: 'sku' } });
-          if (fields) setServer(fields);
-          else setFormError(errorMessage(err));
-        } finally {
-          setBusy(false);
-        }
+        });
       }}
     >
       <div class="form-grid">
