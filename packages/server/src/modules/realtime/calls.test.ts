@@ -63,7 +63,14 @@ describe('a whole call', () => {
       visitor: { name: 'Vera' },
       unknownProductIds: ['NOPE-9'],
     });
-    expect((await v.next('call.state', (m) => m.call.status === 'ringing')).call.id).toBe(call.id);
+    const ringing = await v.next('call.state', (m) => m.call.status === 'ringing');
+    expect(ringing.call.id).toBe(call.id);
+    // the ack (which names the call) comes first, then the state
+    const ackAt = v.messages.findIndex(
+      (m) => m.type === 'ack' && JSON.stringify(m).includes(call.id),
+    );
+    expect(ackAt).toBeGreaterThanOrEqual(0);
+    expect(ackAt).toBeLessThan(v.messages.indexOf(ringing));
     // the busy agent leaves the roster
     expect((await v.next('presence.roster', (m) => m.agents.length === 0)).agents).toEqual([]);
 

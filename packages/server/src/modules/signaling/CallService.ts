@@ -250,8 +250,9 @@ export class CallService {
       }
       return { call };
     }
-    // after the ack: ring the consoles, then move to ringing
-    setImmediate(() => {
+    // after the ack: ring the consoles (a tick queued now runs once the promise continuations
+    // that send the ack have run, so the visitor's ack and its ringing state share one write)
+    process.nextTick(() => {
       void this.#ring(route, call).catch((e: unknown) => {
         this.#log.error({ err: e, callId: call.id }, 'ringing failed');
       });
