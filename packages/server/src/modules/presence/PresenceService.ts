@@ -202,7 +202,8 @@ export class PresenceService implements Presence {
     this.#rosters.set(channelId, next);
     if (prev?.json === next.json) return;
     const body = JSON.stringify({ type: 'presence.roster', agents: next.agents, open: next.open });
-    for (const s of subs) s.sendBody(body);
+    // one frame per subscriber: written at once, not coalesced (Session.sendBody)
+    for (const s of subs) s.sendBody(body, true, false);
   }
 
   async #compute(channelId: string): Promise<RosterEntry> {

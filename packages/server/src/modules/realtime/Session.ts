@@ -111,9 +111,12 @@ export class Session {
    * Sends a pre-serialised message body (`{"type":…}`); the seq is spliced in at send time so
    * that a fan-out serialises once and every session's replay buffer shares the same body.
    * `replayable: false` (answers to requests: a re-sent reqId is answered from `answers`)
-   * stamps a seq but keeps no copy. Returns the seq.
+   * stamps a seq but keeps no copy. `coalesce: false` writes at once instead of joining the
+   * turn's other frames to this client (`sendFrame`): for a fan-out, which sends one frame to
+   * each of thousands of clients, holding every write to the end of the turn only adds delay.
+   * Returns the seq.
    */
-  sendBody(body: string, replayable = true): number {
+  sendBody(body: string, replayable = true, coalesce = true): number {
     const seq = ++this.seq;
     if (replayable) {
       const replay = (this.replay ??= []);
@@ -121,7 +124,10 @@ export class Session {
       if (replay.length > MAX_REPLAY) this.#drop(replay.shift());
     }
     const ws = this.ws;
-    if (ws && ws.readyState === 1) sendFrame(ws, frame(seq, body));
+    if (ws && ws.readyState === 1) {
+      if (coalesce) sendFrame(ws, frame(seq, body));
+      else ws.send(frame(seq, body));
+    }
     return seq;
   }
 

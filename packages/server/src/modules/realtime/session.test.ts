@@ -82,6 +82,16 @@ describe('Session frames', () => {
     expect(writes()).toBe(2);
   });
 
+  it('writes a fan-out frame (coalesce: false) at once, before the turn ends', async () => {
+    const { server, writes } = await pair();
+    const s = session(server);
+    s.sendBody('{"type":"presence.roster","agents":[],"open":true}', true, false);
+    expect(writes()).toBe(1); // already written, synchronously
+    s.sendBody('{"type":"ack","reqId":"r1"}', false);
+    expect(writes()).toBe(1); // this one waits for the end of the turn
+    await until(() => writes() === 2);
+  });
+
   it('writes every turn of a burst across turns, nothing left corked', async () => {
     const { server, got } = await pair();
     const s = session(server);
