@@ -17,6 +17,7 @@ import { expect, test, type Browser, type Locator, type Page } from '@playwright
 import { signIn } from '../console/helpers.ts';
 import { DEMO, REPO_ROOT, freePort, startServer, type RunningServer } from '../harness/server.ts';
 import { availableAgents } from './agent.ts';
+import { expectSelfViewPlaysCamera, recordGetUserMedia } from './selfView.ts';
 
 let server: RunningServer;
 let pages: Server;
@@ -90,6 +91,7 @@ async function callMia(
   await expect.poll(() => availableAgents(server)).toContain('Mia Alvarez');
   const ctx = await browser.newContext({ viewport });
   await ctx.addInitScript(recordPeerConnections);
+  await ctx.addInitScript(recordGetUserMedia);
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -294,6 +296,12 @@ test('in Arabic the call window is right-to-left with translated labels', async 
   await expect(panel).toHaveAttribute('lang', 'ar');
   await expect(v.ui.getByRole('heading', { name: 'هل أنت مستعد للمكالمة؟' })).toBeVisible();
   await v.ui.getByRole('button', { name: 'ابدأ المكالمة' }).click();
+  // while it rings: the visitor's own camera under Mia's photo, in Arabic
+  await expect(v.ui).toHaveAttribute('data-flux-state', 'calling');
+  await expect(v.ui.getByRole('heading', { name: 'جارٍ الاتصال بـ Mia Alvarez…' })).toBeVisible();
+  await expect(agent.getByTestId('ring-card')).toBeVisible();
+  await expectSelfViewPlaysCamera(v.ui);
+  await v.page.screenshot({ path: 'test-results/sdk-screenshots/calling-ar.png' });
   await accept(v);
   await expect(v.ui.locator('.st')).toContainText('متصل');
 
@@ -332,6 +340,28 @@ test('in Arabic the call window is right-to-left with translated labels', async 
   await v.page.waitForTimeout(1200); // the timer ticks once for the screenshot
   await v.page.screenshot({ path: 'test-results/sdk-screenshots/call-ar.png' });
   await hangUpAndClose(v);
+});
+
+test('without a camera the ringing window shows the agent’s photo and no video box', async ({
+  browser,
+}) => {
+  const v = await callMia(browser, 'en', { width: 390, height: 844 });
+  await v.ui.getByLabel('Camera on').uncheck();
+  await expect(v.ui.locator('.stage img.big')).toBeVisible();
+  await v.ui.getByRole('button', { name: 'Start call' }).click();
+  await expect(v.ui).toHaveAttribute('data-flux-state', 'calling');
+  await expect(agent.getByTestId('ring-card')).toBeVisible();
+  await expect(v.ui.getByRole('heading', { name: 'Calling Mia Alvarez…' })).toBeVisible();
+  await expect(v.ui.locator('img.big.pulse')).toBeVisible();
+  await expect(v.ui.locator('video')).toHaveCount(0);
+  await expect(v.ui.locator('.stage')).toHaveCount(0);
+  await v.page.screenshot({ path: 'test-results/sdk-screenshots/calling-audio-phone.png' });
+  await v.ui.locator('.bar button.end').click();
+  await expect(v.ui).toHaveCount(0);
+  await expect(agent.getByTestId('ring-card')).toHaveCount(0);
+  expect(v.errors).toEqual([]);
+  await v.page.context().close();
+  await expect.poll(() => availableAgents(server), { timeout: 20_000 }).toContain('Mia Alvarez');
 });
 
 test('add to cart in a call calls the merchant’s onCheckout with the product and the call', async ({

@@ -1,10 +1,12 @@
 /**
- * Screenshots of the widget card and the call UI, desktop and 360 px wide, written to
- * test-results/sdk-screenshots/ for review (they assert only that the views render).
+ * Screenshots of the widget card and the call UI, desktop and a 390×844 phone, written to
+ * test-results/sdk-screenshots/ for review (they assert that the views render, and that the
+ * ringing view's self-view plays the visitor's camera).
  */
 import { expect, test } from '@playwright/test';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { availableAgents, connectAgent, type TestAgent } from './agent.ts';
+import { expectSelfViewPlaysCamera, recordGetUserMedia } from './selfView.ts';
 
 let server: RunningServer;
 let mia: TestAgent;
@@ -20,10 +22,11 @@ test.afterAll(async () => {
 
 for (const [label, viewport] of [
   ['desktop', { width: 1280, height: 800 }],
-  ['phone', { width: 360, height: 740 }],
+  ['phone', { width: 390, height: 844 }],
 ] as const) {
   test(`widget and call UI (${label})`, async ({ page }) => {
     await page.setViewportSize(viewport);
+    await page.addInitScript(recordGetUserMedia);
     const warnings: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'warning') warnings.push(m.text());
@@ -40,6 +43,11 @@ for (const [label, viewport] of [
     await page.screenshot({ path: `test-results/sdk-screenshots/check-${label}.png` });
     await ui.getByRole('button', { name: 'Start call' }).click();
     await expect(ui).toHaveAttribute('data-flux-state', 'calling');
+    // while it rings the visitor sees their own camera, under the agent's photo and name
+    await mia.waitFor('call.incoming');
+    await expectSelfViewPlaysCamera(ui);
+    await expect(ui.getByRole('heading', { name: 'Calling Mia Alvarez…' })).toBeVisible();
+    await expect(ui.locator('.ring img.big')).toBeVisible();
     await page.screenshot({ path: `test-results/sdk-screenshots/calling-${label}.png` });
     await ui.getByRole('button', { name: 'Cancel' }).click();
     await expect(ui).toHaveCount(0);

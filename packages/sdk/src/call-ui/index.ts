@@ -212,15 +212,31 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     if (!stream) return;
     show('calling');
     ctx.onPhase('calling', t('calling'));
-    body.append(
-      h(
-        'div',
-        { class: 'center' },
-        photo('big pulse'),
-        h('h2', {}, t('calling')),
-        h('p', {}, t('callingHint')),
-      ),
+    const ringing = h(
+      'div',
+      { class: 'center' },
+      photo('big pulse'),
+      h('h2', {}, t('calling')),
+      h('p', {}, t('callingHint')),
     );
+    // while it rings the visitor sees themselves (the camera is already on): the agent's
+    // photo and the calling state over the self-view; without a camera, only those
+    if (audioOnly) {
+      ringing.classList.add('mid');
+      body.append(ringing);
+    } else {
+      ringing.classList.add('over');
+      body.append(
+        h(
+          'div',
+          { class: 'stage ring' },
+          selfVideo,
+          ringing,
+          h('span', { class: 'you' }, t('you')),
+        ),
+      );
+      void selfVideo.play().catch(() => undefined);
+    }
     bar.append(btn(t('cancel'), 'end', () => void hangup()));
     announce(t('calling'));
     headState.textContent = t('calling');

@@ -22,11 +22,16 @@ export const CALL_CSS = `:host{all:initial;position:fixed;z-index:2147483000;ins
 :host(.min) .body{padding:0}:host(.min) .stage{position:absolute;inset:0;border-radius:0;aspect-ratio:auto}
 video{width:100%;height:100%;object-fit:cover;display:block;background:#111827}
 .mirror{transform:scaleX(-1)}
+.ring{flex:1 1 auto;min-height:240px;aspect-ratio:auto}
+.ring .over{position:absolute;inset:0 0 auto;padding:28px 16px 48px;color:#fff;background:linear-gradient(#000b,#0000)}
+.over p{color:#ffffffe0}.over .big{border:3px solid #fff}.over .pulse{animation-name:q}@keyframes q{50%{box-shadow:0 0 0 12px #fff5}}
+.mid{margin-block:auto}.mid .big{width:120px;height:120px}
+.you{position:absolute;bottom:10px;inset-inline-start:10px;padding:2px 10px;border-radius:999px;background:#0009;color:#fff;font-size:13px}
 .self{position:absolute;width:28%;inset-inline-end:8px;bottom:8px;aspect-ratio:4/3;height:auto;border-radius:8px;border:2px solid #fff;object-fit:cover}
 .center{text-align:center;display:flex;flex-direction:column;align-items:center;gap:10px;padding:8px 0}
 .big{width:88px;height:88px;border-radius:50%;object-fit:cover;background:#eef1f6}
 .pulse{animation:p 1.6s ease-in-out infinite}@keyframes p{50%{box-shadow:0 0 0 12px #0b63ce22}}
-@media (prefers-reduced-motion:reduce){.pulse{animation:none}}
+@media (prefers-reduced-motion:reduce){.pulse,.over .pulse{animation:none}}
 h2{font-size:18px;margin:0}p{margin:0;color:var(--flux-muted,#5b6475)}
 .bar{display:flex;justify-content:center;gap:12px;padding:12px;border-top:1px solid var(--flux-border,#dfe3ea);flex-wrap:wrap}
 button{font:inherit;cursor:pointer;border-radius:999px;min-height:44px;min-width:44px;padding:10px 18px;border:1px solid var(--flux-border,#dfe3ea);background:var(--flux-bg,#fff);color:inherit;font-weight:600;display:inline-flex;align-items:center;justify-content:center;gap:6px}
