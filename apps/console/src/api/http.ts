@@ -45,7 +45,18 @@ export function fieldErrorsOf(
   return tied ? { [tied.field]: tied.message ?? err.message } : null;
 }
 
-/** Called when any request answers 401 (session gone): the app returns to sign-in. */
+/**
+ * Whether an error answer means the console session is gone (missing, expired, revoked, or
+ * ended by a password change elsewhere): only `FLX_ERR_AUTH_REQUIRED` does. Other 401 codes
+ * are about the request itself (a wrong current password on PUT /me/password, wrong
+ * credentials at sign-in) and leave the session alone. A 401 without a code of ours (a proxy
+ * in between) counts as session gone: the next GET /me tells.
+ */
+export function isSessionGone(status: number, code: unknown): boolean {
+  return status === 401 && (code === 'FLX_ERR_AUTH_REQUIRED' || !isErrorCode(code));
+}
+
+/** Called when a request answers that the session is gone: the app returns to sign-in. */
 let onUnauthenticated: (() => void) | null = null;
 export function setUnauthenticatedHandler(fn: () => void): void {
   onUnauthenticated = fn;
@@ -123,7 +134,7 @@ export async function request<T>(
         ? 'FLX_ERR_INTERNAL'
         : 'FLX_ERR_BAD_REQUEST';
     const message = typeof e?.message === 'string' ? e.message : `Request failed (${res.status}).`;
-    if (res.status === 401 && path !== '/auth/sign-in') onUnauthenticated?.();
+    if (isSessionGone(res.status, e?.code)) onUnauthenticated?.();
     throw new ApiError(code, message, res.status, e?.details);
   }
   return json as T;

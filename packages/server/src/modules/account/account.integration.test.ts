@@ -302,6 +302,17 @@ describe.each(kinds)('sign-in and account on %s', (kind) => {
         status: 401,
         code: 'FLX_ERR_AUTH_INVALID_CREDENTIALS',
       });
+      // a wrong current password is about the request, not the session: no session ends, the
+      // password stays, and only FLX_ERR_AUTH_REQUIRED would tell the console to sign out
+      for (const c of [cookie, other]) {
+        expect((await f.app.inject({ url: '/api/v1/me', headers: { cookie: c } })).statusCode).toBe(
+          200,
+        );
+      }
+      expect(
+        (await signInReq({ channel: 'acme', email: 'mia@acme.test', password: PASSWORD }))
+          .statusCode,
+      ).toBe(200);
       expect(failure(await put({ currentPassword: PASSWORD, newPassword: 'short' })).code).toBe(
         'FLX_ERR_VALIDATION',
       );
