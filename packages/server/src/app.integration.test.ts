@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
@@ -296,43 +299,124 @@ describe('CLI create-admin (SQLite)', () => {
 });
 
 describe('rate limits shared through Redis (REDIS_URL)', () => {
-  it('counts requests of two processes against one budget', async (ctx) => {
+  const REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Skips (or, on CI, fails) when the machine's Redis is not there. */
+  const needRedis = async (ctx: { skip: () => void }): Promise<boolean> => {
     const { Redis } = await import('ioredis');
-    const probe = new Redis('redis://127.0.0.1:6379', {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-    });
+    const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
     const up = await probe.connect().then(
       () => true,
       () => false,
     );
     probe.disconnect();
-    if (!up) {
-      if (process.env.CI === 'true')
-        throw new Error('Redis at 127.0.0.1:6379 is unreachable and CI=true');
-      console.warn('[SKIPPED] Redis-backed rate limit: Redis at 127.0.0.1:6379 is unreachable');
-      ctx.skip();
-      return;
-    }
-    const env = { REDIS_URL: 'redis://127.0.0.1:6379', PUBLIC_RATE_LIMIT: '3' };
+    if (up) return true;
+    if (process.env.CI === 'true')
+      throw new Error('Redis at 127.0.0.1:6379 is unreachable and CI=true');
+    console.warn('[SKIPPED] Redis-backed rate limit: Redis at 127.0.0.1:6379 is unreachable');
+    ctx.skip();
+    return false;
+  };
+  /**
+   * A client address no earlier run used: the counters live in the shared Redis for the
+   * window's 60 s, so a reused address would start with a spent budget.
+   */
+  const freshAddress = () => {
+    const u = randomUUID();
+    return `2001:db8:${u.slice(0, 4)}:${u.slice(4, 8)}:${u.slice(9, 13)}::7`;
+  };
+  const agents = (app: FastifyInstance, apiKey: string, remoteAddress: string) =>
+    app.inject({
+      url: `/api/v1/public/channels/acme/agents?apiKey=${apiKey}`,
+      headers: { origin: 'https://shop.acme.test' },
+      remoteAddress,
+    });
+
+  it('counts requests of two processes against one budget', async (ctx) => {
+    if (!(await needRedis(ctx))) return;
+    const env = { REDIS_URL, PUBLIC_RATE_LIMIT: '3' };
     const a = await createFixture('sqlite', env);
     const b = await createFixture('sqlite', env);
     try {
-      // a fresh client address, so earlier runs within the window do not count
-      const remoteAddress = `10.${String(Math.floor(Math.random() * 250))}.${String(Math.floor(Math.random() * 250))}.7`;
-      const hit = (f: Fixture) =>
-        f.app.inject({
-          url: `/api/v1/public/channels/acme/agents?apiKey=${f.key}`,
-          headers: { origin: 'https://shop.acme.test' },
-          remoteAddress,
-        });
-      expect((await hit(a)).statusCode).toBe(200);
-      expect((await hit(b)).statusCode).toBe(200);
-      expect((await hit(a)).statusCode).toBe(200);
-      expect(failure(await hit(b))).toEqual({ status: 429, code: 'FLX_ERR_RATE_LIMITED' });
+      const remoteAddress = freshAddress();
+      expect((await agents(a.app, a.key, remoteAddress)).statusCode).toBe(200);
+      expect((await agents(b.app, b.key, remoteAddress)).statusCode).toBe(200);
+      expect((await agents(a.app, a.key, remoteAddress)).statusCode).toBe(200);
+      expect(failure(await agents(b.app, b.key, remoteAddress))).toEqual({
+        status: 429,
+        code: 'FLX_ERR_RATE_LIMITED',
+      });
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('counts the requests that arrive while the Redis connection is still being made', async (ctx) => {
+    if (!(await needRedis(ctx))) return;
+    // A proxy to Redis that holds back the rate limiter's connection (it names itself
+    // flux-rate-limit; the bus's connections pass) until released: a slow first connection.
+    const sockets = new Set<Socket>();
+    const held: (() => void)[] = [];
+    let holding = true;
+    let sawLimiter = false;
+    const release = () => {
+      holding = false;
+      for (const pass of held.splice(0)) pass();
+    };
+    const proxy = createServer((client) => {
+      sockets.add(client);
+      client.once('data', (first: Buffer) => {
+        client.pause();
+        const pass = () => {
+          const upstream = connect(6379, '127.0.0.1');
+          sockets.add(upstream);
+          upstream.write(first);
+          client.pipe(upstream).pipe(client);
+          const end = () => {
+            client.destroy();
+            upstream.destroy();
+          };
+          client.on('error', end).on('close', end);
+          upstream.on('error', end).on('close', end);
+        };
+        const limiter = first.includes('flux-rate-limit');
+        sawLimiter ||= limiter;
+        if (holding && limiter) held.push(pass);
+        else pass();
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const db = await createTestDatabase('sqlite');
+    const app = await buildApp(
+      loadConfig({
+        DATABASE_URL: db.url,
+        PUBLIC_URL: 'http://flux.test',
+        LOG_LEVEL: 'silent',
+        STATIC_ROOT: '/nonexistent-flux-static',
+        REDIS_URL: `redis://127.0.0.1:${String((proxy.address() as AddressInfo).port)}`,
+        PUBLIC_RATE_LIMIT: '2',
+      }),
+      { logger: false },
+    );
+    // An app that is ready before its limiter can count answers the first request uncounted;
+    // one that waits for the connection is let through by this fallback.
+    const fallback = setTimeout(release, 1000);
+    try {
+      await app.ready();
+      const remoteAddress = freshAddress();
+      // a malformed key: 400 once the limiter counted the request, 429 when the budget is spent
+      const codes = [(await agents(app, 'none', remoteAddress)).statusCode];
+      release();
+      for (let i = 0; i < 2; i++) codes.push((await agents(app, 'none', remoteAddress)).statusCode);
+      expect(sawLimiter).toBe(true);
+      expect(codes).toEqual([400, 400, 429]);
+    } finally {
+      clearTimeout(fallback);
+      release();
+      await app.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+      await db.drop();
     }
   });
 });

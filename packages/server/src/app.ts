@@ -157,6 +157,7 @@ export async function buildApp(
     config.redisUrl === null
       ? null
       : new Redis(config.redisUrl, {
+          connectionName: 'flux-rate-limit',
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           lazyConnect: false,
@@ -164,8 +165,20 @@ export async function buildApp(
   rateLimitRedis?.on('error', (err: unknown) => {
     app.log.debug({ err }, 'rate-limit redis error');
   });
+  if (rateLimitRedis) {
+    // Without the offline queue, a request that arrives while the connection is still being
+    // made is let through uncounted; so the app is ready only once the first connection
+    // attempt has settled (connected, or failed: then requests pass until Redis is back).
+    const redis = rateLimitRedis;
+    app.addHook('onReady', async () => {
+      if (!(await firstConnection(redis))) {
+        app.log.warn('rate-limit redis unreachable at start; limits apply once it is back');
+      }
+    });
+  }
   app.addHook('onClose', async () => {
-    if (rateLimitRedis) await rateLimitRedis.quit().catch(() => undefined);
+    // quit() fails while not connected; disconnect() then stops the reconnect attempts.
+    if (rateLimitRedis) await rateLimitRedis.quit().catch(() => rateLimitRedis.disconnect());
   });
   await app.register(fastifyRateLimit, {
     global: false,
@@ -207,4 +220,19 @@ export async function buildApp(
 
   realtime.attach(app);
   return app;
+}
+
+/** Resolves once the client's first connection attempt settled: true when it is ready. */
+function firstConnection(redis: Redis): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  if (redis.status === 'end') return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const settle = (ready: boolean) => () => {
+      redis.off('ready', onReady).off('error', onFail).off('end', onFail);
+      resolve(ready);
+    };
+    const onReady = settle(true);
+    const onFail = settle(false);
+    redis.once('ready', onReady).once('error', onFail).once('end', onFail);
+  });
 }
