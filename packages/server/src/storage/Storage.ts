@@ -82,6 +82,19 @@ export interface NewCall {
   ringing?: boolean;
 }
 
+/**
+ * On a call that `transitionCall(…, 'ended')` returns: the agent's status and active flag, read
+ * in the same write. The agent's state push after a call needs only these, so it needs no read
+ * of its own. A symbol key: it never reaches the wire (JSON leaves symbol keys out).
+ */
+export const ENDED_AGENT = Symbol('endedAgent');
+export interface EndedAgent {
+  status: AgentStatus;
+  active: boolean;
+}
+/** A call as `transitionCall` returns it (`ENDED_AGENT` set on the move to ended). */
+export type MovedCall = Call & { [ENDED_AGENT]?: EndedAgent };
+
 /** Outcome of `reserveAgentAndCreateCall`: exactly one concurrent caller gets `ok`. */
 export type ReserveResult = { ok: true; call: Call } | { ok: false; reason: 'busy' | 'not_found' };
 
@@ -199,14 +212,15 @@ export interface Storage {
    * Moves a call to `to` if the transition table allows it from its current status (a
    * conditional write on the current status), storing the time; `ended` needs `endReason`,
    * and releases the agent's reservation in the same transaction. Returns the updated call,
-   * or null when the call was not in a state that allows the move (someone else won).
+   * or null when the call was not in a state that allows the move (someone else won). On the
+   * move to ended the call carries its agent's status (`ENDED_AGENT`).
    */
   transitionCall(
     callId: string,
     to: CallStatus,
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
-  ): Promise<Call | null>;
+  ): Promise<MovedCall | null>;
   getCall(id: string): Promise<Call | null>;
   listCalls(filter: CallFilter): Promise<PageOf<Call>>;
   /** Calls not ended (for sweeping after a process dies). */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FluxError, type VisitorUser } from '@flux/protocol';
-import type { Storage, StoredChannel } from './Storage.ts';
+import { ENDED_AGENT, type Storage, type StoredChannel } from './Storage.ts';
 
 export interface ContractTarget {
   storage: Storage;
@@ -396,7 +396,7 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       ).toBe(false);
     });
 
-    it('stores a reservation made with ringing: true as ringing, both times set, in one write', async () => {
+    it('stores a reservation made with ringing: true as ringing in one write; the move to ended returns the agent state', async () => {
       const c = await channel();
       const agent = await onlineAgent(c.id, 'Mia');
       const p = await s.createProduct(c.id, { sku: 'P1', name: 'Hat', price: 1, currency: 'EUR' });
@@ -439,9 +439,20 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       });
       // the ringing move is already stored: a second one matches nothing, connecting works
       expect(await s.transitionCall(r.call.id, 'ringing', at)).toBeNull();
-      expect((await s.transitionCall(r.call.id, 'connected', at))?.status).toBe('connected');
+      const connected = await s.transitionCall(r.call.id, 'connected', at);
+      expect(connected?.status).toBe('connected');
+      expect(connected?.[ENDED_AGENT]).toBeUndefined();
+      // the move to ended returns the agent's state with the call, never on the wire
+      await s.updateUser(agent.id, { status: 'offline' });
+      const [ended, otherEnded] = await Promise.all([
+        s.transitionCall(r.call.id, 'ended', at, { reason: 'visitor_hangup' }),
+        s.transitionCall(plain.call.id, 'ended', at, { reason: 'cancelled' }),
+      ]);
+      expect(ended?.[ENDED_AGENT]).toEqual({ status: 'offline', active: true });
+      expect(otherEnded?.[ENDED_AGENT]).toEqual({ status: 'online', active: true });
+      expect(JSON.stringify(ended)).not.toContain('offline');
+      await s.updateUser(agent.id, { status: 'online' });
       // alone (PostgreSQL: the single-reservation statement)
-      await s.transitionCall(r.call.id, 'ended', at, { reason: 'visitor_hangup' });
       const alone = await s.reserveAgentAndCreateCall({
         channelId: c.id,
         agentId: agent.id,
@@ -454,6 +465,10 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       });
       if (!alone.ok) throw new Error('expected ok');
       expect(await s.getCall(alone.call.id)).toMatchObject(stored);
+      const aloneEnded = await s.transitionCall(alone.call.id, 'ended', at, {
+        reason: 'cancelled',
+      });
+      expect(aloneEnded?.[ENDED_AGENT]).toEqual({ status: 'online', active: true });
     });
 
     it('gives exactly one of 50 concurrent reservations for one agent, across connections', async () => {

@@ -140,6 +140,23 @@ export class PresenceService implements Presence {
     });
   }
 
+  /**
+   * Sends `agent.state` after the agent's call ended, from the status and active flag the
+   * ended write returned (no read): available when online, active and a console is connected.
+   * Without `user`: nothing of the profile changed.
+   */
+  async pushStateAfterCall(
+    agentId: string,
+    agent: { status: AgentStatus; active: boolean },
+  ): Promise<void> {
+    let availability: AgentAvailability = 'offline';
+    if (agent.status === 'online' && agent.active) {
+      const counts = await this.#hub.bus.consoleCounts([agentId]);
+      if ((counts.get(agentId) ?? 0) > 0) availability = 'available';
+    }
+    this.#hub.toAgent(agentId, { type: 'agent.state', status: agent.status, availability });
+  }
+
   close(): void {
     this.#closed = true;
     clearInterval(this.#refresh);

@@ -149,9 +149,17 @@ describe('a whole call', () => {
     await sleep(1100); // a measurable duration
     const hung = await v.request({ type: 'call.hangup', callId: call.id });
     expect(hung.call).toMatchObject({ status: 'ended', endReason: 'visitor_hangup' });
-    expect(
-      (await console1.next('call.state', (m) => m.call.status === 'ended')).call.endReason,
-    ).toBe('visitor_hangup');
+    const endedState = await console1.next('call.state', (m) => m.call.status === 'ended');
+    expect(endedState.call.endReason).toBe('visitor_hangup');
+    // then the console learns that its agent is available again (state from the ended write)
+    const free = await console1.waitFor(
+      (m) =>
+        m.type === 'agent.state' &&
+        m.availability === 'available' &&
+        console1.messages.indexOf(m) > console1.messages.indexOf(endedState),
+      'agent.state available after the end',
+    );
+    expect(free).toMatchObject({ status: 'online', availability: 'available' });
     const rated = await v.request({ type: 'call.rate', callId: call.id, rating: 5 });
     expect(rated.call.rating).toBe(5);
 

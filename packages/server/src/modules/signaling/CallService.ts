@@ -19,7 +19,7 @@ import {
   type Signal,
 } from '@flux/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Storage, StoredChannel } from '../../storage/Storage.ts';
+import { ENDED_AGENT, type Storage, type StoredChannel } from '../../storage/Storage.ts';
 import type { PresenceService } from '../presence/PresenceService.ts';
 import { toCallAgent } from '../public/routes.ts';
 import { nodeOf, type Hub } from '../realtime/Hub.ts';
@@ -499,7 +499,10 @@ export class CallService {
     }
     this.#hub.toAgent(ended.agentId, { type: 'call.state', call: ended }, exceptSession);
     this.#presence.changed(ended.channelId);
-    await this.#presence.pushAgentState(ended.agentId, undefined, true);
+    // the ended write returned the agent's status: no read for the state push
+    const agent = ended[ENDED_AGENT];
+    if (agent) await this.#presence.pushStateAfterCall(ended.agentId, agent);
+    else await this.#presence.pushAgentState(ended.agentId, undefined, true);
     return ended;
   }
 

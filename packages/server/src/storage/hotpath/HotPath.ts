@@ -13,8 +13,14 @@
  * KyselyStorage delegates these methods of the Storage port here; everything else stays on
  * its Kysely query layer.
  */
-import type { Call, CallStatus, EndReason, User } from '@flux/protocol';
-import type { NewCall, ReserveResult, StoredChannel } from '../Storage.ts';
+import type { AgentStatus, Call, CallStatus, EndReason, User } from '@flux/protocol';
+import {
+  ENDED_AGENT,
+  type MovedCall,
+  type NewCall,
+  type ReserveResult,
+  type StoredChannel,
+} from '../Storage.ts';
 import type { Row } from '../kysely/rows.ts';
 
 export interface HotPath {
@@ -24,7 +30,7 @@ export interface HotPath {
     to: CallStatus,
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
-  ): Promise<Call | null>;
+  ): Promise<MovedCall | null>;
   getCall(id: string): Promise<Call | null>;
   getUser(id: string): Promise<User | null>;
   getChannel(id: string): Promise<StoredChannel | null>;
@@ -113,4 +119,17 @@ export function requestedCallRow(id: string, input: NewCall): Row<'calls'> {
     rating: null,
     notes: '',
   };
+}
+
+/** Marks an ended call with its agent's status and active flag read in the same write. */
+export function withEndedAgent(
+  call: Call,
+  agent: { agent_status: string; agent_active: number | boolean },
+): MovedCall {
+  const moved: MovedCall = call;
+  moved[ENDED_AGENT] = {
+    status: agent.agent_status as AgentStatus,
+    active: Boolean(agent.agent_active),
+  };
+  return moved;
 }

@@ -14,7 +14,7 @@ import {
   type EndReason,
   type User,
 } from '@flux/protocol';
-import type { NewCall, ReserveResult, StoredChannel } from '../Storage.ts';
+import type { MovedCall, NewCall, ReserveResult, StoredChannel } from '../Storage.ts';
 import {
   newId,
   STATUS_COLUMN,
@@ -31,6 +31,7 @@ import {
   fromStatusesSql,
   requestedCallRow,
   USER_COLUMNS,
+  withEndedAgent,
   type HotPath,
 } from './HotPath.ts';
 
@@ -40,7 +41,24 @@ const productsJson = (callRef: string): string =>
       FROM call_products cp JOIN products p ON p.id = cp.product_id
      WHERE cp.call_id = ${callRef})`;
 
-type CallRow = Row<'calls'> & { agent_name: string; products: Row<'products'>[] };
+type CallRow = Row<'calls'> & {
+  agent_name: string;
+  products: Row<'products'>[];
+  /** On the move to ended (`ENDED_AGENT_COLUMNS`). */
+  agent_status?: string;
+  agent_active?: number;
+};
+
+/** The agent's status and active flag, returned by the move to ended (`ENDED_AGENT`). */
+const ENDED_AGENT_COLUMNS = ', u.status AS agent_status, u.active AS agent_active';
+
+/** The call of a moved row, with its agent's state when the row has it (the move to ended). */
+function movedCall(r: CallRow): MovedCall {
+  const call = toCall(r, r.agent_name, r.products.map(toProduct));
+  return r.agent_status === undefined || r.agent_active === undefined
+    ? call
+    : withEndedAgent(call, { agent_status: r.agent_status, agent_active: r.agent_active });
+}
 
 const RESERVE = `
 WITH r AS (
@@ -74,13 +92,14 @@ function transitionSql(to: CallStatus): string {
    WHERE users.id = up.agent_id AND users.current_call_id = up.id
 )`
       : '';
+  const agentState = to === 'ended' ? ENDED_AGENT_COLUMNS : '';
   return `
 WITH up AS (
   UPDATE calls SET status = '${to}', ${STATUS_COLUMN[to]} = $2${end}
    WHERE id = $1 AND ${where}
   RETURNING ${cols(CALL_COLUMNS)}
 )${release}
-SELECT ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('up.id')} AS products
+SELECT ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('up.id')} AS products${agentState}
   FROM up JOIN users u ON u.id = up.agent_id`;
 }
 
@@ -101,6 +120,7 @@ function transitionBatchSql(to: CallStatus): string {
    WHERE users.id = up.agent_id AND users.current_call_id = up.id
 )`
       : '';
+  const agentState = to === 'ended' ? ENDED_AGENT_COLUMNS : '';
   return `
 WITH i AS (
   SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[])
@@ -110,7 +130,7 @@ WITH i AS (
     FROM i WHERE c.id = i.id AND ${where}
   RETURNING i.n, ${cols(CALL_COLUMNS, 'c')}
 )${release}
-SELECT up.n, ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('up.id')} AS products
+SELECT up.n, ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('up.id')} AS products${agentState}
   FROM up JOIN users u ON u.id = up.agent_id`;
 }
 
@@ -205,7 +225,7 @@ interface TransitionJob {
   at: number;
   reason: string | null;
   detail: string | null;
-  resolve: (call: Call | null) => void;
+  resolve: (call: MovedCall | null) => void;
   reject: (e: unknown) => void;
 }
 
@@ -322,14 +342,14 @@ export class PostgresHotPath implements HotPath {
     to: CallStatus,
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
-  ): Promise<Call | null> {
+  ): Promise<MovedCall | null> {
     if (to === 'ended' && !end) {
       return Promise.reject(new Error('transitionCall: ended needs an end reason'));
     }
     if (!this.#transitions.has(to)) {
       return Promise.reject(new Error(`transitionCall: unknown status ${to}`));
     }
-    return new Promise<Call | null>((resolve, reject) => {
+    return new Promise<MovedCall | null>((resolve, reject) => {
       let q = this.#queued.get(to);
       if (!q) {
         q = [];
@@ -387,7 +407,7 @@ export class PostgresHotPath implements HotPath {
         const byN = new Map(rows.map((r) => [r.n, r]));
         jobs.forEach((j, n) => {
           const r = byN.get(n);
-          j.resolve(r ? toCall(r, r.agent_name, r.products.map(toProduct)) : null);
+          j.resolve(r ? movedCall(r) : null);
         });
         return;
       }
@@ -395,7 +415,7 @@ export class PostgresHotPath implements HotPath {
     await Promise.all(jobs.map((j) => this.#transitionOne(to, j).then(j.resolve, j.reject)));
   }
 
-  async #transitionOne(to: CallStatus, j: TransitionJob): Promise<Call | null> {
+  async #transitionOne(to: CallStatus, j: TransitionJob): Promise<MovedCall | null> {
     const values: unknown[] =
       to === 'ended' ? [j.callId, j.at, j.reason, j.detail] : [j.callId, j.at];
     const [row] = await this.#rows<CallRow>(
@@ -403,7 +423,7 @@ export class PostgresHotPath implements HotPath {
       this.#transitions.get(to) ?? '',
       values,
     );
-    return row ? toCall(row, row.agent_name, row.products.map(toProduct)) : null;
+    return row ? movedCall(row) : null;
   }
 
   async getCall(id: string): Promise<Call | null> {

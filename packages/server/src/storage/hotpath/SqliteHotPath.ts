@@ -7,10 +7,10 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Call, CallStatus, EndReason, User } from '@flux/protocol';
-import type { NewCall, ReserveResult, StoredChannel } from '../Storage.ts';
+import type { MovedCall, NewCall, ReserveResult, StoredChannel } from '../Storage.ts';
 import { newId, toCall, toChannel, toProduct, toUser, type Row } from '../kysely/rows.ts';
 import { GroupCommit, type GroupCommitOptions } from './GroupCommit.ts';
-import { requestedCallRow, type HotPath } from './HotPath.ts';
+import { requestedCallRow, withEndedAgent, type HotPath } from './HotPath.ts';
 import {
   InThreadExecutor,
   WorkerExecutor,
@@ -101,7 +101,7 @@ export class SqliteHotPath implements HotPath {
     to: CallStatus,
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
-  ): Promise<Call | null> {
+  ): Promise<MovedCall | null> {
     if (to === 'ended' && !end) throw new Error('transitionCall: ended needs an end reason');
     const out = (await this.commit.run({
       op: 'transition',
@@ -111,7 +111,9 @@ export class SqliteHotPath implements HotPath {
       reason: to === 'ended' ? (end?.reason ?? null) : null,
       detail: to === 'ended' ? (end?.detail ?? null) : null,
     })) as TransitionOutcome;
-    return out ? toCall(out.row, out.agentName, out.products.map(toProduct)) : null;
+    if (!out) return null;
+    const call = toCall(out.row, out.agentName, out.products.map(toProduct));
+    return out.agent ? withEndedAgent(call, out.agent) : call;
   }
 
   async bumpMissedCalls(agentId: string, reset: boolean): Promise<number> {

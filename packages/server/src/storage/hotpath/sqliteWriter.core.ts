@@ -49,6 +49,8 @@ export type TransitionOutcome = {
   row: Row<'calls'>;
   agentName: string;
   products: Row<'products'>[];
+  /** The move to ended: the agent's status and active flag (`ENDED_AGENT`). */
+  agent?: { agent_status: string; agent_active: number };
 } | null;
 
 export type JobResult = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -91,7 +93,7 @@ interface Statements {
   insertCallProduct: Stmt<[string, number, string], unknown>;
   callProducts: Stmt<[string], Row<'products'>>;
   release: Stmt<[string, string], unknown>;
-  agentName: Stmt<[string], { name: string }>;
+  agentName: Stmt<[string], { name: string; status: string; active: number }>;
   missesReset: Stmt<[string], { missed_in_a_row: number }>;
   missesBump: Stmt<[string], { missed_in_a_row: number }>;
   transition: Map<string, Stmt<Param[], Row<'calls'>>>;
@@ -169,7 +171,14 @@ export function makeWriter(db: BetterSqlite3.Database, sql: WriterSql): Writer {
     if (!row) return null;
     if (j.to === 'ended') s.release.run(row.agent_id, j.callId);
     const agent = s.agentName.get(row.agent_id);
-    return { row, agentName: agent ? agent.name : '', products: s.callProducts.all(j.callId) };
+    return {
+      row,
+      agentName: agent ? agent.name : '',
+      products: s.callProducts.all(j.callId),
+      ...(j.to === 'ended' && agent
+        ? { agent: { agent_status: agent.status, agent_active: agent.active } }
+        : {}),
+    };
   };
 
   const misses = (j: Extract<WriteJob, { op: 'misses' }>): number => {

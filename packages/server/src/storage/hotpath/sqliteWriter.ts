@@ -68,7 +68,7 @@ export function writerSql(): WriterSql {
         'JOIN products ON products.id = call_products.product_id ' +
         'WHERE call_products.call_id = ? ORDER BY call_products.position',
       release: 'UPDATE users SET current_call_id = NULL WHERE id = ? AND current_call_id = ?',
-      agentName: 'SELECT name FROM users WHERE id = ?',
+      agentName: 'SELECT name, status, active FROM users WHERE id = ?',
       missesReset: 'UPDATE users SET missed_in_a_row = 0 WHERE id = ? RETURNING missed_in_a_row',
       missesBump:
         'UPDATE users SET missed_in_a_row = missed_in_a_row + 1 WHERE id = ? ' +

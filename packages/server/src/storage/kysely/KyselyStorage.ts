@@ -24,6 +24,7 @@ import {
 import type {
   CallFilter,
   ClaimedDelivery,
+  MovedCall,
   NewCall,
   NewUser,
   Photo,
@@ -659,7 +660,7 @@ export class KyselyStorage implements Storage {
     to: CallStatus,
     at: Date,
     end?: { reason: EndReason; detail?: string | null },
-  ): Promise<Call | null> {
+  ): Promise<MovedCall | null> {
     return this.hot.transitionCall(callId, to, at, end);
   }
   getCall(id: string): Promise<Call | null> {
