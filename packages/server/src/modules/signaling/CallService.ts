@@ -19,6 +19,7 @@ import {
   type Signal,
 } from '@flux/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import { RecentCache } from '../../lib/RecentCache.ts';
 import { ENDED_AGENT, type Storage, type StoredChannel } from '../../storage/Storage.ts';
 import type { PresenceService } from '../presence/PresenceService.ts';
 import { toCallAgent } from '../public/routes.ts';
@@ -51,8 +52,12 @@ export interface CallServiceOptions {
 }
 
 const ROUTE_TTL = 24 * 3600;
-/** Channel settings are re-read at most this often (ms). */
+/**
+ * Channel settings are re-read at most this often (ms), once at a time; a value up to
+ * CHANNEL_STALE_MS old is used while the new one loads (lib/RecentCache.ts).
+ */
 const CHANNEL_CACHE_MS = 2000;
+const CHANNEL_STALE_MS = 5000;
 const key = {
   route: (id: string) => `call:${id}`,
   accepted: (id: string) => `call:${id}:acc`,
@@ -72,7 +77,7 @@ export class CallService {
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #startedAt = Date.now();
   /** Channels read in the last seconds (settings: ring timeout, misses). */
-  readonly #channels = new Map<string, { at: number; channel: StoredChannel | null }>();
+  readonly #channels: RecentCache<StoredChannel | null>;
   /** Agents whose missed-in-a-row count is known to be 0 (saves a write per accept). */
   readonly #missesZero = new Set<string>();
   #closed = false;
@@ -89,6 +94,10 @@ export class CallService {
     this.#presence = presence;
     this.#log = log;
     this.#opts = opts;
+    this.#channels = new RecentCache((id) => storage.getChannel(id), {
+      ttlMs: CHANNEL_CACHE_MS,
+      maxStaleMs: CHANNEL_STALE_MS,
+    });
     this.#sweeper = setInterval(() => {
       void this.sweep(false);
     }, opts.sweepMs);
@@ -98,14 +107,8 @@ export class CallService {
     });
   }
 
-  async #channel(channelId: string): Promise<StoredChannel | null> {
-    const now = Date.now();
-    const hit = this.#channels.get(channelId);
-    if (hit && now - hit.at < CHANNEL_CACHE_MS) return hit.channel;
-    const channel = await this.#storage.getChannel(channelId);
-    this.#channels.set(channelId, { at: now, channel });
-    if (this.#channels.size > 1000) this.#channels.clear();
-    return channel;
+  #channel(channelId: string): Promise<StoredChannel | null> {
+    return this.#channels.get(channelId);
   }
 
   close(): void {

@@ -234,10 +234,14 @@ SELECT ${cols(CALL_COLUMNS, 'c')}, u.name AS agent_name, ${productsJson('c.id')}
   FROM calls c JOIN users u ON u.id = c.agent_id WHERE c.id = $1`;
 
 /**
- * Status moves are batched per event-loop turn: the moves to one status queued in a turn go
- * as one statement (one round trip, one commit), which matters when PostgreSQL shares the
- * machine's cores. A batch that fails (a deadlock with another process's batch, a bad row)
- * is retried move by move, so only a move that fails on its own fails its caller.
+ * Writes are batched by kind (reservations, and the moves to each status): at most one
+ * statement of a kind is out at a time. When idle, the writes of one event-loop turn go
+ * together; while a kind's statement is out, its new writes wait and then go as the next
+ * statement (group commit). Each statement is one round trip and one commit however many
+ * calls it carries, so under load the number of commits, and PostgreSQL's CPU per call,
+ * falls as the rate rises, which matters when PostgreSQL shares the machine's cores. A
+ * batch that fails (a deadlock with another process's batch, a bad row) is retried write
+ * by write, so only a write that fails on its own fails its caller.
  */
 export class PostgresHotPath implements HotPath {
   readonly #pool: pg.Pool;
@@ -245,7 +249,11 @@ export class PostgresHotPath implements HotPath {
   readonly #transitionBatches = new Map(CALL_STATUSES.map((to) => [to, transitionBatchSql(to)]));
   readonly #queued = new Map<CallStatus, TransitionJob[]>();
   #reserves: ReserveJob[] = [];
+  /** The kinds with a statement out: their queued writes go when it returns. */
+  readonly #inFlight = new Set<CallStatus | 'reserve'>();
   #scheduled = false;
+  /** Statements sent for writes (batched or one by one), for tests and diagnostics. */
+  writeStatements = 0;
   /** Agent rows asked for in one turn (state pushes, presence), read in one statement. */
   readonly #users = new BatchedLookup<Row<'users'>>(async (ids) =>
     this.#rows<Row<'users'>>(
@@ -282,6 +290,7 @@ export class PostgresHotPath implements HotPath {
         const links = jobs.flatMap((j) =>
           [...new Set(j.input.productIds)].map((pid, pos) => ({ id: j.callId, pos, pid })),
         );
+        this.writeStatements++;
         rows = await this.#rows<ReserveRow>('reserve_batch', RESERVE_BATCH, [
           jobs.map((j) => j.callId),
           jobs.map((j) => j.input.agentId),
@@ -301,9 +310,10 @@ export class PostgresHotPath implements HotPath {
       }
       if (rows) {
         const byN = new Map(rows.map((r) => [r.n, r]));
-        await Promise.all(
-          jobs.map((j, n) => this.#reserved(j, byN.get(n) ?? null).then(j.resolve, j.reject)),
-        );
+        // a miss reads why (busy or not found) after the batch, not while holding it
+        for (const [n, j] of jobs.entries()) {
+          this.#reserved(j, byN.get(n) ?? null).then(j.resolve, j.reject);
+        }
         return;
       }
     }
@@ -312,6 +322,7 @@ export class PostgresHotPath implements HotPath {
 
   async #reserveOne(j: ReserveJob): Promise<ReserveResult> {
     const { input } = j;
+    this.writeStatements++;
     const [hit] = await this.#rows<ReserveRow>('reserve', RESERVE, [
       j.callId,
       input.agentId,
@@ -377,18 +388,37 @@ export class PostgresHotPath implements HotPath {
 
   #flush(): void {
     this.#scheduled = false;
-    const reserves = this.#reserves;
-    this.#reserves = [];
-    if (reserves.length > 0) void this.#runReserves(reserves);
-    const groups = [...this.#queued];
-    this.#queued.clear();
-    for (const [to, jobs] of groups) void this.#runBatch(to, jobs);
+    if (this.#reserves.length > 0) this.#send('reserve');
+    for (const to of [...this.#queued.keys()]) this.#send(to);
+  }
+
+  /** Sends the queued writes of `kind` as one batch, unless one of that kind is out. */
+  #send(kind: CallStatus | 'reserve'): void {
+    if (this.#inFlight.has(kind)) return; // they go when it returns
+    let run: Promise<void>;
+    if (kind === 'reserve') {
+      const jobs = this.#reserves;
+      if (jobs.length === 0) return;
+      this.#reserves = [];
+      run = this.#runReserves(jobs);
+    } else {
+      const jobs = this.#queued.get(kind);
+      if (!jobs) return;
+      this.#queued.delete(kind);
+      run = this.#runBatch(kind, jobs);
+    }
+    this.#inFlight.add(kind);
+    void run.finally(() => {
+      this.#inFlight.delete(kind);
+      this.#send(kind);
+    });
   }
 
   async #runBatch(to: CallStatus, jobs: TransitionJob[]): Promise<void> {
     if (jobs.length > 1) {
       let rows: (CallRow & { n: number })[] | null = null;
       try {
+        this.writeStatements++;
         rows = await this.#rows<CallRow & { n: number }>(
           `transitions_${to}`,
           this.#transitionBatches.get(to) ?? '',
@@ -418,6 +448,7 @@ export class PostgresHotPath implements HotPath {
   async #transitionOne(to: CallStatus, j: TransitionJob): Promise<MovedCall | null> {
     const values: unknown[] =
       to === 'ended' ? [j.callId, j.at, j.reason, j.detail] : [j.callId, j.at];
+    this.writeStatements++;
     const [row] = await this.#rows<CallRow>(
       `transition_${to}`,
       this.#transitions.get(to) ?? '',

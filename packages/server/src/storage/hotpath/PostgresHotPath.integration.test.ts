@@ -1,0 +1,157 @@
+/**
+ * Group commit on PostgreSQL: while a statement of a kind is out, that kind's new writes wait
+ * and go together as the next statement. A row lock held by another connection keeps the
+ * first statement out for as long as the test needs, so the batching is not left to timing.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import type { User } from '@flux/protocol';
+import {
+  createTestDatabase,
+  postgresUnavailable,
+  type TestDatabase,
+} from '../../testing/databases.ts';
+import { createStorage } from '../createStorage.ts';
+import type { Storage, StoredChannel } from '../Storage.ts';
+import { PostgresHotPath } from './PostgresHotPath.ts';
+
+const unavailable = await postgresUnavailable();
+if (unavailable !== null && process.env.CI === 'true') {
+  throw new Error(`PostgreSQL is unreachable (${unavailable}) and CI=true: these tests must run.`);
+}
+const turn = () => new Promise((r) => setImmediate(r));
+
+/** Resolves once `expected` statements of this database wait on a lock (out, and held). */
+async function waitUntilBlocked(admin: pg.Client, expected: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const r = await admin.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (Number(r.rows[0]?.n) >= expected) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('the first statement never waited on the lock');
+}
+
+describe.skipIf(unavailable !== null)('PostgreSQL hot path: group commit', () => {
+  let db: TestDatabase;
+  let storage: Storage;
+  let pool: pg.Pool;
+  let hot: PostgresHotPath;
+  let blocker: pg.Client;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    storage = createStorage(db.url, { poolSize: 4 });
+    await storage.migrate();
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    hot = new PostgresHotPath(pool);
+    blocker = new pg.Client({ connectionString: db.url });
+    admin = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await blocker.end();
+    await admin.end();
+    await pool.end();
+    await storage.close();
+    await db.drop();
+  });
+
+  async function agents(n: number): Promise<{ channel: StoredChannel; agents: User[] }> {
+    const channel = await storage.createChannel({
+      slug: `gc-${randomBytes(4).toString('hex')}`,
+      name: 'Shop',
+    });
+    const list: User[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = await storage.createUser({
+        channelId: channel.id,
+        email: `${randomBytes(4).toString('hex')}@agents.test`,
+        name: `Agent ${i}`,
+        role: 'agent',
+        passwordHash: 'x',
+        tags: [],
+      });
+      const online = await storage.updateUser(u.id, { status: 'online' });
+      if (!online) throw new Error('no agent');
+      list.push(online);
+    }
+    return { channel, agents: list };
+  }
+
+  const reserve = (channel: StoredChannel, agent: User) =>
+    hot.reserveAgentAndCreateCall({
+      channelId: channel.id,
+      agentId: agent.id,
+      pageUrl: null,
+      visitor: {},
+      productIds: [],
+      unknownProductIds: [],
+      at: new Date(),
+    });
+
+  it('sends the reservations made while one is out as one statement after it', async () => {
+    const {
+      channel,
+      agents: [first, ...rest],
+    } = await agents(5);
+    if (!first) throw new Error('no agent');
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [first.id]);
+    const before = hot.writeStatements;
+    const held = reserve(channel, first);
+    await waitUntilBlocked(admin, 1);
+    // four more, each in its own turn, while the first is out
+    const later = [];
+    for (const a of rest) {
+      later.push(reserve(channel, a));
+      await turn();
+    }
+    expect(hot.writeStatements - before).toBe(1);
+    await blocker.query('COMMIT');
+    const results = await Promise.all([held, ...later]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true]);
+    expect(hot.writeStatements - before).toBe(2);
+    for (const [i, r] of results.entries()) {
+      if (!r.ok) throw new Error('expected ok');
+      expect(await hot.getAgentCurrentCall([first, ...rest][i]?.id ?? '')).toBe(r.call.id);
+    }
+  });
+
+  it('sends the moves to one status made while one is out as one statement; other statuses do not wait', async () => {
+    const { channel, agents: list } = await agents(4);
+    const calls = [];
+    for (const a of list) {
+      const r = await reserve(channel, a);
+      if (!r.ok) throw new Error('expected ok');
+      calls.push(r.call);
+    }
+    const [c0, c1, c2, c3] = calls;
+    if (!c0 || !c1 || !c2 || !c3) throw new Error('no calls');
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM calls WHERE id = $1 FOR UPDATE', [c0.id]);
+    const before = hot.writeStatements;
+    const held = hot.transitionCall(c0.id, 'ringing', new Date());
+    await waitUntilBlocked(admin, 1);
+    const later = [];
+    for (const c of [c1, c2]) {
+      later.push(hot.transitionCall(c.id, 'ringing', new Date()));
+      await turn();
+    }
+    // another status goes at once, not behind the held ringing statement
+    const ended = await hot.transitionCall(c3.id, 'ended', new Date(), { reason: 'declined' });
+    expect(ended?.status).toBe('ended');
+    expect(hot.writeStatements - before).toBe(2);
+    await blocker.query('COMMIT');
+    const moved = await Promise.all([held, ...later]);
+    expect(moved.map((m) => m?.status)).toEqual(['ringing', 'ringing', 'ringing']);
+    expect(moved.map((m) => m?.id)).toEqual([c0.id, c1.id, c2.id]);
+    expect(hot.writeStatements - before).toBe(3);
+  });
+});
