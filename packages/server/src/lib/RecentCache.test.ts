@@ -11,29 +11,39 @@ function manualLoader() {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
+/** A cache (ttl 100 ms, stale up to 300 ms) on a clock the test moves by hand. */
+function setup() {
+  const clock = { now: 0 };
+  const { load, pending } = manualLoader();
+  const cache = new RecentCache(load, { ttlMs: 100, maxStaleMs: 300, now: () => clock.now });
+  return { cache, pending, clock };
+}
+
+/** The same, with key 'a' loaded as 'A1' at time 0. */
+async function withA1() {
+  const t = setup();
+  const first = t.cache.get('a');
+  t.pending.shift()?.resolve('A1');
+  await first;
+  return t;
+}
+
 describe('RecentCache', () => {
   it('loads a key once however many callers ask while it loads', async () => {
-    let now = 0;
-    const { load, pending } = manualLoader();
-    const cache = new RecentCache(load, { ttlMs: 100, maxStaleMs: 300, now: () => now });
+    const { cache, pending, clock } = setup();
     const asks = [cache.get('a'), cache.get('a'), cache.get('a'), cache.get('b')];
     expect(pending.map((p) => p.key)).toEqual(['a', 'b']);
     pending[0]?.resolve('A1');
     pending[1]?.resolve('B1');
     expect(await Promise.all(asks)).toEqual(['A1', 'A1', 'A1', 'B1']);
-    now = 99;
+    clock.now = 99;
     expect(await cache.get('a')).toBe('A1');
     expect(cache.loads).toBe(2);
   });
 
   it('serves the old value while one reload runs, then the new one', async () => {
-    let now = 0;
-    const { load, pending } = manualLoader();
-    const cache = new RecentCache(load, { ttlMs: 100, maxStaleMs: 300, now: () => now });
-    const first = cache.get('a');
-    pending.shift()?.resolve('A1');
-    await first;
-    now = 150; // expired, still within maxStaleMs
+    const { cache, pending, clock } = await withA1();
+    clock.now = 150; // expired, still within maxStaleMs
     expect(await cache.get('a')).toBe('A1');
     expect(await cache.get('a')).toBe('A1');
     expect(pending).toHaveLength(1); // one reload for both
@@ -44,13 +54,8 @@ describe('RecentCache', () => {
   });
 
   it('makes callers wait for a value older than maxStaleMs', async () => {
-    let now = 0;
-    const { load, pending } = manualLoader();
-    const cache = new RecentCache(load, { ttlMs: 100, maxStaleMs: 300, now: () => now });
-    const first = cache.get('a');
-    pending.shift()?.resolve('A1');
-    await first;
-    now = 1000;
+    const { cache, pending, clock } = await withA1();
+    clock.now = 1000;
     let settled: string | null = null;
     const late = cache.get('a').then((v) => (settled = v));
     await flush();
@@ -61,9 +66,7 @@ describe('RecentCache', () => {
   });
 
   it('does not cache a failure: its callers get the error, the next caller loads again', async () => {
-    let now = 0;
-    const { load, pending } = manualLoader();
-    const cache = new RecentCache(load, { ttlMs: 100, maxStaleMs: 300, now: () => now });
+    const { cache, pending, clock } = setup();
     const a = cache.get('a');
     const b = cache.get('a');
     pending.shift()?.reject(new Error('database down'));
@@ -74,11 +77,11 @@ describe('RecentCache', () => {
     pending.shift()?.resolve('A1');
     expect(await c).toBe('A1');
     // a failed background reload keeps the value served until maxStaleMs
-    now = 150;
+    clock.now = 150;
     expect(await cache.get('a')).toBe('A1');
     pending.shift()?.reject(new Error('blip'));
     await flush();
-    now = 200;
+    clock.now = 200;
     expect(await cache.get('a')).toBe('A1');
     expect(pending).toHaveLength(1); // the next caller started a new reload
   });
