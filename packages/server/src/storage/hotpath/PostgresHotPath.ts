@@ -408,10 +408,12 @@ export class PostgresHotPath implements HotPath {
       run = this.#runBatch(kind, jobs);
     }
     this.#inFlight.add(kind);
-    void run.finally(() => {
+    // the runs answer every caller themselves and do not reject; either way the kind is freed
+    const next = () => {
       this.#inFlight.delete(kind);
       this.#send(kind);
-    });
+    };
+    run.then(next, next);
   }
 
   async #runBatch(to: CallStatus, jobs: TransitionJob[]): Promise<void> {
