@@ -7,18 +7,26 @@
  * topic; every process recomputes the roster once per burst (coalesced) and pushes it to its
  * subscribers when it changed.
  */
-import type { AgentAvailability, AgentStatus, CallAgent, User } from '@flux/protocol';
+import type {
+  AgentAvailability,
+  AgentStatus,
+  CallAgent,
+  PresenceRoster,
+  User,
+} from '@flux/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { isOpen } from '../../lib/openingHours.ts';
 import type { Storage } from '../../storage/Storage.ts';
 import { toCallAgent } from '../public/routes.ts';
 import type { Hub } from '../realtime/Hub.ts';
+import type { Session } from '../realtime/Session.ts';
 import type { Presence } from './Presence.ts';
 
 interface RosterEntry {
   agents: CallAgent[];
   open: boolean;
-  json: string;
+  /** The `presence.roster` frame (seq 0), built once and written to every subscriber. */
+  frame: Buffer;
 }
 
 export interface PresenceOptions {
@@ -37,7 +45,8 @@ export class PresenceService implements Presence {
   readonly #log: FastifyBaseLogger;
   readonly #opts: PresenceOptions;
   readonly #rosters = new Map<string, RosterEntry>();
-  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per channel: cancels the scheduled flush's wait (a timer, or an immediate when quiet). */
+  readonly #timers = new Map<string, () => void>();
   /** Per channel: the queued or running flush (flushes of a channel run one after another). */
   readonly #flushing = new Map<string, Promise<void>>();
   /** Per channel: when the last flush was scheduled to run (ms, performance clock). */
@@ -97,15 +106,18 @@ export class PresenceService implements Presence {
    */
   async roster(channelId: string): Promise<{ agents: CallAgent[]; open: boolean }> {
     await this.#flushing.get(channelId);
-    const cached = this.#rosters.get(channelId);
-    if (cached) return cached;
-    const fresh = await this.#compute(channelId);
-    const latest = this.#rosters.get(channelId); // a flush finished meanwhile: newer
-    if (latest) return latest;
-    if (this.#hub.subscribers.has(channelId) && !this.#flushing.has(channelId)) {
-      this.#rosters.set(channelId, fresh);
-    }
-    return fresh;
+    return this.#rosters.get(channelId) ?? (await this.#load(channelId));
+  }
+
+  /**
+   * Sends a subscribed session the roster its channel's subscribers were last sent: after a
+   * resume, since roster pushes are snapshots and not replayed. The cache is read and the
+   * frame written in one step, so no push can slip in between and be overtaken.
+   */
+  async sendRoster(session: Session): Promise<void> {
+    await this.#flushing.get(session.channelId);
+    const cached = this.#rosters.get(session.channelId);
+    session.sendShared((cached ?? (await this.#load(session.channelId))).frame);
   }
 
   /** The agent's own status and availability. */
@@ -160,13 +172,24 @@ export class PresenceService implements Presence {
   close(): void {
     this.#closed = true;
     clearInterval(this.#refresh);
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const cancel of this.#timers.values()) cancel();
     this.#timers.clear();
     this.#flushing.clear();
     this.#lastFlush.clear();
   }
 
   // ---------------------------------------------------------------- internal
+
+  /** A roster read while nothing is cached; kept as the cache unless a flush got there first. */
+  async #load(channelId: string): Promise<RosterEntry> {
+    const fresh = await this.#compute(channelId);
+    const latest = this.#rosters.get(channelId); // a flush finished meanwhile: newer
+    if (latest) return latest;
+    if (this.#hub.subscribers.has(channelId) && !this.#flushing.has(channelId)) {
+      this.#rosters.set(channelId, fresh);
+    }
+    return fresh;
+  }
 
   #schedule(channelId: string): void {
     if (this.#closed || this.#timers.has(channelId)) return;
@@ -187,13 +210,18 @@ export class PresenceService implements Presence {
     this.#lastFlush.set(channelId, now + delay);
     let fire = (): void => undefined;
     const due = new Promise<void>((resolve) => (fire = resolve));
-    this.#timers.set(
-      channelId,
-      setTimeout(() => {
-        this.#timers.delete(channelId);
-        fire();
-      }, delay),
-    );
+    const go = (): void => {
+      this.#timers.delete(channelId);
+      fire();
+    };
+    // setTimeout waits at least 1 ms even for 0: a quiet change goes on the next turn
+    if (quiet) {
+      const t = setImmediate(go);
+      this.#timers.set(channelId, () => clearImmediate(t));
+    } else {
+      const t = setTimeout(go, delay);
+      this.#timers.set(channelId, () => clearTimeout(t));
+    }
     const before = this.#flushing.get(channelId);
     const run = Promise.all([due, before]).then(() => this.#flush(channelId));
     this.#flushing.set(channelId, run);
@@ -217,10 +245,9 @@ export class PresenceService implements Presence {
     }
     const prev = this.#rosters.get(channelId);
     this.#rosters.set(channelId, next);
-    if (prev?.json === next.json) return;
-    const body = JSON.stringify({ type: 'presence.roster', agents: next.agents, open: next.open });
-    // one frame per subscriber: written at once, not coalesced (Session.sendBody)
-    for (const s of subs) s.sendBody(body, true, false);
+    if (prev?.frame.equals(next.frame)) return;
+    // the same frame to every subscriber, written at once (Session.sendShared)
+    for (const s of subs) s.sendShared(next.frame);
   }
 
   async #compute(channelId: string): Promise<RosterEntry> {
@@ -229,6 +256,7 @@ export class PresenceService implements Presence {
     const agents = open
       ? (await this.availableAgents(channelId)).map((u) => toCallAgent(u, this.#opts.publicUrl))
       : [];
-    return { agents, open, json: JSON.stringify([agents, open]) };
+    const msg: PresenceRoster = { seq: 0, type: 'presence.roster', agents, open };
+    return { agents, open, frame: Buffer.from(JSON.stringify(msg)) };
   }
 }

@@ -109,14 +109,11 @@ export class Session {
 
   /**
    * Sends a pre-serialised message body (`{"type":…}`); the seq is spliced in at send time so
-   * that a fan-out serialises once and every session's replay buffer shares the same body.
-   * `replayable: false` (answers to requests: a re-sent reqId is answered from `answers`)
-   * stamps a seq but keeps no copy. `coalesce: false` writes at once instead of joining the
-   * turn's other frames to this client (`sendFrame`): for a fan-out, which sends one frame to
-   * each of thousands of clients, holding every write to the end of the turn only adds delay.
-   * Returns the seq.
+   * that a message sent to several sessions is serialised once and every session's replay
+   * buffer shares the same body. `replayable: false` (answers to requests: a re-sent reqId is
+   * answered from `answers`) stamps a seq but keeps no copy. Returns the seq.
    */
-  sendBody(body: string, replayable = true, coalesce = true): number {
+  sendBody(body: string, replayable = true): number {
     const seq = ++this.seq;
     if (replayable) {
       const replay = (this.replay ??= []);
@@ -124,11 +121,22 @@ export class Session {
       if (replay.length > MAX_REPLAY) this.#drop(replay.shift());
     }
     const ws = this.ws;
-    if (ws && ws.readyState === 1) {
-      if (coalesce) sendFrame(ws, frame(seq, body));
-      else ws.send(frame(seq, body));
-    }
+    if (ws && ws.readyState === 1) sendFrame(ws, frame(seq, body));
     return seq;
+  }
+
+  /**
+   * Sends a complete unsequenced frame (`{"seq":0,…}`, UTF-8) that a fan-out built once for
+   * all its sessions: a state snapshot that the next snapshot replaces, so it is neither
+   * numbered nor kept for replay (a resumed session is sent a fresh one instead). Written at
+   * once rather than joined to the turn's other frames to this client (`sendFrame`): a
+   * fan-out writes one frame to each of thousands of clients, and holding every write to the
+   * end of the turn would only add delay. The same buffer goes to every socket: no copy, no
+   * per-session string or encoding, so the per-socket cost is the write itself.
+   */
+  sendShared(data: Buffer): void {
+    const ws = this.ws;
+    if (ws && ws.readyState === 1) ws.send(data, { binary: false });
   }
 
   /** Sends without a seq (welcome, pong, snapshots): not replayed. */

@@ -491,6 +491,38 @@ describe('reconnects', () => {
     c.close();
   });
 
+  it('sends a resumed subscriber the roster as it is now: roster pushes are not replayed', async () => {
+    const fx = await seed(server.storage);
+    const c = await agent(server, fx);
+    const { ws: v, sessionId } = await visitor(server, fx);
+    expect((await v.request({ type: 'presence.subscribe' })).agents).toHaveLength(1);
+    const { ws: other } = await visitor(server, fx);
+    expect((await other.request({ type: 'presence.subscribe' })).agents).toHaveLength(1);
+    const lastSeq = Math.max(...v.messages.map((m) => m.seq));
+    v.ws.terminate();
+    await v.closed;
+    // the only agent leaves while the visitor is away: the others are pushed an empty roster
+    c.close();
+    const push = await other.next('presence.roster', (m) => m.agents.length === 0);
+    expect(push.seq).toBe(0);
+
+    const v2 = new WsTestClient(server.wsUrl, { origin: TEST_ORIGIN });
+    const w = await v2.hello('visitor', {
+      token: await fx.visitorToken(),
+      resume: { sessionId, lastSeq },
+    });
+    expect(w).toMatchObject({ resumed: true, sessionId });
+    const snapshot = await v2.next('presence.roster');
+    expect(snapshot).toMatchObject({ seq: 0, agents: [], open: true });
+    // still subscribed: the agent's return is pushed
+    const back = await agent(server, fx);
+    await v2.next('presence.roster', (m) => m.agents.length === 1);
+    expect(v2.messages.filter((m) => m.seq > lastSeq)).toEqual([]);
+    v2.close();
+    other.close();
+    back.close();
+  });
+
   it('starts a new session when the resume cannot be honoured', async () => {
     const fx = await seed(server.storage);
     const { ws: v, sessionId } = await visitor(server, fx);

@@ -129,6 +129,8 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
         if (await hub.addConsole(session)) presence.changed(session.channelId);
       },
       async afterWelcome(session, resumed) {
+        // roster pushes are snapshots, not replayed: a resumed subscriber gets the current one
+        if (resumed && session.presence) await presence.sendRoster(session);
         if (session.role !== 'agent' || !session.userId) return;
         // the agent's other consoles (other processes too) learn that it is reachable again
         if (hub.consoles.get(session.userId)?.size === 1) {

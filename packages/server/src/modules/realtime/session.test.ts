@@ -82,14 +82,18 @@ describe('Session frames', () => {
     expect(writes()).toBe(2);
   });
 
-  it('writes a fan-out frame (coalesce: false) at once, before the turn ends', async () => {
-    const { server, writes } = await pair();
+  it('writes a shared fan-out frame at once, unsequenced and not kept for replay', async () => {
+    const { server, writes, got } = await pair();
     const s = session(server);
-    s.sendBody('{"type":"presence.roster","agents":[],"open":true}', true, false);
+    const shared = Buffer.from('{"seq":0,"type":"presence.roster","agents":[],"open":true}');
+    s.sendShared(shared);
     expect(writes()).toBe(1); // already written, synchronously
     s.sendBody('{"type":"ack","reqId":"r1"}', false);
     expect(writes()).toBe(1); // this one waits for the end of the turn
     await until(() => writes() === 2);
+    expect(got).toEqual([shared.toString(), '{"seq":1,"type":"ack","reqId":"r1"}']);
+    expect(s.seq).toBe(1);
+    expect(s.replay).toBeNull();
   });
 
   it('writes every turn of a burst across turns, nothing left corked', async () => {
