@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus, BusHandler, BusMessage } from './Bus.ts';
 
-/** One process: topics and keys live in this process's memory. */
+/**
+ * One process: topics and keys live in this process's memory. Expired keys are dropped when
+ * read and, for the keys nobody reads again (most call routes), by a sweep every
+ * `sweepMs`, so memory follows the keys' time to live rather than the number of calls ever made.
+ */
 export class MemoryBus implements Bus {
   readonly nodeId: string;
   readonly kind = 'memory' as const;
@@ -9,9 +13,20 @@ export class MemoryBus implements Bus {
   readonly #topics = new Map<string, Set<BusHandler>>();
   readonly #kv = new Map<string, { value: string | string[]; expires: number }>();
   readonly #consoles = new Map<string, number>();
+  readonly #sweep: ReturnType<typeof setInterval>;
 
-  constructor(nodeId: string = randomBytes(4).toString('base64url')) {
+  constructor(nodeId: string = randomBytes(4).toString('base64url'), sweepMs = 60_000) {
     this.nodeId = nodeId;
+    this.#sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [k, e] of this.#kv) if (e.expires <= now) this.#kv.delete(k);
+    }, sweepMs);
+    this.#sweep.unref();
+  }
+
+  /** Keys held, expired or not (for tests and diagnostics). */
+  get keyCount(): number {
+    return this.#kv.size;
   }
 
   publish(topic: string, message: BusMessage): void {
@@ -98,6 +113,7 @@ export class MemoryBus implements Bus {
   }
 
   close(): Promise<void> {
+    clearInterval(this.#sweep);
     this.#topics.clear();
     this.#kv.clear();
     return Promise.resolve();

@@ -261,6 +261,7 @@ export class Gateway {
             prev.terminate();
           }
           old.ws = ws;
+          old.confirming = 0; // a ping on the old socket is never answered
           old.detachedAt = 0;
           old.alive = true;
           old.lastSeen = now;
@@ -486,8 +487,7 @@ export class Gateway {
           continue;
         }
         s.alive = false;
-        s.pingSeq = s.seq;
-        ws.ping();
+        s.ping();
         s.trimReplay(now, this.#o.graceMs);
       } else if (now - s.detachedAt > this.#o.graceMs) {
         this.#drop(s);
@@ -534,12 +534,12 @@ function onMessage(this: FluxSocket, data: RawData, isBinary: boolean): void {
 function onClose(this: FluxSocket, code: number, reason: Buffer): void {
   this.gw?.handleClose(this, code === 1000 && reason.toString() === 'bye');
 }
-function onPong(this: FluxSocket): void {
+function onPong(this: FluxSocket, payload: Buffer): void {
   const s = this.flux;
   if (isSession(s)) {
     s.alive = true;
     s.lastSeen = Date.now();
-    s.delivered();
+    s.delivered(payload);
   }
 }
 function onError(): void {

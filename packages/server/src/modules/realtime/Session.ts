@@ -41,6 +41,13 @@ export function sendFrame(ws: WebSocket, data: string): void {
 
 /** Replay entries kept at most (the grace period trims them too). */
 const MAX_REPLAY = 256;
+/**
+ * Replay entries after which the session asks the client to confirm what it has received: a
+ * WebSocket ping carrying the seq, whose pong (browsers and `ws` answer pings by themselves,
+ * echoing the payload) lets the entries up to it go. A busy session then holds a few dozen
+ * entries instead of everything of the last 30 s.
+ */
+const CONFIRM_AFTER = 16;
 /** Answers remembered per session for re-sent reqIds. */
 const MAX_ANSWERS = 64;
 
@@ -57,10 +64,13 @@ export class Session {
   seq = 0;
   /** [seq, sentAt, body] of recent messages, for resume. */
   replay: Array<[number, number, string]> | null = null;
-  /** Highest seq dropped from the replay before it was known to be delivered. */
+  /**
+   * Highest seq no longer held for replay: dropped (too many, too old) or confirmed delivered
+   * by a pong. A resume from before it cannot be honoured.
+   */
   trimmedTo = 0;
-  /** The seq when the last ping went out. */
-  pingSeq = 0;
+  /** The seq the last delivery ping carried while its pong is awaited, else 0. */
+  confirming = 0;
   /** reqId → [seq, answer body] (null while the request runs). */
   answers: Map<string, [number, string] | null> | null = null;
   /** The visitor's current (or last) call; an agent's accepted call. */
@@ -121,8 +131,22 @@ export class Session {
       if (replay.length > MAX_REPLAY) this.#drop(replay.shift());
     }
     const ws = this.ws;
-    if (ws && ws.readyState === 1) sendFrame(ws, frame(seq, body));
+    if (ws && ws.readyState === 1) {
+      sendFrame(ws, frame(seq, body));
+      if (this.confirming === 0 && (this.replay?.length ?? 0) >= CONFIRM_AFTER) this.ping();
+    }
     return seq;
+  }
+
+  /**
+   * Pings the client with the current seq as payload; the pong that echoes it confirms every
+   * message up to that seq (`delivered`). Written after the frames already queued to the socket.
+   */
+  ping(): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return;
+    this.confirming = this.seq;
+    ws.ping(String(this.seq));
   }
 
   /**
@@ -163,9 +187,18 @@ export class Session {
     if (entry && entry[0] > this.trimmedTo) this.trimmedTo = entry[0];
   }
 
-  /** A pong arrived for the ping sent at `pingSeq`: everything up to it was delivered. */
-  delivered(): void {
-    const upTo = this.pingSeq;
+  /**
+   * A pong arrived echoing `payload`: everything up to the seq a ping of ours carried was
+   * delivered. A pong that does not carry one (a client may send pongs unasked) confirms
+   * nothing.
+   */
+  delivered(payload: Buffer): void {
+    const text = payload.toString('latin1');
+    if (!/^\d{1,15}$/.test(text)) return;
+    const upTo = Number(text);
+    if (upTo > this.seq) return;
+    if (upTo >= this.confirming) this.confirming = 0;
+    if (upTo > this.trimmedTo) this.trimmedTo = upTo;
     const r = this.replay;
     if (r) {
       while (r.length > 0 && (r[0]?.[0] ?? Infinity) <= upTo) r.shift();

@@ -84,6 +84,11 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     expect(incoming).toMatchObject({ offer: OFFER, call: { id: call.id } });
     await v.next('call.state', (m) => m.call.status === 'ringing');
     await v.next('presence.roster', (m) => m.agents.length === 0, 2000);
+    // the route every process reads carries the offer while it rings
+    const bus = await RedisBus.connect({ url: TEST_REDIS_URL, prefix });
+    const routeOffer = async (): Promise<unknown> =>
+      (JSON.parse((await bus.get(`call:${call.id}`)) ?? '{}') as { offer?: unknown }).offer;
+    expect(await routeOffer()).toBe(OFFER.sdp);
 
     await v.request({
       type: 'call.signal',
@@ -116,6 +121,15 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     expect((await c.next('call.state', (m) => m.call.status === 'ended')).call.endReason).toBe(
       'visitor_hangup',
     );
+    // ended: the route stays (for the rating) without the offer's SDP
+    for (let i = 0; (await routeOffer()) !== null; i++) {
+      if (i > 100) throw new Error('the ended call kept its offer');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await v.request({ type: 'call.rate', callId: call.id, rating: 4 })).call.rating).toBe(
+      4,
+    );
+    await bus.close();
     await v.next('presence.roster', (m) => m.agents.length === 1, 2000);
     // callbacks reach consoles on the other process
     const { callbackId } = await v.request({

@@ -14,7 +14,12 @@ afterEach(() => {
 });
 
 /** A server-side socket with its low-level writes counted, and the client's received frames. */
-async function pair(): Promise<{ server: WebSocket; writes: () => number; got: string[] }> {
+async function pair(): Promise<{
+  server: WebSocket;
+  client: WebSocket;
+  writes: () => number;
+  got: string[];
+}> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   open.push(wss);
   await new Promise<void>((r) => wss.once('listening', r));
@@ -35,7 +40,7 @@ async function pair(): Promise<{ server: WebSocket; writes: () => number; got: s
       return orig.apply(socket, a);
     };
   }
-  return { server, writes: () => writes, got };
+  return { server, client, writes: () => writes, got };
 }
 
 function session(ws: WebSocket): Session {
@@ -107,5 +112,46 @@ describe('Session frames', () => {
     expect(
       (server as unknown as { _socket: { writableCorked: number } })._socket.writableCorked,
     ).toBe(0);
+  });
+});
+
+describe('Session delivery confirmation', () => {
+  it('asks for a confirmation after 16 kept messages and lets them go on the pong', async () => {
+    const { server } = await pair();
+    const s = session(server);
+    const pings: string[] = [];
+    server.on('pong', (data: Buffer) => {
+      pings.push(data.toString());
+      s.delivered(data);
+    });
+    for (let i = 1; i <= 15; i++) s.sendBody(`{"type":"call.chat","text":"m${String(i)}"}`);
+    expect(s.confirming).toBe(0); // 15 kept: not yet
+    s.sendBody('{"type":"call.chat","text":"m16"}');
+    expect(s.confirming).toBe(16);
+    // more messages while the ping is out: no second ping
+    s.sendBody('{"type":"call.chat","text":"m17"}');
+    await until(() => pings.length === 1);
+    expect(pings).toEqual(['16']);
+    expect(s.confirming).toBe(0);
+    // what the pong confirmed is gone, what came after it is kept (and can still be replayed)
+    expect(s.replay?.map((e) => e[0])).toEqual([17]);
+    expect(s.replayAfter(16)).toEqual(['{"seq":17,"type":"call.chat","text":"m17"}']);
+    expect(s.replayAfter(15)).toBeNull(); // 16 was confirmed and dropped: not resumable from 15
+  });
+
+  it('confirms nothing on a pong that carries no seq of ours', async () => {
+    const { server, client } = await pair();
+    const s = session(server);
+    let pongs = 0;
+    server.on('pong', (data: Buffer) => {
+      pongs++;
+      s.delivered(data);
+    });
+    s.sendBody('{"type":"call.chat","text":"a"}');
+    s.sendBody('{"type":"call.chat","text":"b"}');
+    client.pong(); // unasked, empty
+    client.pong('99'); // a seq never sent
+    await until(() => pongs === 2);
+    expect(s.replay?.map((e) => e[0])).toEqual([1, 2]);
   });
 });

@@ -152,12 +152,17 @@ export class CallService {
     return this.#hub.bus.setIfAbsent(key.accepted(callId), holder, ROUTE_TTL);
   }
 
-  #forget(callId: string): void {
+  #forget(callId: string, route: CallRoute | null): void {
     this.#routes.delete(callId);
     const t = this.#ringTimers.get(callId);
     if (t) clearTimeout(t);
     this.#ringTimers.delete(callId);
-    // keep the route a while for late signals and ratings; drop the signal buffer
+    // keep the route a while for late signals and ratings, without the offer (several KB of
+    // SDP that nobody reads once the call ended); drop the signal buffer
+    if (route?.offer) {
+      const slim: CallRoute = { ...route, offer: null };
+      void this.#hub.bus.set(key.route(callId), JSON.stringify(slim), ROUTE_TTL).catch(() => 0);
+    }
     void this.#hub.bus.del(key.signals(callId)).catch(() => undefined);
   }
 
@@ -487,7 +492,7 @@ export class CallService {
     const ended = await this.#storage.transitionCall(callId, 'ended', at, { reason, detail });
     if (!ended) return null;
     this.#log.info({ callId, reason, detail }, 'call ended');
-    this.#forget(callId);
+    this.#forget(callId, route);
     const visitor = route ? this.#hub.sessions.get(route.visitor) : undefined;
     if (visitor?.callId === callId) visitor.callOpen = false;
     let alternatives: CallAgent[] | undefined;
