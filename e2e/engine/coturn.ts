@@ -57,6 +57,7 @@ export async function startCoturn(): Promise<RunningCoturn> {
       `pidfile=${join(dir, 'turnserver.pid')}`,
       'log-file=stdout',
       'simple-log',
+      'verbose', // allocations and their errors in the log that a failing test prints
       '',
     ].join('\n'),
   );

@@ -256,6 +256,10 @@ test.describe('relay-only call through coturn', () => {
   test('media flows through the TURN relay with time-limited credentials', async ({ browser }) => {
     const { visitor, agent, close } = await ringAndAccept(server, browser, {
       iceTransportPolicy: 'relay',
+    }).catch((e: unknown) => {
+      // what the relay saw (allocations, permissions, errors) says which side did not get through
+      const log = turn.output().split('\n').slice(-60).join('\n');
+      throw new Error(`${String(e)}\n--- turnserver, last lines:\n${log}`);
     });
     await expectMediaBothWays([visitor, agent], 'relay');
     await onCall(visitor, 'hangup');
