@@ -460,6 +460,46 @@ describe('media and liveness', () => {
   });
 });
 
+describe('with one call route cached per process', () => {
+  const small = suiteServer({ realtime: { maxCachedRoutes: 1 } });
+
+  it('goes on with a call whose route left the cache: it is read again from the bus', async () => {
+    const fx = await seed(small.storage, { agents: [{ name: 'Ada' }, { name: 'Ben' }] });
+    const [ada, ben] = [must(fx.agents[0]), must(fx.agents[1])];
+    const [ca, cb] = [await agent(small, fx, 0), await agent(small, fx, 1)];
+    const [{ ws: v1 }, { ws: v2 }] = [await visitor(small, fx), await visitor(small, fx)];
+    const { call: c1 } = await request(v1, ada.id);
+    await ca.next('call.incoming');
+    const { call: c2 } = await request(v2, ben.id); // c1's route leaves the cache
+    await cb.next('call.incoming');
+    await ca.request({ type: 'call.accept', callId: c1.id, answer: ANSWER });
+    expect((await v1.next('call.signal')).signal).toEqual({
+      kind: 'description',
+      description: ANSWER,
+    });
+    await v1.next('call.state', (m) => m.call.status === 'connected');
+    await cb.request({ type: 'call.accept', callId: c2.id, answer: ANSWER }); // and again
+    // the accepting console is known without the cached route
+    await v1.request({
+      type: 'call.signal',
+      callId: c1.id,
+      signal: { kind: 'candidate', candidate: CANDIDATE },
+    });
+    expect((await ca.next('call.signal')).signal).toEqual({
+      kind: 'candidate',
+      candidate: CANDIDATE,
+    });
+    await ca.request({ type: 'call.chat', callId: c1.id, text: 'still here' });
+    expect((await v1.next('call.chat')).text).toBe('still here');
+    await v1.request({ type: 'call.hangup', callId: c1.id });
+    const ended = await ca.next('call.state', (m) => m.call.status === 'ended');
+    expect(ended.call.endReason).toBe('visitor_hangup');
+    await v2.request({ type: 'call.hangup', callId: c2.id });
+    expect((await cb.next('call.state', (m) => m.call.status === 'ended')).call.id).toBe(c2.id);
+    for (const c of [ca, cb, v1, v2]) c.close();
+  });
+});
+
 describe('reconnects', () => {
   it('resumes a session after a dropped socket and replays what it missed', async () => {
     const fx = await seed(server.storage);

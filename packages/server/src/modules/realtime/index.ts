@@ -24,6 +24,8 @@ export interface RealtimeOptions extends GatewayOptions {
   redisPrefix: string;
   /** How often a process refreshes its liveness key in Redis (ms). */
   busHeartbeatMs: number;
+  /** Call routes a process keeps in memory; the oldest are read again from the bus. */
+  maxCachedRoutes: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -38,6 +40,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   sweepMs: 10_000,
   redisPrefix: 'flux:',
   busHeartbeatMs: 2_000,
+  maxCachedRoutes: 5_000,
 };
 
 export interface RealtimeDeps {
@@ -111,6 +114,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
     publicUrl: config.publicUrl,
     graceMs: options.graceMs,
     sweepMs: options.sweepMs,
+    maxCachedRoutes: options.maxCachedRoutes,
     now,
   });
   const visitorSecret = await storage.getOrCreateSecret(VISITOR_TOKEN_SECRET_NAME);

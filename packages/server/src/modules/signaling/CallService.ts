@@ -19,6 +19,7 @@ import {
   type Signal,
 } from '@flux/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import { BoundedMap } from '../../lib/BoundedMap.ts';
 import { RecentCache } from '../../lib/RecentCache.ts';
 import { ENDED_AGENT, type Storage, type StoredChannel } from '../../storage/Storage.ts';
 import type { PresenceService } from '../presence/PresenceService.ts';
@@ -48,6 +49,8 @@ export interface CallServiceOptions {
   graceMs: number;
   /** Interval of the sweeper that ends calls of dead processes (ms). */
   sweepMs: number;
+  /** Call routes kept in memory (the oldest go past it and are read again from the bus). */
+  maxCachedRoutes: number;
   now: () => Date;
 }
 
@@ -72,7 +75,12 @@ export class CallService {
   readonly #presence: PresenceService;
   readonly #log: FastifyBaseLogger;
   readonly #opts: CallServiceOptions;
-  readonly #routes = new Map<string, CallRoute>();
+  /**
+   * Routes this process made or read. A call that ends on another process is never forgotten
+   * here, so the cache is bounded; a route that went is read again from the bus (which also
+   * holds the accepting and early consoles).
+   */
+  readonly #routes: BoundedMap<string, CallRoute>;
   readonly #ringTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #startedAt = Date.now();
@@ -94,6 +102,7 @@ export class CallService {
     this.#presence = presence;
     this.#log = log;
     this.#opts = opts;
+    this.#routes = new BoundedMap(opts.maxCachedRoutes);
     this.#channels = new RecentCache((id) => storage.getChannel(id), {
       ttlMs: CHANNEL_CACHE_MS,
       maxStaleMs: CHANNEL_STALE_MS,
