@@ -29,6 +29,19 @@ function request(
   });
 }
 
+/** `from` sends CANDIDATE on the call; resolves once `to` got exactly that. */
+async function relayCandidate(from: WsTestClient, to: WsTestClient, callId: string): Promise<void> {
+  await from.request({
+    type: 'call.signal',
+    callId,
+    signal: { kind: 'candidate', candidate: CANDIDATE },
+  });
+  expect((await to.next('call.signal')).signal).toEqual({
+    kind: 'candidate',
+    candidate: CANDIDATE,
+  });
+}
+
 describe('a whole call', () => {
   it('requests, rings, accepts, relays signals, products and chat, and hangs up', async () => {
     const fx = await seed(server.storage, { agents: [{ name: 'Ada', tags: ['hats'] }] });
@@ -74,15 +87,7 @@ describe('a whole call', () => {
     // the busy agent leaves the roster
     expect((await v.next('presence.roster', (m) => m.agents.length === 0)).agents).toEqual([]);
 
-    await v.request({
-      type: 'call.signal',
-      callId: call.id,
-      signal: { kind: 'candidate', candidate: CANDIDATE },
-    });
-    expect((await console1.next('call.signal')).signal).toEqual({
-      kind: 'candidate',
-      candidate: CANDIDATE,
-    });
+    await relayCandidate(v, console1, call.id);
 
     const accepted = await console1.request({
       type: 'call.accept',
@@ -480,15 +485,7 @@ describe('with one call route cached per process', () => {
     await v1.next('call.state', (m) => m.call.status === 'connected');
     await cb.request({ type: 'call.accept', callId: c2.id, answer: ANSWER }); // and again
     // the accepting console is known without the cached route
-    await v1.request({
-      type: 'call.signal',
-      callId: c1.id,
-      signal: { kind: 'candidate', candidate: CANDIDATE },
-    });
-    expect((await ca.next('call.signal')).signal).toEqual({
-      kind: 'candidate',
-      candidate: CANDIDATE,
-    });
+    await relayCandidate(v1, ca, c1.id);
     await ca.request({ type: 'call.chat', callId: c1.id, text: 'still here' });
     expect((await v1.next('call.chat')).text).toBe('still here');
     await v1.request({ type: 'call.hangup', callId: c1.id });
