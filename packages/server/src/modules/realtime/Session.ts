@@ -48,6 +48,8 @@ const MAX_REPLAY = 256;
  * entries instead of everything of the last 30 s.
  */
 const CONFIRM_AFTER = 16;
+/** `ws.send` options of a shared fan-out frame: text (one object for every socket). */
+const SHARED_TEXT = { binary: false };
 /** Answers remembered per session for re-sent reqIds. */
 const MAX_ANSWERS = 64;
 
@@ -160,7 +162,7 @@ export class Session {
    */
   sendShared(data: Buffer): void {
     const ws = this.ws;
-    if (ws && ws.readyState === 1) ws.send(data, { binary: false });
+    if (ws && ws.readyState === 1) ws.send(data, SHARED_TEXT);
   }
 
   /** Sends without a seq (welcome, pong, snapshots): not replayed. */
