@@ -9,7 +9,7 @@
  * that shows a picture, since ours sends black frames while it rings); the first round is a
  * warm-up and is discarded. Writes the records as JSON to --out.
  *
- *   node bench/browser/setup-latency.mjs --calls 15 --ring-ms 1000 --out /tmp/x.json
+ *   node bench/browser/setup-latency.mjs --calls 15 --ring-ms 1000 --ring-spread-ms 100 --out /tmp/x.json
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,12 +24,16 @@ const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '15' },
     'ring-ms': { type: 'string', default: '1000' },
+    // our agent accepts ring-ms plus a random 0..ring-spread-ms after the ring: two frame
+    // intervals of the fake camera (20 fps), so that accepts fall at every phase of its frames
+    'ring-spread-ms': { type: 'string', default: '100' },
     variants: { type: 'string', default: 'bare,peerjs,flux' },
     out: { type: 'string' },
   },
 });
 const CALLS = Number(values.calls);
 const RING_MS = Number(values['ring-ms']);
+const RING_SPREAD_MS = Number(values['ring-spread-ms']);
 let variants = values.variants.split(',');
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -51,6 +55,7 @@ const CHROMIUM_ARGS = [
 const out = {
   calls: CALLS,
   ringMs: RING_MS,
+  ringSpreadMs: RING_SPREAD_MS,
   records: { bare: [], peerjs: [], flux: [] },
   notes: [],
 };
@@ -157,7 +162,7 @@ try {
     } else if (v === 'flux') {
       // served by the relay's static server: another localhost origin, as a shop's page would be
       // (a page fulfilled by page.route() may not reach loopback: Local Network Access checks)
-      const qs = `channel=${DEMO.channelId}&apiKey=${DEMO.apiKey}&ringMs=${RING_MS}&server=${encodeURIComponent(product.url)}`;
+      const qs = `channel=${DEMO.channelId}&apiKey=${DEMO.apiKey}&ringMs=${RING_MS}&ringSpreadMs=${RING_SPREAD_MS}&server=${encodeURIComponent(product.url)}`;
       pages.flux = {
         agent: await open(v, 'agent', `${relayBase}/flux.html?role=agent&${qs}`, async (ctx) => {
           const eq = mia.cookie.indexOf('=');
@@ -220,6 +225,11 @@ try {
         acceptToVisitorFrameMs: vr.tFrame - ar.tAccept,
         acceptToAgentFrameMs: ar.tFrame - ar.tAccept,
         acceptToBothFrameMs: Math.max(vr.tFrame, ar.tFrame) - ar.tAccept,
+        // the last packet of that frame in, both sides: the rest is decoding and presenting
+        acceptToBothReceivedMs:
+          vr.tReceived !== undefined && ar.tReceived !== undefined
+            ? Math.max(vr.tReceived, ar.tReceived) - ar.tAccept
+            : undefined,
         agentPrepareMs: (ar.tMedia ?? ar.tRing) - ar.tRing,
         visitorStates: vr.states,
         agentStates: ar.states,

@@ -99,7 +99,7 @@ export async function setup(ctx) {
       },
       {
         id: 'setup.flux.accept',
-        figure: `Ours: accept → first frame both sides (accept ${ringMs} ms after ringing)`,
+        figure: `Ours: accept → first frame both sides (accept ${ringMs}–${ringMs + data.ringSpreadMs} ms after ringing)`,
         unit: 'ms',
         ours: accept,
         baseline: bare,
@@ -108,7 +108,8 @@ export async function setup(ctx) {
         pass: accept.n > 0 && errs.length === 0 ? accept.median / bare.median <= 0.3 : false,
         note:
           `visitor ${S('flux', 'acceptToVisitorFrameMs').median.toFixed(0)} ms, agent ` +
-          `${S('flux', 'acceptToAgentFrameMs').median.toFixed(0)} ms after accept; visitor call active → first frame ` +
+          `${S('flux', 'acceptToAgentFrameMs').median.toFixed(0)} ms after accept; that frame's last packet in on both sides ` +
+          `${S('flux', 'acceptToBothReceivedMs').median.toFixed(0)} ms after accept; visitor call active → first frame ` +
           `${S('flux', 'visitorConnectedToFrameMs').median.toFixed(0)} ms; click → both frames incl. the ${ringMs} ms ring ` +
           `${S('flux', 'bothFrameMs').median.toFixed(0)} ms; ${good('flux').length} calls` +
           (errs.length ? `, ${errs.length} failed (${errs[0].error})` : ''),

@@ -20,8 +20,12 @@ export function showsPicture(v, canvas) {
   return false;
 }
 
-/** Resolves with the time the first frame of the stream's video that shows a picture is presented. */
-export function firstFrame(stream) {
+/**
+ * Resolves with the time the first frame of the stream's video that shows a picture is presented.
+ * `onReceived` gets the time its last packet arrived, where the browser tells
+ * (requestVideoFrameCallback's receiveTime: WebRTC streams only).
+ */
+export function firstFrame(stream, onReceived) {
   return new Promise((resolve) => {
     const v = document.createElement('video');
     v.muted = true;
@@ -34,10 +38,12 @@ export function firstFrame(stream) {
     const canvas = document.createElement('canvas');
     canvas.width = 32;
     canvas.height = 24;
-    const onFrame = () => {
+    const onFrame = (_, meta) => {
       const t = now();
-      if (showsPicture(v, canvas)) resolve(t);
-      else v.requestVideoFrameCallback(onFrame);
+      if (showsPicture(v, canvas)) {
+        if (meta.receiveTime !== undefined) onReceived?.(performance.timeOrigin + meta.receiveTime);
+        resolve(t);
+      } else v.requestVideoFrameCallback(onFrame);
     };
     v.requestVideoFrameCallback(onFrame);
     void v.play().catch(() => {});

@@ -2,7 +2,8 @@
  * Ours: the product's engine (@flux/client) against the real server. The visitor's click →
  * getLocalMedia → startVisitorCall (offer ready with the request); the agent's console gets
  * `call.incoming` (ringing), prepares with prepareAgentCall while it rings, and accepts after
- * `ringMs` (a person picking up). Measured: click → ringing, accept → first frame both sides.
+ * `ringMs` plus a random part of `ringSpreadMs` (a person picking up). Measured: click →
+ * ringing, accept → first frame both sides.
  */
 import {
   getLocalMedia,
@@ -16,6 +17,13 @@ import { createBench, firstFrame, now, stopStream } from './common.js';
 const q = new URLSearchParams(location.search);
 const role = q.get('role');
 const ringMs = Number(q.get('ringMs') ?? 1000);
+/**
+ * A person picks up at any moment of the camera's frame interval. Without this spread, the
+ * ring time (steady to a few ms) would pin every accept to one phase of the camera's frames,
+ * and the figure would be that phase's luck: one frame interval (50 ms for Chromium's fake
+ * camera at 20 fps) more or less, the same for all calls of a run.
+ */
+const ringSpreadMs = Number(q.get('ringSpreadMs') ?? 0);
 // the product server (http://localhost:PORT); this page comes from another localhost origin, like a shop
 const server = new URL(q.get('server') ?? location.origin);
 const bench = createBench();
@@ -29,7 +37,7 @@ function watch(rec, c) {
   c.on('remoteStream', (remote) => {
     if (seen) return;
     seen = true;
-    void firstFrame(remote).then((t) => bench.frame(rec, t));
+    void firstFrame(remote, (t) => (rec.tReceived = t)).then((t) => bench.frame(rec, t));
   });
   c.on('error', (e) => (rec.engineError = `${e.code}: ${e.message}`));
 }
@@ -103,7 +111,7 @@ if (role === 'visitor') {
           rec.tAccept = now();
           call.accept().catch((e) => bench.fail(rec, e));
         },
-        Math.max(0, ringMs - waited),
+        Math.max(0, ringMs + Math.random() * ringSpreadMs - waited),
       );
     })().catch((e) => bench.fail(rec, e));
   });
