@@ -123,6 +123,12 @@ export async function buildApp(
   realtime.hub.onChannelMessage((m) => {
     if (m.k === 'webhooks' && typeof m.channelId === 'string') webhooks.forget(m.channelId);
   });
+  // channel settings changed (ring timeout, misses before offline, opening hours): the next
+  // call reads them afresh, in this process at once and in the others that follow the channel
+  events.on('channel.updated', (channelId) => {
+    realtime.calls.forgetChannel(channelId);
+    realtime.hub.publishChannel(channelId, { k: 'channel' });
+  });
   app.decorate('ctx', ctx);
   app.decorateRequest('user', null);
   app.decorateRequest('channel', null);

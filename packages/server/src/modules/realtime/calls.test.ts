@@ -1,4 +1,4 @@
-import type { Call } from '@flux/protocol';
+import { SESSION_COOKIE, type Call } from '@flux/protocol';
 import { describe, expect, it } from 'vitest';
 import { agent, must, seed, sleep, suiteServer, TEST_ORIGIN, visitor } from './testing/harness.ts';
 import { createStorage } from '../../storage/createStorage.ts';
@@ -349,6 +349,38 @@ describe('unanswered calls', () => {
     expect(st).toMatchObject({ status: 'offline', availability: 'offline' });
     expect((await server.storage.getUser(must(fx.agents[0]).id))?.status).toBe('offline');
     for (const s of [v, c, other]) s.close();
+  });
+
+  it('a changed ring timeout applies to the very next call, though the channel was just read', async () => {
+    const fx = await seed(server.storage);
+    const ada = must(fx.agents[0]);
+    const admin = await server.storage.createUser({
+      channelId: fx.channel.id,
+      email: `admin-${fx.channel.slug}@shop.test`,
+      name: 'Sam',
+      role: 'admin',
+      passwordHash: 'x',
+      tags: [],
+    });
+    const token = await server.storage.createSession(admin.id, new Date(Date.now() + 3600_000));
+    const c = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    // the first call reads the channel's settings (and keeps them for the next calls)
+    const first = await request(v, ada.id);
+    expect(await c.next('call.incoming')).toMatchObject({ ringTimeoutSeconds: 30 });
+    await v.request({ type: 'call.hangup', callId: first.call.id });
+    const res = await server.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/admin/settings',
+      headers: { 'x-flux-console': '1', cookie: `${SESSION_COOKIE}=${token}` },
+      payload: { ringTimeoutSeconds: 7 },
+    });
+    expect(res.statusCode).toBe(200);
+    // at once, not once the cached copy has expired
+    const second = await request(v, ada.id);
+    const incoming = await c.next('call.incoming', (m) => m.call.id === second.call.id);
+    expect(incoming.ringTimeoutSeconds).toBe(7);
+    for (const s of [v, c]) s.close();
   });
 
   it('answers AGENT_UNAVAILABLE when the agent has no console and AGENT_NOT_FOUND for strangers', async () => {

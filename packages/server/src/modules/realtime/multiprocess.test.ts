@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
+import { PROTOCOL_VERSION, SESSION_COOKIE, WS_PATH } from '@flux/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../bus/RedisBus.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/databases.ts';
@@ -178,6 +178,47 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     expect((await storage.getUser(must(fx.agents[0]).id))?.status).toBe('online');
     expect((await storage.getCall(call.id))?.endReason).toBe('missed');
     for (const s of [v, ca, cb]) s.close();
+  });
+
+  it('a settings change on one process reaches the calls of the other before its cached copy expires', async () => {
+    const fx = await seed(storage);
+    const ada = must(fx.agents[0]);
+    const admin = await storage.createUser({
+      channelId: fx.channel.id,
+      email: `admin-${fx.channel.slug}@shop.test`,
+      name: 'Sam',
+      role: 'admin',
+      passwordHash: 'x',
+      tags: [],
+    });
+    const token = await storage.createSession(admin.id, new Date(Date.now() + 3600_000));
+    const c = await agent(b, fx);
+    const { ws: v } = await visitor(b, fx);
+    const ringFor = async (): Promise<number> => {
+      const { call } = await request(v, ada.id);
+      const incoming = await c.next('call.incoming', (m) => m.call.id === call.id);
+      await v.request({ type: 'call.hangup', callId: call.id });
+      return incoming.ringTimeoutSeconds;
+    };
+    // process b reads the channel for this call and keeps it (2 s, then served stale while it reloads)
+    expect(await ringFor()).toBe(30);
+    const changedAt = Date.now();
+    const res = await a.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/admin/settings',
+      headers: { 'x-flux-console': '1', cookie: `${SESSION_COOKIE}=${token}` },
+      payload: { ringTimeoutSeconds: 7 },
+    });
+    expect(res.statusCode).toBe(200);
+    // the change travels through Redis: the next calls on b see it, well before b's copy expires
+    let seen = await ringFor();
+    while (seen !== 7 && Date.now() - changedAt < 1500) {
+      await new Promise((r) => setTimeout(r, 50)); // within the socket's message rate
+      seen = await ringFor();
+    }
+    expect(seen).toBe(7);
+    expect(Date.now() - changedAt).toBeLessThan(2000);
+    for (const s of [v, c]) s.close();
   });
 
   it('does not end a call accepted on the other process when the ring timer fires', async () => {

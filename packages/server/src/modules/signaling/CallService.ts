@@ -57,7 +57,9 @@ export interface CallServiceOptions {
 const ROUTE_TTL = 24 * 3600;
 /**
  * Channel settings are re-read at most this often (ms), once at a time; a value up to
- * CHANNEL_STALE_MS old is used while the new one loads (lib/RecentCache.ts).
+ * CHANNEL_STALE_MS old is used while the new one loads (lib/RecentCache.ts). A change of the
+ * settings drops the cached copy at once (`forgetChannel`, app.ts), in every process that
+ * follows the channel.
  */
 const CHANNEL_CACHE_MS = 2000;
 const CHANNEL_STALE_MS = 5000;
@@ -113,11 +115,17 @@ export class CallService {
     this.#sweeper.unref();
     hub.onChannelMessage((m) => {
       if (m.k === 'misses' && typeof m.agentId === 'string') this.#missesZero.delete(m.agentId);
+      if (m.k === 'channel' && typeof m.channelId === 'string') this.forgetChannel(m.channelId);
     });
   }
 
   #channel(channelId: string): Promise<StoredChannel | null> {
     return this.#channels.get(channelId);
+  }
+
+  /** The channel's settings changed: the next call reads them from storage. */
+  forgetChannel(channelId: string): void {
+    this.#channels.delete(channelId);
   }
 
   close(): void {

@@ -14,13 +14,15 @@ export interface AppEventMap {
   'callback.requested': [callback: CallbackRequest];
   /** A webhook was added to the channel (the dispatcher's "no webhooks here" cache is stale). */
   'webhook.created': [channelId: string];
+  /** The channel's name or settings changed (the call path's cached copy is stale). */
+  'channel.updated': [channelId: string];
 }
 
 export class AppEvents extends EventEmitter<AppEventMap> {}
 
 /**
- * The storage, with `transitionCall(…, 'ended')`, `createCallback` and `createWebhook` emitting
- * into `events`.
+ * The storage, with `transitionCall(…, 'ended')`, `createCallback`, `createWebhook` and
+ * `updateChannel` emitting into `events`.
  */
 export function withEvents(storage: Storage, events: AppEvents): Storage {
   const transitionCall: Storage['transitionCall'] = async (callId, to, at, end) => {
@@ -38,9 +40,15 @@ export function withEvents(storage: Storage, events: AppEvents): Storage {
     events.emit('webhook.created', channelId);
     return webhook;
   };
+  const updateChannel: Storage['updateChannel'] = async (channelId, patch) => {
+    const channel = await storage.updateChannel(channelId, patch);
+    events.emit('channel.updated', channelId);
+    return channel;
+  };
   return new Proxy(storage, {
     get(target, prop, receiver) {
       if (prop === 'transitionCall') return transitionCall;
+      if (prop === 'updateChannel') return updateChannel;
       if (prop === 'createCallback') return createCallback;
       if (prop === 'createWebhook') return createWebhook;
       const v: unknown = Reflect.get(target, prop, receiver);
