@@ -1,6 +1,15 @@
-import { SESSION_COOKIE, type Call } from '@flux/protocol';
+import type { Call } from '@flux/protocol';
 import { describe, expect, it } from 'vitest';
-import { agent, must, seed, sleep, suiteServer, TEST_ORIGIN, visitor } from './testing/harness.ts';
+import {
+  agent,
+  changeSettings,
+  must,
+  seed,
+  sleep,
+  suiteServer,
+  TEST_ORIGIN,
+  visitor,
+} from './testing/harness.ts';
 import { createStorage } from '../../storage/createStorage.ts';
 import { WsTestClient } from './testing/WsTestClient.ts';
 
@@ -354,28 +363,13 @@ describe('unanswered calls', () => {
   it('a changed ring timeout applies to the very next call, though the channel was just read', async () => {
     const fx = await seed(server.storage);
     const ada = must(fx.agents[0]);
-    const admin = await server.storage.createUser({
-      channelId: fx.channel.id,
-      email: `admin-${fx.channel.slug}@shop.test`,
-      name: 'Sam',
-      role: 'admin',
-      passwordHash: 'x',
-      tags: [],
-    });
-    const token = await server.storage.createSession(admin.id, new Date(Date.now() + 3600_000));
     const c = await agent(server, fx);
     const { ws: v } = await visitor(server, fx);
     // the first call reads the channel's settings (and keeps them for the next calls)
     const first = await request(v, ada.id);
     expect(await c.next('call.incoming')).toMatchObject({ ringTimeoutSeconds: 30 });
     await v.request({ type: 'call.hangup', callId: first.call.id });
-    const res = await server.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/admin/settings',
-      headers: { 'x-flux-console': '1', cookie: `${SESSION_COOKIE}=${token}` },
-      payload: { ringTimeoutSeconds: 7 },
-    });
-    expect(res.statusCode).toBe(200);
+    await changeSettings(server.app, server.storage, fx, { ringTimeoutSeconds: 7 });
     // at once, not once the cached copy has expired
     const second = await request(v, ada.id);
     const incoming = await c.next('call.incoming', (m) => m.call.id === second.call.id);

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PROTOCOL_VERSION, SESSION_COOKIE, WS_PATH } from '@flux/protocol';
+import { PROTOCOL_VERSION, WS_PATH } from '@flux/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../bus/RedisBus.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/databases.ts';
@@ -15,6 +15,7 @@ import { createStorage } from '../../storage/createStorage.ts';
 import type { Storage } from '../../storage/Storage.ts';
 import {
   agent,
+  changeSettings,
   FAST_OPTIONS,
   must,
   seed,
@@ -183,15 +184,6 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
   it('a settings change on one process reaches the calls of the other before its cached copy expires', async () => {
     const fx = await seed(storage);
     const ada = must(fx.agents[0]);
-    const admin = await storage.createUser({
-      channelId: fx.channel.id,
-      email: `admin-${fx.channel.slug}@shop.test`,
-      name: 'Sam',
-      role: 'admin',
-      passwordHash: 'x',
-      tags: [],
-    });
-    const token = await storage.createSession(admin.id, new Date(Date.now() + 3600_000));
     const c = await agent(b, fx);
     const { ws: v } = await visitor(b, fx);
     const ringFor = async (): Promise<number> => {
@@ -203,13 +195,7 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     // process b reads the channel for this call and keeps it (2 s, then served stale while it reloads)
     expect(await ringFor()).toBe(30);
     const changedAt = Date.now();
-    const res = await a.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/admin/settings',
-      headers: { 'x-flux-console': '1', cookie: `${SESSION_COOKIE}=${token}` },
-      payload: { ringTimeoutSeconds: 7 },
-    });
-    expect(res.statusCode).toBe(200);
+    await changeSettings(a.app, storage, fx, { ringTimeoutSeconds: 7 });
     // the change travels through Redis: the next calls on b see it, well before b's copy expires
     let seen = await ringFor();
     while (seen !== 7 && Date.now() - changedAt < 1500) {

@@ -209,6 +209,35 @@ export async function agent(server: SuiteServer, fx: Fixture, i = 0): Promise<Ws
   return ws;
 }
 
+/**
+ * Changes the channel's settings as one of its admins does in the console: PATCH
+ * /admin/settings on `app` (a new admin of the channel is signed in for it).
+ */
+export async function changeSettings(
+  app: FastifyInstance,
+  storage: Storage,
+  fx: Fixture,
+  settings: Partial<ChannelSettings>,
+): Promise<void> {
+  const admin = await storage.createUser({
+    channelId: fx.channel.id,
+    email: `admin-${Math.random().toString(36).slice(2, 8)}-${fx.channel.slug}@shop.test`,
+    name: 'Sam',
+    role: 'admin',
+    passwordHash: 'x',
+    tags: [],
+  });
+  const token = await storage.createSession(admin.id, new Date(Date.now() + 3600_000));
+  const res = await app.inject({
+    method: 'PATCH',
+    url: '/api/v1/admin/settings',
+    headers: { 'x-flux-console': '1', cookie: `${SESSION_COOKIE}=${token}` },
+    payload: settings,
+  });
+  if (res.statusCode !== 200)
+    throw new Error(`PATCH /admin/settings: ${res.statusCode} ${res.body}`);
+}
+
 /** The value, or a thrown error when it is missing (instead of a non-null assertion). */
 export function must<T>(v: T | null | undefined, what = 'value'): T {
   if (v === null || v === undefined) throw new Error(`missing ${what}`);
