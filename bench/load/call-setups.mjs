@@ -4,9 +4,11 @@
  *
  * One call (product): visitor `call.request` with an offer → agent gets `call.incoming` →
  * agent `call.accept` with an answer → visitor sees `call.state` connected → each side relays
- * two ICE candidates (`call.signal`) and waits for the other's → visitor `call.hangup` (ack) and
- * the agent sees `call.state` ended. Latency: from the call's scheduled start until both sides
- * are done. The same exchange through the bare relay (mode 'bare') is the no-storage baseline.
+ * two ICE candidates (`call.signal`, back to back as the SDK trickles them; until 2026-12-04
+ * each waited for the previous one's ack) and waits for the other's → visitor `call.hangup`
+ * (ack) and the agent sees `call.state` ended. Latency: from the call's scheduled start until
+ * both sides are done. The same exchange through the bare relay (mode 'bare') is the no-storage
+ * baseline.
  *
  * IPC: { cmd: 'connect', mode, url, origin?, token?, pairs: [{ cookie?, agentId }] }
  *      { cmd: 'run', rate (calls/s; 0 = closed loop, every pair back to back), durationMs }
@@ -206,13 +208,7 @@ async function setup(msg) {
         void (async () => {
           try {
             await agent.request({ type: 'call.accept', callId, answer: ANSWER });
-            for (const k of [1, 2]) {
-              await agent.request({
-                type: 'call.signal',
-                callId,
-                signal: { kind: 'candidate', candidate: candidate(k) },
-              });
-            }
+            await sendCandidates(agent, callId, [1, 2]);
           } catch (e) {
             pair.agentError = e;
           }
@@ -226,6 +222,23 @@ async function setup(msg) {
 }
 
 let callSeq = 0;
+
+/**
+ * Trickles candidates the way the SDK does (and the bare relay's exchange): each its own
+ * `call.signal`, sent back to back without waiting for the previous one's ack; resolves once
+ * every ack is in.
+ */
+function sendCandidates(client, callId, ids) {
+  return Promise.all(
+    ids.map((k) =>
+      client.request({
+        type: 'call.signal',
+        callId,
+        signal: { kind: 'candidate', candidate: candidate(k) },
+      }),
+    ),
+  );
+}
 
 /** Per-step durations of product calls (ms), for finding where the time goes. */
 let steps = {};
@@ -269,13 +282,7 @@ async function productCall(pair) {
     ),
   );
   agentCands.catch(() => {});
-  for (const k of [3, 4]) {
-    await visitor.request({
-      type: 'call.signal',
-      callId,
-      signal: { kind: 'candidate', candidate: candidate(k) },
-    });
-  }
+  await sendCandidates(visitor, callId, [3, 4]);
   await agentCands;
   mark('candidates both ways', t);
   t = performance.now();
