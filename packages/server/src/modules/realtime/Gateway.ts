@@ -32,7 +32,7 @@ import type { Handler, HandlerContext } from './handlers.ts';
 import { handlers } from './handlers.ts';
 import type { Hub } from './Hub.ts';
 import { iceServersFor, type IceConfig } from './iceServers.ts';
-import { Session, type Role } from './Session.ts';
+import { DeliveryConfirmer, Session, type Role } from './Session.ts';
 
 const checkMessage = Compile(ClientMessageSchema);
 
@@ -51,6 +51,11 @@ export interface GatewayOptions {
   /** Token bucket: burst size and refill per second. */
   rateBurst: number;
   ratePerSecond: number;
+  /**
+   * A session that holds fewer than 16 unconfirmed messages asks for a delivery confirmation
+   * this long after sending (`DeliveryConfirmer`); 0: only every 16th message asks.
+   */
+  confirmWithinMs: number;
 }
 
 interface Pending {
@@ -117,6 +122,7 @@ export class Gateway {
   readonly #d: GatewayDeps;
   readonly #o: GatewayOptions;
   readonly #sweep: ReturnType<typeof setInterval>;
+  readonly #confirmer: DeliveryConfirmer;
   #server: Server | null = null;
   #closing = false;
 
@@ -133,6 +139,7 @@ export class Gateway {
       this.#heartbeat();
     }, options.heartbeatMs);
     this.#sweep.unref();
+    this.#confirmer = new DeliveryConfirmer(options.confirmWithinMs);
   }
 
   attach(server: Server): void {
@@ -144,6 +151,7 @@ export class Gateway {
   close(): void {
     this.#closing = true;
     clearInterval(this.#sweep);
+    this.#confirmer.close();
     this.#server?.off('upgrade', this.#onUpgrade);
     for (const s of this.#d.hub.sessions.values()) {
       s.closed = true;
@@ -278,6 +286,7 @@ export class Gateway {
         ws,
         now,
         burst: this.#o.rateBurst,
+        confirmer: this.#confirmer,
       });
       this.#d.hub.sessions.set(session.id, session);
     }

@@ -45,9 +45,51 @@ const MAX_REPLAY = 256;
  * Replay entries after which the session asks the client to confirm what it has received: a
  * WebSocket ping carrying the seq, whose pong (browsers and `ws` answer pings by themselves,
  * echoing the payload) lets the entries up to it go. A busy session then holds a few dozen
- * entries instead of everything of the last 30 s.
+ * entries instead of everything of the last 30 s. Fewer than that are confirmed by
+ * `DeliveryConfirmer`, a little after the last of them.
  */
 const CONFIRM_AFTER = 16;
+
+/**
+ * Confirms the messages sessions hold below `CONFIRM_AFTER`: a session that sent something
+ * while no delivery ping was out is pinged within `delayMs` (one timer for the process: the
+ * sessions that became due while it ran are pinged together when it fires). Without it a session that gets a few
+ * messages per call kept them until its 16th, often seconds: long enough for the garbage
+ * collector to move every SDP it had sent to the old generation, where only a full collection
+ * frees it (docs/performance.md, figure 5). With it they go within a round trip plus
+ * `delayMs`, before the young generation's next collection in most cases.
+ */
+export class DeliveryConfirmer {
+  readonly #delayMs: number;
+  readonly #due = new Set<Session>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(delayMs: number) {
+    this.#delayMs = delayMs;
+  }
+
+  /** `s` holds unconfirmed messages and has no ping out: ping it within the delay. */
+  later(s: Session): void {
+    if (this.#delayMs <= 0) return;
+    this.#due.add(s);
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(this.#fire, this.#delayMs);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#due.clear();
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    for (const s of this.#due) if (s.confirming === 0 && s.seq > s.trimmedTo) s.ping();
+    this.#due.clear();
+  };
+}
+
 /** `ws.send` options of a shared fan-out frame: text (one object for every socket). */
 const SHARED_TEXT = { binary: false };
 /** Answers remembered per session for re-sent reqIds. */
@@ -87,6 +129,7 @@ export class Session {
   /** Frames are handled one after another. */
   chain: Promise<void> | null = null;
   badFrames = 0;
+  readonly confirmer: DeliveryConfirmer | null;
   tokens: number;
   tokensAt: number;
   /** When the socket went away (grace period running), else 0. */
@@ -102,6 +145,8 @@ export class Session {
     ws: WebSocket;
     now: number;
     burst: number;
+    /** Confirms deliveries below CONFIRM_AFTER (none: only every 16th message asks). */
+    confirmer?: DeliveryConfirmer;
   }) {
     this.id = init.id;
     this.role = init.role;
@@ -112,6 +157,7 @@ export class Session {
     this.lastSeen = init.now;
     this.tokens = init.burst;
     this.tokensAt = init.now;
+    this.confirmer = init.confirmer ?? null;
   }
 
   /** Stamps and sends a message (kept for replay). */
@@ -135,7 +181,10 @@ export class Session {
     const ws = this.ws;
     if (ws && ws.readyState === 1) {
       sendFrame(ws, frame(seq, body));
-      if (this.confirming === 0 && (this.replay?.length ?? 0) >= CONFIRM_AFTER) this.ping();
+      if (this.confirming === 0) {
+        if ((this.replay?.length ?? 0) >= CONFIRM_AFTER) this.ping();
+        else this.confirmer?.later(this);
+      }
     }
     return seq;
   }
@@ -201,6 +250,8 @@ export class Session {
     if (upTo > this.seq) return;
     if (upTo >= this.confirming) this.confirming = 0;
     if (upTo > this.trimmedTo) this.trimmedTo = upTo;
+    // what was sent while the ping was out is confirmed next
+    if (this.confirming === 0 && this.seq > upTo) this.confirmer?.later(this);
     const r = this.replay;
     if (r) {
       while (r.length > 0 && (r[0]?.[0] ?? Infinity) <= upTo) r.shift();

@@ -1,6 +1,14 @@
 import { CLOSE_CODES, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@flux/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { agent, seed, suiteServer, TEST_ORIGIN, visitor, type Fixture } from './testing/harness.ts';
+import {
+  agent,
+  must,
+  seed,
+  suiteServer,
+  TEST_ORIGIN,
+  visitor,
+  type Fixture,
+} from './testing/harness.ts';
 import { WsTestClient } from './testing/WsTestClient.ts';
 
 const server = suiteServer();
@@ -203,6 +211,26 @@ describe('frames', () => {
     const page = await server.storage.listCallbacks(fx.channel.id, { limit: 50 });
     expect(page.items.filter((c) => c.id === a.callbackId)).toHaveLength(1);
     expect(page.items.filter((c) => c.name === 'Bo')).toHaveLength(1);
+    ws.close();
+  });
+});
+
+describe('delivery confirmation', () => {
+  // no heartbeat ping during the test: every ping it sees asks for a delivery confirmation
+  const quiet = suiteServer({ realtime: { heartbeatMs: 60_000 } });
+
+  it('asks a client to confirm what it got soon after, without waiting for 16 messages', async () => {
+    const fxq = await seed(quiet.storage);
+    const { ws } = await visitor(quiet, fxq);
+    const pings: { at: number; data: string }[] = [];
+    ws.ws.on('ping', (d: Buffer) => pings.push({ at: Date.now(), data: d.toString() }));
+    const sent = Date.now();
+    await ws.request({ type: 'presence.subscribe' });
+    const ack = ws.messages.find((m) => m.type === 'ack');
+    const end = Date.now() + 2000;
+    while (pings.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+    expect(pings.map((p) => p.data)).toEqual([String(ack?.seq)]);
+    expect(must(pings[0]).at - sent).toBeLessThan(1000);
     ws.close();
   });
 });

@@ -36,6 +36,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   // 2x the largest legitimate burst measured (docs/protocol.md, ratelimit.test.ts)
   rateBurst: 200,
   ratePerSecond: 50,
+  confirmWithinMs: 30,
   coalesceMs: 50,
   sweepMs: 10_000,
   redisPrefix: 'flux:',

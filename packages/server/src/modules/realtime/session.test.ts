@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { Session } from './Session.ts';
+import { DeliveryConfirmer, Session } from './Session.ts';
 
 const open: { close(): void }[] = [];
 afterEach(() => {
@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 /** A server-side socket with its low-level writes counted, and the client's received frames. */
-async function pair(): Promise<{
+async function pair(clientOptions: { autoPong?: boolean } = {}): Promise<{
   server: WebSocket;
   client: WebSocket;
   writes: () => number;
@@ -24,7 +24,10 @@ async function pair(): Promise<{
   open.push(wss);
   await new Promise<void>((r) => wss.once('listening', r));
   const accepted = new Promise<WebSocket>((r) => wss.once('connection', r));
-  const client = new WebSocket(`ws://127.0.0.1:${String((wss.address() as AddressInfo).port)}`);
+  const client = new WebSocket(
+    `ws://127.0.0.1:${String((wss.address() as AddressInfo).port)}`,
+    clientOptions,
+  );
   open.push(client);
   const got: string[] = [];
   client.on('message', (d: Buffer) => got.push(d.toString('utf8')));
@@ -43,8 +46,9 @@ async function pair(): Promise<{
   return { server, client, writes: () => writes, got };
 }
 
-function session(ws: WebSocket): Session {
+function session(ws: WebSocket, confirmer?: DeliveryConfirmer): Session {
   return new Session({
+    confirmer,
     id: 's1',
     role: 'visitor',
     channelId: 'c1',
@@ -153,5 +157,91 @@ describe('Session delivery confirmation', () => {
     client.pong('99'); // a seq never sent
     await until(() => pongs === 2);
     expect(s.replay?.map((e) => e[0])).toEqual([1, 2]);
+  });
+});
+
+describe('DeliveryConfirmer', () => {
+  const confirmers: DeliveryConfirmer[] = [];
+  afterEach(() => {
+    for (const c of confirmers.splice(0)) c.close();
+  });
+  const confirmer = (ms: number): DeliveryConfirmer => {
+    const c = new DeliveryConfirmer(ms);
+    confirmers.push(c);
+    return c;
+  };
+
+  it('confirms fewer than 16 messages with one ping, the delay after the first of them', async () => {
+    const { server } = await pair();
+    const s = session(server, confirmer(40));
+    const pings: string[] = [];
+    server.on('pong', (data: Buffer) => {
+      pings.push(data.toString());
+      s.delivered(data);
+    });
+    const t0 = Date.now();
+    s.sendBody('{"type":"call.chat","text":"a"}');
+    s.sendBody('{"type":"call.chat","text":"b"}');
+    await new Promise((r) => setTimeout(r, 5));
+    s.sendBody('{"type":"call.chat","text":"c"}');
+    expect(s.confirming).toBe(0); // not at once: the burst may go on
+    await until(() => s.replay === null);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
+    expect(pings).toEqual(['3']);
+    expect(s.trimmedTo).toBe(3);
+    // a later message is confirmed on its own
+    s.sendBody('{"type":"call.chat","text":"d"}');
+    await until(() => pings.length === 2);
+    expect(pings[1]).toBe('4');
+    expect(s.replay).toBeNull();
+  });
+
+  it('confirms what was sent while a ping was out once its pong is in', async () => {
+    const { server, client } = await pair({ autoPong: false });
+    const s = session(server, confirmer(10));
+    const heldPings: Buffer[] = [];
+    client.on('ping', (data: Buffer) => heldPings.push(data));
+    server.on('pong', (data: Buffer) => {
+      s.delivered(data);
+    });
+    s.sendBody('{"type":"call.chat","text":"a"}');
+    await until(() => heldPings.length === 1);
+    expect(s.confirming).toBe(1);
+    s.sendBody('{"type":"call.chat","text":"b"}'); // the ping for 1 is still out
+    await new Promise((r) => setTimeout(r, 40));
+    expect(heldPings.length).toBe(1); // no second ping while one is out
+    client.pong(heldPings[0]);
+    // the pong confirms 1; 2 is asked for next
+    await until(() => heldPings.length === 2);
+    expect(heldPings[1]?.toString()).toBe('2');
+    expect(s.replay?.map((e) => e[0])).toEqual([2]);
+    client.pong(heldPings[1]);
+    await until(() => s.replay === null);
+  });
+
+  it('does not ping again when the ping of the 16th message confirmed everything', async () => {
+    const { server } = await pair();
+    const s = session(server, confirmer(30));
+    const pings: string[] = [];
+    server.on('pong', (data: Buffer) => {
+      pings.push(data.toString());
+      s.delivered(data);
+    });
+    for (let i = 1; i <= 16; i++) s.sendBody(`{"type":"call.chat","text":"m${String(i)}"}`);
+    await until(() => s.replay === null);
+    await new Promise((r) => setTimeout(r, 60)); // past the delay the first 15 armed
+    expect(pings).toEqual(['16']);
+  });
+
+  it('does not ping a session whose socket went away (the grace period keeps its messages)', async () => {
+    const { server, client } = await pair({ autoPong: false });
+    const s = session(server, confirmer(10));
+    let pings = 0;
+    client.on('ping', () => pings++);
+    s.sendBody('{"type":"call.chat","text":"a"}');
+    s.ws = null;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(pings).toBe(0);
+    expect(s.replay?.map((e) => e[0])).toEqual([1]);
   });
 });
