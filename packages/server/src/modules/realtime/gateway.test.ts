@@ -194,7 +194,10 @@ describe('frames', () => {
   });
 
   it('answers a re-sent reqId again without doing it twice', async () => {
-    const { ws } = await visitor(server, fx);
+    // a client re-sends after a reconnect what it has no answer for, so no pong of it can
+    // have confirmed that answer: this one answers no pings
+    const ws = new WsTestClient(server.wsUrl, { origin: TEST_ORIGIN, autoPong: false });
+    await ws.hello('visitor', { token: await fx.visitorToken() });
     const a = await ws.request({
       type: 'callback.request',
       reqId: 'same',
@@ -211,6 +214,28 @@ describe('frames', () => {
     const page = await server.storage.listCallbacks(fx.channel.id, { limit: 50 });
     expect(page.items.filter((c) => c.id === a.callbackId)).toHaveLength(1);
     expect(page.items.filter((c) => c.name === 'Bo')).toHaveLength(1);
+    ws.close();
+  });
+
+  it('forgets an answer once a pong showed it arrived', async () => {
+    const { ws } = await visitor(server, fx); // answers pings
+    const a = await ws.request({
+      type: 'callback.request',
+      reqId: 'twice',
+      name: 'Cy',
+      contact: 'cy@x.test',
+    });
+    // the delivery ping follows the answer within confirmWithinMs; its pong frees the answer
+    const pinged = new Promise((r) => ws.ws.once('ping', r));
+    await pinged;
+    await new Promise((r) => setTimeout(r, 50));
+    const b = await ws.request({
+      type: 'callback.request',
+      reqId: 'twice',
+      name: 'Cy',
+      contact: 'cy@x.test',
+    });
+    expect(b.callbackId).not.toBe(a.callbackId); // a new request as far as the server knows
     ws.close();
   });
 });

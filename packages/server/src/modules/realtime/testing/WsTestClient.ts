@@ -45,11 +45,13 @@ export class WsTestClient {
   #waiters: Waiter[] = [];
   #opened: Promise<void>;
 
-  constructor(url: string, opts: { origin?: string; cookie?: string } = {}) {
+  /** `autoPong: false` leaves the server's pings unanswered: nothing is confirmed delivered. */
+  constructor(url: string, opts: { origin?: string; cookie?: string; autoPong?: boolean } = {}) {
     const headers: Record<string, string> = {};
     if (opts.cookie) headers.cookie = opts.cookie;
     this.ws = new WebSocket(url, {
       headers,
+      autoPong: opts.autoPong ?? true,
       ...(opts.origin === undefined ? {} : { origin: opts.origin }),
     });
     this.#opened = new Promise((resolve, reject) => {
