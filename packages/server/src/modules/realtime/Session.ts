@@ -46,18 +46,18 @@ const MAX_REPLAY = 256;
  * WebSocket ping carrying the seq, whose pong (browsers and `ws` answer pings by themselves,
  * echoing the payload) lets the entries up to it go. A busy session then holds a few dozen
  * entries instead of everything of the last 30 s. Fewer than that are confirmed by
- * `DeliveryConfirmer`, a little after the last of them.
+ * `DeliveryConfirmer`, within its delay of the first of them.
  */
 const CONFIRM_AFTER = 16;
 
 /**
  * Confirms the messages sessions hold below `CONFIRM_AFTER`: a session that sent something
  * while no delivery ping was out is pinged within `delayMs` (one timer for the process: the
- * sessions that became due while it ran are pinged together when it fires). Without it a session that gets a few
- * messages per call kept them until its 16th, often seconds: long enough for the garbage
- * collector to move every SDP it had sent to the old generation, where only a full collection
- * frees it (docs/performance.md, figure 5). With it they go within a round trip plus
- * `delayMs`, before the young generation's next collection in most cases.
+ * sessions that became due while it ran are pinged together when it fires). Without it a
+ * session that gets a few messages per call kept them until its 16th, often seconds: long
+ * enough for the garbage collector to move every SDP it had sent to the old generation, where
+ * only a full collection frees it (docs/performance.md, figure 5). With it they go within a
+ * round trip plus `delayMs`, before the young generation's next collection in most cases.
  */
 export class DeliveryConfirmer {
   readonly #delayMs: number;
