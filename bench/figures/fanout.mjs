@@ -4,6 +4,8 @@
  * Baseline: bare `ws`, POST /broadcast sends one 180-byte message to every socket.
  * Ours: 10,000 visitor sessions subscribed to presence; the agent mia (console connected)
  * sets her status through PATCH /api/v1/me; every socket waits for `presence.roster`.
+ * Both run at once, each with its own load generator, their events interleaved (since
+ * 2026-12-04; before, all of bare's rounds came before all of ours).
  */
 import { clearTcpMetrics, sleep } from '../lib/proc.mjs';
 import {
@@ -17,10 +19,17 @@ import {
 import { summarize } from '../lib/stats.mjs';
 import { check, startBare, startLoad } from './common.mjs';
 
-async function bareRounds(n, warmup, rounds, log) {
-  clearTcpMetrics();
+/** The bare server with n sockets open; `event()` broadcasts once and measures it. */
+async function openBare(n) {
   const server = await startBare();
   const load = await startLoad();
+  const side = {
+    name: 'bare',
+    async stop() {
+      await server.stop();
+      await load.stop('SIGKILL');
+    },
+  };
   try {
     const r = check(
       await load.request({ cmd: 'open', n, mode: 'bare', url: server.wsUrl }),
@@ -28,37 +37,45 @@ async function bareRounds(n, warmup, rounds, log) {
     );
     if (r.opened < n * 0.98)
       throw new Error(`only ${r.opened}/${n} sockets: ${JSON.stringify(r.errors)}`);
-    const out = [];
-    // the first rounds warm up and are not counted, for both alike (see fanout())
-    for (let i = 0; i < warmup + rounds; i++) {
-      await sleep(500);
-      const f = check(
-        await load.request({
-          cmd: 'fanout',
-          match: '"presence.roster"',
-          trigger: { url: `${server.url}/broadcast?bytes=180`, method: 'POST' },
-          timeoutMs: 15_000,
-        }),
-        'fanout',
-      );
-      log(
-        `  fanout bare round ${i}${i < warmup ? ' (warm-up)' : ''}: p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ${f.received}/${f.expected}`,
-      );
-      if (i >= warmup) out.push(f);
-    }
-    return out;
-  } finally {
-    await server.stop();
-    await load.stop('SIGKILL');
+  } catch (e) {
+    await side.stop();
+    throw e;
   }
+  side.event = async () => {
+    const f = check(
+      await load.request({
+        cmd: 'fanout',
+        match: '"presence.roster"',
+        trigger: { url: `${server.url}/broadcast?bytes=180`, method: 'POST' },
+        timeoutMs: 15_000,
+      }),
+      'fanout',
+    );
+    return {
+      f,
+      line: `p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ${f.received}/${f.expected}`,
+    };
+  };
+  return side;
 }
 
-async function productRounds(n, warmup, rounds, log) {
-  clearTcpMetrics();
+/**
+ * Our server with n visitor sessions subscribed to presence and mia's console; `event()`
+ * sets her status (alternately offline and online) and measures the roster's arrival.
+ */
+async function openOurs(n) {
   const server = await startProduct();
   const load = await startLoad();
+  const side = {
+    name: 'ours',
+    async stop() {
+      await server.stop();
+      await load.stop('SIGKILL');
+    },
+  };
+  let cookie;
   try {
-    const cookie = await signIn(server.url, DEMO.agents[0]);
+    cookie = await signIn(server.url, DEMO.agents[0]);
     check(
       await load.request({
         cmd: 'open',
@@ -88,37 +105,77 @@ async function productRounds(n, warmup, rounds, log) {
     );
     if (r.opened < n * 0.98)
       throw new Error(`only ${r.opened}/${n} visitor sessions: ${JSON.stringify(r.errors)}`);
-    const out = [];
-    let status = 'offline';
-    // the first rounds warm up and are not counted, for both alike (see fanout())
+  } catch (e) {
+    await side.stop();
+    throw e;
+  }
+  let status = 'offline';
+  side.event = async () => {
+    const f = check(
+      await load.request({
+        cmd: 'fanout',
+        mode: 'visitor',
+        match: '"presence.roster"',
+        trigger: {
+          url: `${server.url}/api/v1/me`,
+          method: 'PATCH',
+          headers: { cookie, 'x-flux-console': '1', 'content-type': 'application/json' },
+          body: JSON.stringify({ status }),
+        },
+        timeoutMs: 15_000,
+      }),
+      'fanout',
+    );
+    const line =
+      `(${status}) p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ` +
+      `${f.received}/${f.expected}, PATCH answered in ${f.triggerMs.toFixed(1)} ms (HTTP ${f.status})`;
+    status = status === 'offline' ? 'online' : 'offline';
+    return { f, line };
+  };
+  return side;
+}
+
+/**
+ * One repetition: both servers up at once, each with its own load generator and sockets, and
+ * their events interleaved (the order alternating from round to round), so that the two are
+ * measured over the same minute of a shared machine whose speed drifts.
+ */
+async function interleavedRounds(n, warmup, rounds, log, errors) {
+  clearTcpMetrics();
+  const out = { bare: [], ours: [] };
+  const bare = await openBare(n);
+  let ours = null;
+  try {
+    if (productAvailable()) {
+      try {
+        ours = await openOurs(n);
+      } catch (e) {
+        log(`  fanout ours failed: ${e.message.split('\n')[0]}`);
+        errors.push(e.message.slice(0, 2000));
+      }
+    }
     for (let i = 0; i < warmup + rounds; i++) {
-      await sleep(500);
-      const f = check(
-        await load.request({
-          cmd: 'fanout',
-          mode: 'visitor',
-          match: '"presence.roster"',
-          trigger: {
-            url: `${server.url}/api/v1/me`,
-            method: 'PATCH',
-            headers: { cookie, 'x-flux-console': '1', 'content-type': 'application/json' },
-            body: JSON.stringify({ status }),
-          },
-          timeoutMs: 15_000,
-        }),
-        'fanout',
-      );
-      log(
-        `  fanout ours round ${i}${i < warmup ? ' (warm-up)' : ''} (${status}): p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ` +
-          `${f.received}/${f.expected}, PATCH answered in ${f.triggerMs.toFixed(1)} ms (HTTP ${f.status})`,
-      );
-      if (i >= warmup) out.push(f);
-      status = status === 'offline' ? 'online' : 'offline';
+      const order = ours ? (i % 2 ? [ours, bare] : [bare, ours]) : [bare];
+      for (const side of order) {
+        await sleep(500);
+        let result;
+        try {
+          result = await side.event();
+        } catch (e) {
+          if (side === bare) throw e;
+          log(`  fanout ours failed: ${e.message.split('\n')[0]}`);
+          errors.push(e.message.slice(0, 2000));
+          ours = null;
+          break;
+        }
+        log(`  fanout ${side.name} round ${i}${i < warmup ? ' (warm-up)' : ''}: ${result.line}`);
+        if (i >= warmup) out[side.name].push(result.f);
+      }
     }
     return out;
   } finally {
-    await server.stop();
-    await load.stop('SIGKILL');
+    await bare.stop();
+    await ours?.stop();
   }
 }
 
@@ -134,20 +191,19 @@ export async function fanout(ctx) {
   const ours = [];
   const errors = [];
   for (let r = 0; r < reps; r++) {
-    bare.push(...(await bareRounds(n, warmup, rounds, ctx.log)));
-    if (productAvailable()) {
-      try {
-        ours.push(...(await productRounds(n, warmup, rounds, ctx.log)));
-      } catch (e) {
-        ctx.log(`  fanout ours failed: ${e.message.split('\n')[0]}`);
-        errors.push(e.message.slice(0, 2000));
-      }
-    }
+    const got = await interleavedRounds(n, warmup, rounds, ctx.log, errors);
+    bare.push(...got.bare);
+    ours.push(...got.ours);
   }
   const complete = (x) => x.received >= x.expected;
   const b = summarize(bare.filter(complete).map((x) => x.p99));
   const o = summarize(ours.filter(complete).map((x) => x.p99));
   const incomplete = ours.filter((x) => !complete(x)).length;
+  const paired = summarize(
+    ours.flatMap((x, i) =>
+      bare[i] && complete(x) && complete(bare[i]) ? [x.p99 / bare[i].p99] : [],
+    ),
+  );
   const rows = [
     {
       id: 'fanout.p99',
@@ -160,7 +216,8 @@ export async function fanout(ctx) {
       pass: productAvailable() ? o.n > 0 && o.median / b.median <= 1.1 && incomplete === 0 : null,
       note:
         `p50 ours ${summarize(ours.map((x) => x.p50)).median.toFixed(1)} ms vs bare ` +
-        `${summarize(bare.map((x) => x.p50)).median.toFixed(1)} ms; ours includes the PATCH /me request` +
+        `${summarize(bare.map((x) => x.p50)).median.toFixed(1)} ms; ours includes the PATCH /me request; ` +
+        `events interleaved, ours / bare of the same round: median ${paired.median.toFixed(2)}× (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})` +
         (incomplete ? `; ${incomplete} round(s) did not reach every socket` : '') +
         (errors.length ? `; errors: ${errors.map((e) => e.split('\n')[0]).join(' | ')}` : ''),
     },
