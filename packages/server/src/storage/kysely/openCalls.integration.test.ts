@@ -65,18 +65,23 @@ describe('the open calls query', () => {
       await tdb.drop();
     });
     raw.prepare(callsSql + rows()).run({ channel: channelId, agent: agentId });
-    raw.exec('ANALYZE');
 
-    for (const channel of [undefined, channelId]) {
-      const q = openCallsQuery(db, channel);
-      const { sql, parameters } = q.compile();
-      const plan = raw
-        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
-        .all(...(parameters as unknown[]))
-        .map((r) => (r as { detail: string }).detail)
-        .join(' | ');
-      expect(plan).toContain('USING INDEX calls_open');
-      expect((await q.execute()).map((c) => c.status)).toEqual(['ringing']);
+    // the server never runs ANALYZE: the plan must hold without statistics and with them
+    for (const analyzed of [false, true]) {
+      if (analyzed) raw.exec('ANALYZE');
+      for (const channel of [undefined, channelId]) {
+        const q = openCallsQuery(db, channel);
+        const { sql, parameters } = q.compile();
+        const plan = raw
+          .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+          .all(...(parameters as unknown[]))
+          .map((r) => (r as { detail: string }).detail)
+          .join(' | ');
+        expect(plan, `analyzed: ${analyzed}, channel: ${channel}`).toContain(
+          'USING INDEX calls_open',
+        );
+        expect((await q.execute()).map((c) => c.status)).toEqual(['ringing']);
+      }
     }
   });
 
@@ -92,8 +97,9 @@ describe('the open calls query', () => {
       channelId,
       agentId,
     ]);
+    // autovacuum analyzes a table as it grows; without statistics, right after this bulk
+    // insert, the planner guesses 1,600 open calls and scans the table instead
     await pool.query('ANALYZE calls');
-
     for (const channel of [undefined, channelId]) {
       const q = openCallsQuery(db, channel);
       const { sql, parameters } = q.compile();
@@ -101,7 +107,9 @@ describe('the open calls query', () => {
         `EXPLAIN ${sql}`,
         parameters as unknown[],
       );
-      expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('calls_open');
+      expect(plan.map((r) => r['QUERY PLAN']).join('\n'), `channel: ${channel}`).toContain(
+        'calls_open',
+      );
       expect((await q.execute()).map((c) => c.status)).toEqual(['ringing']);
     }
   });
