@@ -268,7 +268,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     // calls that have not ended. `status <> 'ended'` cannot use a plain index on status, so
     // it read the whole table: with a million call records, 92 ms of the event loop on
     // SQLite and a 155 ms parallel scan on PostgreSQL, each time. The partial index holds
-    // only the open calls (a few per agent at most) and is what that query reads; a call
+    // only the open calls (at most one per agent) and is what that query reads; a call
     // leaves it when it ends.
     '0003_open_calls': {
       async up(db: Kysely<unknown>) {
