@@ -144,11 +144,12 @@ async function interleavedRounds(n, warmup, rounds, log, errors) {
   clearTcpMetrics();
   const out = { bare: [], ours: [] };
   const bare = await openBare(n);
-  let ours = null;
+  let ours = null; // null once it failed: the rounds go on with the bare side alone
+  let oursStarted = null;
   try {
     if (productAvailable()) {
       try {
-        ours = await openOurs(n);
+        ours = oursStarted = await openOurs(n);
       } catch (e) {
         log(`  fanout ours failed: ${e.message.split('\n')[0]}`);
         errors.push(e.message.slice(0, 2000));
@@ -175,7 +176,7 @@ async function interleavedRounds(n, warmup, rounds, log, errors) {
     return out;
   } finally {
     await bare.stop();
-    await ours?.stop();
+    await oursStarted?.stop();
   }
 }
 
@@ -199,8 +200,9 @@ export async function fanout(ctx) {
   const b = summarize(bare.filter(complete).map((x) => x.p99));
   const o = summarize(ours.filter(complete).map((x) => x.p99));
   const incomplete = ours.filter((x) => !complete(x)).length;
+  // rounds pair up by index unless ours failed part-way
   const paired = summarize(
-    ours.flatMap((x, i) =>
+    (ours.length === bare.length ? ours : []).flatMap((x, i) =>
       bare[i] && complete(x) && complete(bare[i]) ? [x.p99 / bare[i].p99] : [],
     ),
   );
@@ -217,7 +219,9 @@ export async function fanout(ctx) {
       note:
         `p50 ours ${summarize(ours.map((x) => x.p50)).median.toFixed(1)} ms vs bare ` +
         `${summarize(bare.map((x) => x.p50)).median.toFixed(1)} ms; ours includes the PATCH /me request; ` +
-        `events interleaved, ours / bare of the same round: median ${paired.median.toFixed(2)}× (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})` +
+        (paired.n
+          ? `events interleaved, ours / bare of the same round: median ${paired.median.toFixed(2)}× (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})`
+          : 'events interleaved') +
         (incomplete ? `; ${incomplete} round(s) did not reach every socket` : '') +
         (errors.length ? `; errors: ${errors.map((e) => e.split('\n')[0]).join(' | ')}` : ''),
     },
