@@ -1,7 +1,8 @@
 /**
  * The sweep's query for the calls that have not ended reads the partial index `calls_open`
  * (migration 0003), not the table of every call ever made: checked with each database's own
- * query planner, on a database migrated by the server and holding thousands of ended calls.
+ * query planner, on a database migrated by the server and holding thousands of ended calls;
+ * and a database that the release before it left gets the index at the server's next start.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -83,6 +84,35 @@ describe('the open calls query', () => {
         expect((await q.execute()).map((c) => c.status)).toEqual(['ringing']);
       }
     }
+  });
+
+  it('comes to a database that migration 0002 left, with its calls, at the next start', async () => {
+    const { tdb, channelId, agentId } = await migratedWithCalls('sqlite');
+    cleanups.push(() => tdb.drop());
+    // the database as the release before 0003 left it
+    const raw = new BetterSqlite3(sqlitePath(tdb.url));
+    raw.exec(`DROP INDEX calls_open; CREATE INDEX calls_status ON calls (status);
+      DELETE FROM flux_migrations WHERE name = '0003_open_calls';`);
+    raw.prepare(callsSql + rows()).run({ channel: channelId, agent: agentId });
+    raw.close();
+
+    const storage = createStorage(tdb.url);
+    try {
+      await storage.migrate();
+      expect((await storage.listOpenCalls()).map((c) => [c.id, c.status, c.agentName])).toEqual([
+        [`call-${ENDED}`, 'ringing', 'Mia'],
+      ]);
+    } finally {
+      await storage.close();
+    }
+    const after = new BetterSqlite3(sqlitePath(tdb.url), { readonly: true });
+    const indexes = after
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls'`)
+      .all()
+      .map((r) => (r as { name: string }).name);
+    after.close();
+    expect(indexes).toContain('calls_open');
+    expect(indexes).not.toContain('calls_status');
   });
 
   it.skipIf(!kinds.includes('postgres'))('reads the calls_open index on PostgreSQL', async () => {
