@@ -34,6 +34,7 @@ import {
   withEndedAgent,
   type HotPath,
 } from './HotPath.ts';
+import { CallsTableAnalyzer, type CallsTableAnalyzerOptions } from './CallsTableAnalyzer.ts';
 
 /** The call's products in order, as a JSON array of product rows (`$callRef` is the call id). */
 const productsJson = (callRef: string): string =>
@@ -109,7 +110,7 @@ SELECT ${cols(CALL_COLUMNS, 'up')}, u.name AS agent_name, ${productsJson('up.id'
  * updates it once, with one of them (its `n` comes back), so exactly one wins, as with
  * separate statements.
  */
-function transitionBatchSql(to: CallStatus): string {
+export function transitionBatchSql(to: CallStatus): string {
   const from = CALL_STATUSES.filter((s) => canTransition(s, to));
   const where = from.length > 0 ? `c.status IN (${fromStatusesSql(from)})` : 'false';
   const end = to === 'ended' ? ', end_reason = i.reason, end_detail = i.detail' : '';
@@ -263,8 +264,12 @@ export class PostgresHotPath implements HotPath {
     ),
   );
 
-  constructor(pool: pg.Pool) {
+  /** Keeps the statistics of a young calls table fresh, so the cached plans use its indexes. */
+  readonly analyzer: CallsTableAnalyzer;
+
+  constructor(pool: pg.Pool, options: { analyze?: CallsTableAnalyzerOptions } = {}) {
     this.#pool = pool;
+    this.analyzer = new CallsTableAnalyzer(pool, options.analyze);
   }
 
   async #rows<R extends pg.QueryResultRow>(
@@ -344,6 +349,7 @@ export class PostgresHotPath implements HotPath {
       const agent = await this.#users.get(input.agentId);
       return { ok: false, reason: agent?.channel_id === input.channelId ? 'busy' : 'not_found' };
     }
+    this.analyzer.created();
     const row = requestedCallRow(j.callId, input);
     return { ok: true, call: toCall(row, hit.agent_name, hit.products.map(toProduct)) };
   }
@@ -493,6 +499,6 @@ export class PostgresHotPath implements HotPath {
   }
 
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.analyzer.settled();
   }
 }
