@@ -152,4 +152,27 @@ describe.skipIf(unavailable !== null)('PostgreSQL: statistics of a young calls t
     expect(grown.analyzer.checks).toBe(1);
     expect(grown.analyzer.analyses).toBe(0);
   });
+
+  it('leaves the table to autovacuum under a role that may not analyze it', async () => {
+    const role = `flux_dml_${randomBytes(4).toString('hex')}`;
+    await pool.query(`CREATE ROLE ${role} LOGIN`);
+    await pool.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`,
+    );
+    const url = new URL(db.url);
+    url.username = role;
+    const limited = new pg.Pool({ connectionString: url.toString(), max: 4 });
+    try {
+      const hot = new PostgresHotPath(limited, { analyze: { checkEvery: 50 } });
+      await calls(hot, 50);
+      expect(hot.analyzer.checks).toBe(1);
+      await calls(hot, 100);
+      expect(hot.analyzer.checks).toBe(1);
+      expect(hot.analyzer.analyses).toBe(0);
+    } finally {
+      await limited.end();
+      await pool.query(`DROP OWNED BY ${role}`);
+      await pool.query(`DROP ROLE ${role}`);
+    }
+  });
 });

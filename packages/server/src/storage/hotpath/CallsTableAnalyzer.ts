@@ -19,8 +19,9 @@
  * `youngUntil` rows (100,000) it stops: by then the plans read the indexes, which stay the
  * cheapest path as the table grows, and autovacuum's schedule is enough.
  *
- * Nothing waits on it. A role that may not analyze the table stops it (autovacuum remains);
- * another failure (the database restarting, say) waits for the next check.
+ * Nothing waits on it. Under a role that may not analyze the table (neither its owner nor the
+ * database's) it stops at the first check and leaves it to autovacuum; a failed check (the
+ * database restarting, say) is made again at the next one.
  */
 import type pg from 'pg';
 
@@ -32,23 +33,27 @@ export interface CallsTableAnalyzerOptions {
 }
 
 /**
- * The table as of its last analysis (`relpages`; `reltuples` is -1 when never analyzed) and
- * its size now, in pages: what a plan made now would be costed on.
+ * The table as of its last analysis (`relpages`; `reltuples` is -1 when never analyzed), its
+ * size now, in pages (what a plan made now would be costed on), and whether this role may
+ * analyze it: the table's or the database's owner (or a superuser). For anyone else ANALYZE
+ * does nothing but warn.
  */
 const STATS = `
-SELECT reltuples::float8 AS tuples, relpages::float8 AS pages,
-       (pg_relation_size(oid) / current_setting('block_size')::int)::float8 AS pages_now
-  FROM pg_class WHERE oid = to_regclass('calls')`;
+SELECT c.reltuples::float8 AS tuples, c.relpages::float8 AS pages,
+       (pg_relation_size(c.oid) / current_setting('block_size')::int)::float8 AS pages_now,
+       pg_has_role(c.relowner, 'USAGE') OR pg_has_role(d.datdba, 'USAGE') AS may_analyze
+  FROM pg_class c, pg_database d
+ WHERE c.oid = to_regclass('calls') AND d.datname = current_database()`;
 
 interface Stats {
   tuples: number;
   pages: number;
   pages_now: number;
+  may_analyze: boolean;
 }
 
 /** Analyzed again once it has grown by more than a fifth. */
 const GROWTH = 1.2;
-const INSUFFICIENT_PRIVILEGE = '42501';
 
 export class CallsTableAnalyzer {
   readonly #pool: pg.Pool;
@@ -78,9 +83,8 @@ export class CallsTableAnalyzer {
       () => {
         this.#running = null;
       },
-      (e: unknown) => {
-        if ((e as { code?: unknown }).code === INSUFFICIENT_PRIVILEGE) this.#stopped = true;
-        this.#running = null;
+      () => {
+        this.#running = null; // tried again at the next check
       },
     );
   }
@@ -92,8 +96,9 @@ export class CallsTableAnalyzer {
 
   async #check(): Promise<void> {
     let stats = await this.#read();
-    if (!stats) {
-      this.#stopped = true; // no calls table: nothing to keep
+    this.checks++;
+    if (!stats?.may_analyze) {
+      this.#stopped = true; // no calls table, or not ours to analyze: autovacuum's
       return;
     }
     if (stats.tuples < 0 || stats.pages_now > stats.pages * GROWTH) {
@@ -101,7 +106,6 @@ export class CallsTableAnalyzer {
       this.analyses++;
       stats = (await this.#read()) ?? stats;
     }
-    this.checks++;
     if (stats.tuples >= this.#youngUntil) this.#stopped = true;
     this.#nextCheck = Math.max(this.#checkEvery, stats.tuples * (GROWTH - 1));
   }
