@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { createTestDatabase } from '../testing/databases.ts';
+import { channelWithAgent } from '../testing/seed.ts';
 import { createStorage } from './createStorage.ts';
 
 const worker = fileURLToPath(new URL('./reserveWorker.ts', import.meta.url));
@@ -15,21 +16,13 @@ afterAll(() => db.drop());
 it('gives exactly one reservation to 4 processes × 10 concurrent callers', async () => {
   const storage = createStorage(db.url);
   await storage.migrate();
-  const channel = await storage.createChannel({ slug: 'multi', name: 'Multi' });
-  const agent = await storage.createUser({
-    channelId: channel.id,
-    email: 'a@multi.test',
-    name: 'A',
-    role: 'agent',
-    passwordHash: 'x',
-  });
-  await storage.updateUser(agent.id, { status: 'online' });
+  const { channelId, agentId } = await channelWithAgent(storage, 'multi', { online: true });
   await storage.close();
 
   const workers = Array.from({ length: 4 }, () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', worker, db.url, channel.id, agent.id, '10'],
+      ['--import', 'tsx', worker, db.url, channelId, agentId, '10'],
       {
         stdio: ['pipe', 'pipe', 'inherit'],
       },

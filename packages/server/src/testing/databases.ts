@@ -89,6 +89,17 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
       try {
+        // A pool's end() resolves once it has asked its connections to close, not once they
+        // have: terminating one that is still closing makes its client emit an error nobody
+        // listens to any more. Let them go first (2 s at most); force only what is left.
+        for (let i = 0; i < 100; i++) {
+          const r = await c.query<{ n: string }>(
+            'select count(*) as n from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (r.rows[0]?.n === '0') break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         await c.query(`drop database if exists ${name} with (force)`);
       } finally {
         await c.end();

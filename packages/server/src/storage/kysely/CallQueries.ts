@@ -23,6 +23,44 @@ export function openCallsQuery(db: Kysely<Database>, channelId?: string) {
   return q.orderBy('requested_at').orderBy('id');
 }
 
+/**
+ * One page of a channel's calls, newest first (`limit + 1` rows: the extra one says whether
+ * there is a next page). Written so that each filter reads an index in the page's order and
+ * stops after the page, whatever the channel's history holds:
+ * - a status other than `ended` adds the condition of `calls_open` as a literal, so both
+ *   planners read that partial index of the open calls (migration 0003) instead of walking
+ *   the channel's history for a status few calls have;
+ * - an end reason reads `calls_channel_end_reason` (migration 0004; `end_reason = ?` implies
+ *   the index's `end_reason IS NOT NULL`);
+ * - the cursor is a row-value comparison, `(requested_at, id) < (?, ?)`, which both planners
+ *   use as the start of an index range; written as `a < ? OR (a = ? AND id < ?)` it was a
+ *   filter, and each page read the history from the newest call down to the cursor.
+ */
+export function callsPageQuery(db: Kysely<Database>, filter: CallFilter) {
+  let q = db
+    .selectFrom('calls')
+    .innerJoin('users', 'users.id', 'calls.agent_id')
+    .selectAll('calls')
+    .select('users.name as agent_name')
+    .where('calls.channel_id', '=', filter.channelId);
+  if (filter.agentId !== undefined) q = q.where('calls.agent_id', '=', filter.agentId);
+  if (filter.status !== undefined) {
+    q = q.where('calls.status', '=', filter.status);
+    if (filter.status !== 'ended') q = q.where('calls.status', '<>', sql.lit('ended'));
+  }
+  if (filter.endReason !== undefined) q = q.where('calls.end_reason', '=', filter.endReason);
+  if (filter.from !== undefined) q = q.where('calls.requested_at', '>=', filter.from.getTime());
+  if (filter.to !== undefined) q = q.where('calls.requested_at', '<', filter.to.getTime());
+  if (filter.cursor !== undefined) {
+    const [at, id] = decodeCursor(filter.cursor, 'number');
+    q = q.where((eb) => eb(eb.refTuple('calls.requested_at', 'calls.id'), '<', eb.tuple(at, id)));
+  }
+  return q
+    .orderBy('calls.requested_at', 'desc')
+    .orderBy('calls.id', 'desc')
+    .limit(filter.limit + 1);
+}
+
 export class CallQueries {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -75,31 +113,7 @@ export class CallQueries {
   }
 
   async listCalls(filter: CallFilter): Promise<PageOf<Call>> {
-    let q = this.db
-      .selectFrom('calls')
-      .innerJoin('users', 'users.id', 'calls.agent_id')
-      .selectAll('calls')
-      .select('users.name as agent_name')
-      .where('calls.channel_id', '=', filter.channelId);
-    if (filter.agentId !== undefined) q = q.where('calls.agent_id', '=', filter.agentId);
-    if (filter.status !== undefined) q = q.where('calls.status', '=', filter.status);
-    if (filter.endReason !== undefined) q = q.where('calls.end_reason', '=', filter.endReason);
-    if (filter.from !== undefined) q = q.where('calls.requested_at', '>=', filter.from.getTime());
-    if (filter.to !== undefined) q = q.where('calls.requested_at', '<', filter.to.getTime());
-    if (filter.cursor !== undefined) {
-      const [at, id] = decodeCursor(filter.cursor, 'number');
-      q = q.where((eb) =>
-        eb.or([
-          eb('calls.requested_at', '<', at),
-          eb.and([eb('calls.requested_at', '=', at), eb('calls.id', '<', id)]),
-        ]),
-      );
-    }
-    const rows = await q
-      .orderBy('calls.requested_at', 'desc')
-      .orderBy('calls.id', 'desc')
-      .limit(filter.limit + 1)
-      .execute();
+    const rows = await callsPageQuery(this.db, filter).execute();
     const more = rows.length > filter.limit;
     const pageRows = rows.slice(0, filter.limit);
     const items = await this.toCalls(this.db, pageRows);

@@ -365,9 +365,7 @@ export class KyselyStorage implements Storage {
     let q = this.db.selectFrom('users').selectAll().where('channel_id', '=', channelId);
     if (query.cursor !== undefined) {
       const [at, id] = decodeCursor(query.cursor, 'number');
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('id', '>', id)])]),
-      );
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(at, id)));
     }
     const rows = await q
       .orderBy('created_at')
@@ -552,9 +550,7 @@ export class KyselyStorage implements Storage {
     }
     if (query.cursor !== undefined) {
       const [name, id] = decodeCursor(query.cursor, 'string');
-      q = q.where((eb) =>
-        eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]),
-      );
+      q = q.where((eb) => eb(eb.refTuple('name', 'id'), '>', eb.tuple(name, id)));
     }
     const rows = await q
       .orderBy('name')
@@ -731,9 +727,7 @@ export class KyselyStorage implements Storage {
     if (query.status !== undefined) q = q.where('status', '=', query.status);
     if (query.cursor !== undefined) {
       const [at, id] = decodeCursor(query.cursor, 'number');
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]),
-      );
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(at, id)));
     }
     const rows = await q
       .orderBy('created_at', 'desc')

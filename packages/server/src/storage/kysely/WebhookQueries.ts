@@ -203,9 +203,7 @@ export class WebhookQueries {
       .where('webhook_id', '=', webhookId);
     if (query.cursor !== undefined) {
       const [at, id] = decodeCursor(query.cursor, 'number');
-      q = q.where((eb) =>
-        eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', id)])]),
-      );
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(at, id)));
     }
     const rows = await q
       .orderBy('created_at', 'desc')

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../createStorage.ts';
 import { sqlitePath } from '../sqlite.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../../testing/databases.ts';
+import { channelWithAgent } from '../../testing/seed.ts';
 import { openCallsQuery } from './CallQueries.ts';
 import type { Database } from './schema.ts';
 
@@ -27,16 +28,7 @@ async function migratedWithCalls(kind: 'sqlite' | 'postgres'): Promise<{
   const storage = createStorage(tdb.url);
   try {
     await storage.migrate();
-    const channel = await storage.createChannel({ slug: 'open-calls', name: 'Shop' });
-    const agent = await storage.createUser({
-      channelId: channel.id,
-      email: 'mia@agents.test',
-      name: 'Mia',
-      role: 'agent',
-      passwordHash: 'x',
-      tags: [],
-    });
-    return { tdb, channelId: channel.id, agentId: agent.id };
+    return { tdb, ...(await channelWithAgent(storage, 'open-calls')) };
   } finally {
     await storage.close();
   }
@@ -91,8 +83,9 @@ describe('the open calls query', () => {
     cleanups.push(() => tdb.drop());
     // the database as the release before 0003 left it
     const raw = new BetterSqlite3(sqlitePath(tdb.url));
-    raw.exec(`DROP INDEX calls_open; CREATE INDEX calls_status ON calls (status);
-      DELETE FROM flux_migrations WHERE name = '0003_open_calls';`);
+    raw.exec(`DROP INDEX calls_open; DROP INDEX calls_channel_end_reason;
+      CREATE INDEX calls_status ON calls (status);
+      DELETE FROM flux_migrations WHERE name IN ('0003_open_calls', '0004_calls_end_reason');`);
     raw.prepare(callsSql + rows()).run({ channel: channelId, agent: agentId });
     raw.close();
 
@@ -112,6 +105,7 @@ describe('the open calls query', () => {
       .map((r) => (r as { name: string }).name);
     after.close();
     expect(indexes).toContain('calls_open');
+    expect(indexes).toContain('calls_channel_end_reason');
     expect(indexes).not.toContain('calls_status');
   });
 
