@@ -90,8 +90,9 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
       await c.connect();
       try {
         // A pool's end() resolves once it has asked its connections to close, not once they
-        // have: terminating one that is still closing makes its client emit an error nobody
-        // listens to any more. Let them go first (2 s at most); force only what is left.
+        // have: terminating one that is still closing makes its pool emit 'error', which
+        // throws where the test's pool has no listener. Let them go first (2 s at most);
+        // force only what is left.
         for (let i = 0; i < 100; i++) {
           const r = await c.query<{ n: string }>(
             'select count(*) as n from pg_stat_activity where datname = $1',
