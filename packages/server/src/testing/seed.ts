@@ -1,7 +1,9 @@
 /**
- * The smallest shop a storage test needs: a channel with one agent, created through the
- * Storage port (so the rows are what the server itself writes).
+ * Shops for storage tests: a channel with one agent, or agents online in a channel, created
+ * through the Storage port (so the rows are what the server itself writes).
  */
+import { randomBytes } from 'node:crypto';
+import type { User } from '@flux/protocol';
 import type { Storage } from '../storage/Storage.ts';
 
 export async function channelWithAgent(
@@ -20,4 +22,27 @@ export async function channelWithAgent(
   });
   if (options.online) await storage.updateUser(agent.id, { status: 'online' });
   return { channelId: channel.id, agentId: agent.id };
+}
+
+/** `n` agents of a channel, each set online (free to take a call). */
+export async function onlineAgents(
+  storage: Storage,
+  channelId: string,
+  n: number,
+): Promise<User[]> {
+  const list: User[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = await storage.createUser({
+      channelId,
+      email: `${randomBytes(4).toString('hex')}@agents.test`,
+      name: `Agent ${i}`,
+      role: 'agent',
+      passwordHash: 'x',
+      tags: [],
+    });
+    const online = await storage.updateUser(u.id, { status: 'online' });
+    if (!online) throw new Error(`agent ${u.id} vanished`);
+    list.push(online);
+  }
+  return list;
 }

@@ -8,19 +8,14 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '@flux/protocol';
-import {
-  createTestDatabase,
-  postgresUnavailable,
-  type TestDatabase,
-} from '../../testing/databases.ts';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../../testing/databases.ts';
+import { onlineAgents } from '../../testing/seed.ts';
 import { createStorage } from '../createStorage.ts';
 import type { Storage, StoredChannel } from '../Storage.ts';
 import { PostgresHotPath, transitionBatchSql } from './PostgresHotPath.ts';
 
-const unavailable = await postgresUnavailable();
-if (unavailable !== null && process.env.CI === 'true') {
-  throw new Error(`PostgreSQL is unreachable (${unavailable}) and CI=true: these tests must run.`);
-}
+const SUITE = 'PostgreSQL: statistics of a young calls table';
+const kinds = await databaseKinds(SUITE);
 
 /** The generic plan of the batched move to connected, as a fresh pooled connection makes it. */
 async function genericPlan(url: string): Promise<string> {
@@ -40,7 +35,7 @@ async function genericPlan(url: string): Promise<string> {
   }
 }
 
-describe.skipIf(unavailable !== null)('PostgreSQL: statistics of a young calls table', () => {
+describe.skipIf(!kinds.includes('postgres'))(SUITE, () => {
   let db: TestDatabase;
   let storage: Storage;
   let pool: pg.Pool;
@@ -58,20 +53,7 @@ describe.skipIf(unavailable !== null)('PostgreSQL: statistics of a young calls t
       slug: `young-${randomBytes(4).toString('hex')}`,
       name: 'Shop',
     });
-    agents = [];
-    for (let i = 0; i < 50; i++) {
-      const u = await storage.createUser({
-        channelId: channel.id,
-        email: `${randomBytes(4).toString('hex')}@agents.test`,
-        name: `Agent ${i}`,
-        role: 'agent',
-        passwordHash: 'x',
-        tags: [],
-      });
-      const online = await storage.updateUser(u.id, { status: 'online' });
-      if (!online) throw new Error('no agent');
-      agents.push(online);
-    }
+    agents = await onlineAgents(storage, channel.id, 50);
   });
 
   afterAll(async () => {
