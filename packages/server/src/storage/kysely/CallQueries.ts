@@ -11,14 +11,19 @@ import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { newId, toCall, toProduct, type Db, type Row } from './rows.ts';
 
 /**
- * The calls that have not ended, oldest first. Its condition is the one of the partial index
- * `calls_open` (migration 0003), written as a literal so that both planners match the two,
- * and it reads no other table (the agents' names come after), so that no join order can
+ * The calls that have not ended, oldest first. `ended_at IS NULL` is the condition of the
+ * partial index `calls_open` (migrations 0003 and 0005), so that both planners match the two;
+ * the server sets `ended_at` in the same write as `status = 'ended'`, and the status is
+ * checked as well. It reads no other table (the agents' names come after), so that no join order can
  * lead a planner through an agent's or a channel's whole history: it reads the open calls
  * only.
  */
 export function openCallsQuery(db: Kysely<Database>, channelId?: string) {
-  let q = db.selectFrom('calls').selectAll().where('status', '<>', sql.lit('ended'));
+  let q = db
+    .selectFrom('calls')
+    .selectAll()
+    .where('ended_at', 'is', null)
+    .where('status', '<>', sql.lit('ended'));
   if (channelId !== undefined) q = q.where('channel_id', '=', channelId);
   return q.orderBy('requested_at').orderBy('id');
 }
@@ -27,9 +32,9 @@ export function openCallsQuery(db: Kysely<Database>, channelId?: string) {
  * One page of a channel's calls, newest first (`limit + 1` rows: the extra one says whether
  * there is a next page). Written so that each filter reads an index in the page's order and
  * stops after the page, whatever the channel's history holds:
- * - a status other than `ended` adds the condition of `calls_open` as a literal, so both
- *   planners read that partial index of the open calls (migration 0003) instead of walking
- *   the channel's history for a status few calls have;
+ * - a status other than `ended` adds the condition of `calls_open` (`ended_at IS NULL`), so
+ *   both planners read that partial index of the open calls (migrations 0003 and 0005)
+ *   instead of walking the channel's history for a status few calls have;
  * - an end reason reads `calls_channel_end_reason` (migration 0004; `end_reason = ?` implies
  *   the index's `end_reason IS NOT NULL`);
  * - the cursor is a row-value comparison, `(requested_at, id) < (?, ?)`, which both planners
@@ -46,7 +51,7 @@ export function callsPageQuery(db: Kysely<Database>, filter: CallFilter) {
   if (filter.agentId !== undefined) q = q.where('calls.agent_id', '=', filter.agentId);
   if (filter.status !== undefined) {
     q = q.where('calls.status', '=', filter.status);
-    if (filter.status !== 'ended') q = q.where('calls.status', '<>', sql.lit('ended'));
+    if (filter.status !== 'ended') q = q.where('calls.ended_at', 'is', null);
   }
   if (filter.endReason !== undefined) q = q.where('calls.end_reason', '=', filter.endReason);
   if (filter.from !== undefined) q = q.where('calls.requested_at', '>=', filter.from.getTime());

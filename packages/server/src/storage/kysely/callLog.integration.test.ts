@@ -27,13 +27,14 @@ function callRows(): string {
   const common: EndReason[] = ['visitor_hangup', 'agent_hangup', 'missed'];
   const row = (i: number, status: CallStatus, reason: EndReason | null) =>
     `('call-${String(i).padStart(5, '0')}', $channel, $agent, '${status}', ${T0 + i * 1000},
+      ${status === 'ended' ? T0 + i * 1000 + 60_000 : 'NULL'},
       ${reason === null ? 'NULL' : `'${reason}'`}, '{}', '[]', '')`;
   return Array.from({ length: ENDED }, (_, i) => row(i, 'ended', common[i % 3] ?? null))
     .concat(row(ENDED, 'ended', 'failed'), row(ENDED + 1, 'ringing', null))
     .join(',');
 }
-const INSERT = `INSERT INTO calls (id, channel_id, agent_id, status, requested_at, end_reason,
-  visitor, unknown_product_ids, notes) VALUES `;
+const INSERT = `INSERT INTO calls (id, channel_id, agent_id, status, requested_at, ended_at,
+  end_reason, visitor, unknown_product_ids, notes) VALUES `;
 
 async function migrated(kind: 'sqlite' | 'postgres') {
   const tdb: TestDatabase = await createTestDatabase(kind);
