@@ -7,7 +7,7 @@
  * cheapest way), and it stays cached while the table grows. Measured on a new database taking
  * 500 calls/s: each batched status move read all of its 6,000–8,500 calls, 1.1–1.6 ms per
  * statement instead of 0.3–0.4 ms. An ANALYZE makes every session plan its statements again
- * (once the table has a thousand rows or so, on the index of open calls, `calls_open`), but
+ * (once the table has a thousand rows or so, on the primary key or an index), but
  * autovacuum looks at a database at most once a minute (`autovacuum_naptime`), and a new
  * shop's first minute can be its busiest.
  *
