@@ -14,9 +14,9 @@ import { newId, toCall, toProduct, type Db, type Row } from './rows.ts';
  * The calls that have not ended, oldest first. `ended_at IS NULL` is the condition of the
  * partial index `calls_open` (migrations 0003 and 0005), so that both planners match the two;
  * the server sets `ended_at` in the same write as `status = 'ended'`, and the status is
- * checked as well. It reads no other table (the agents' names come after), so that no join order can
- * lead a planner through an agent's or a channel's whole history: it reads the open calls
- * only.
+ * checked as well. It reads no other table (the agents' names come after), so that no join
+ * order can lead a planner through an agent's or a channel's whole history: it reads the open
+ * calls only.
  */
 export function openCallsQuery(db: Kysely<Database>, channelId?: string) {
   let q = db
