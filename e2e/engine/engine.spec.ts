@@ -13,8 +13,10 @@ import {
   onCall,
   openAgent,
   openVisitor,
+  paintCamera,
   startCall,
   stats,
+  videoSenders,
   view,
   type EngineOptions,
 } from './engine.ts';
@@ -130,6 +132,39 @@ test.describe('call engine in the browser', () => {
       await expect.poll(() => remoteWidth(page)).toBe(640);
     }
     await expect.poll(async () => (await view(visitor)).state).toBe('active');
+    await onCall(visitor, 'hangup');
+    await expect.poll(async () => (await view(agent)).state).toBe('ended');
+    await Promise.all([vc.close(), ac.close()]);
+  });
+
+  test('at the accept the camera picture of that moment goes out, without waiting for the next camera frame', async ({
+    browser,
+  }) => {
+    const [vc, ac] = await contexts(browser);
+    // the agent's camera makes a frame only when told to
+    const agent = await openAgent(ac, server.url, DEMO.agents.mia, { quietCamera: true });
+    const visitor = await openVisitor(vc, server.url);
+    await startCall(visitor, 'Mia Alvarez', []);
+    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    // while it rings both video senders carry a still: a black canvas
+    for (const page of [visitor, agent]) {
+      await expect.poll(() => videoSenders(page)).toEqual([{ carries: 'still', black: true }]);
+    }
+    // the agent's camera shows a picture while it rings, then makes no more frames
+    for (let i = 0; i < 3; i++) {
+      await paintCamera(agent);
+      await agent.waitForTimeout(100);
+    }
+    await expect.poll(async () => (await view(visitor)).blackFrames).toBeGreaterThan(3);
+    expect(await videoSenders(agent)).toEqual([{ carries: 'still', black: true }]);
+    expect((await view(visitor)).pictureFrames).toBe(0);
+    await onCall(agent, 'accept');
+    // the visitor sees the agent although the camera made no frame since the accept
+    await expect.poll(async () => (await view(visitor)).pictureFrames).toBeGreaterThan(0);
+    // and the camera itself takes over the sender
+    for (const page of [visitor, agent]) {
+      await expect.poll(() => videoSenders(page)).toEqual([{ carries: 'camera', black: false }]);
+    }
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
     await Promise.all([vc.close(), ac.close()]);

@@ -26,6 +26,11 @@ export interface PageView {
 
 export interface EngineOptions {
   iceTransportPolicy?: 'all' | 'relay';
+  /**
+   * Agent only: the camera is a canvas that shows a new frame only when the test calls
+   * `paintCamera(page)` (the microphone stays the fake one).
+   */
+  quietCamera?: boolean;
 }
 
 type W = Window & {
@@ -148,21 +153,82 @@ export async function openAgent(
   const page = await context.newPage();
   await openEngine(page, base, 'agent');
   await page.addScriptTag({ content: watchCallSource() });
-  await page.evaluate((policy) => {
-    const w = window as unknown as W & { __fluxWatch: (c: FluxClientModule.CallSession) => void };
-    w.flux.signaling.on('call.incoming', (incoming) => {
-      void w.FluxClient.getLocalMedia().then((localStream) => {
-        const call = w.FluxClient.prepareAgentCall({
-          signaling: w.flux.signaling,
-          incoming,
-          localStream,
-          ...(policy ? { iceTransportPolicy: policy } : {}),
+  await page.evaluate(
+    ({ policy, quietCamera }) => {
+      const w = window as unknown as W & {
+        __fluxWatch: (c: FluxClientModule.CallSession) => void;
+        __paintCamera?: () => void;
+      };
+      const media = async (): Promise<MediaStream> => {
+        if (!quietCamera) return w.FluxClient.getLocalMedia();
+        const canvas = document.createElement('canvas');
+        canvas.width = 320;
+        canvas.height = 240;
+        const camera = canvas.captureStream(0).getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+        w.__paintCamera = () => {
+          const ctx = canvas.getContext('2d');
+          if (!ctx) return;
+          ctx.fillStyle = `hsl(${Math.floor(Math.random() * 360)} 80% 50%)`;
+          ctx.fillRect(0, 0, canvas.width, canvas.height);
+          camera.requestFrame();
+        };
+        const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+        return new MediaStream([...mic.getAudioTracks(), camera]);
+      };
+      w.flux.signaling.on('call.incoming', (incoming) => {
+        void media().then((localStream) => {
+          const call = w.FluxClient.prepareAgentCall({
+            signaling: w.flux.signaling,
+            incoming,
+            localStream,
+            ...(policy ? { iceTransportPolicy: policy } : {}),
+          });
+          w.__fluxWatch(call);
         });
-        w.__fluxWatch(call);
       });
-    });
-  }, options.iceTransportPolicy ?? null);
+    },
+    { policy: options.iceTransportPolicy ?? null, quietCamera: options.quietCamera ?? false },
+  );
   return page;
+}
+
+/** A new frame of the agent's quiet camera (`EngineOptions.quietCamera`). */
+export async function paintCamera(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { __paintCamera?: () => void }).__paintCamera?.();
+  });
+}
+
+/**
+ * What each video sender of the page's call carries: a still (StillGate: a canvas of its own,
+ * black or not) or the camera of the call's local stream (a clone: same label, or for a canvas
+ * camera the same canvas).
+ */
+export function videoSenders(
+  page: Page,
+): Promise<{ carries: 'still' | 'camera' | 'other'; black: boolean }[]> {
+  return page.evaluate(() => {
+    const call = (window as unknown as W).flux.call;
+    const camera = call?.localStream?.getVideoTracks()[0];
+    const canvasOf = (t: MediaStreamTrack | undefined) =>
+      t instanceof CanvasCaptureMediaStreamTrack ? t.canvas : undefined;
+    return (call?.peerConnection.getSenders() ?? [])
+      .filter((s) => s.track?.kind === 'video')
+      .map((s) => {
+        const track = s.track as MediaStreamTrack;
+        const canvas = canvasOf(track);
+        const isCamera = canvas ? canvas === canvasOf(camera) : track.label === camera?.label;
+        if (isCamera) return { carries: 'camera' as const, black: false };
+        if (!(canvas instanceof HTMLCanvasElement))
+          return { carries: 'other' as const, black: false };
+        const px = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
+        let black = true;
+        for (let i = 0; px && i < px.length; i += 4) {
+          if ((px[i] ?? 0) > 0 || (px[i + 1] ?? 0) > 0 || (px[i + 2] ?? 0) > 0) black = false;
+        }
+        return { carries: 'still' as const, black };
+      });
+  });
 }
 
 /** A visitor page of the shop's origin with the engine connected. */

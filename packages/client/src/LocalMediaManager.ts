@@ -15,8 +15,14 @@
  * picture after black ones is coded almost like a key frame, and at full size the pacer needs
  * tens of milliseconds to send it at the bandwidth estimate that black frames leave; small, it
  * arrives within a frame or two. The full size follows `FULL_SIZE_AFTER_MS` after accepting.
+ *
+ * Where the browser can capture a canvas frame by frame, a video gate is a *still*
+ * (StillGate.ts) instead of a disabled clone: a black canvas while it rings, onto which the
+ * accept draws the camera's current picture, so the first picture need not wait for the
+ * camera's next frame; the camera (an enabled clone) takes over the sender right after.
  */
 import type { Logger } from './logger.ts';
+import { HANDOVER_MS, StillGate } from './StillGate.ts';
 
 /** Width the gated video starts at (see above). */
 const START_WIDTH = 320;
@@ -33,6 +39,10 @@ export class LocalMediaManager {
   readonly #gates = new Map<MediaStreamTrack, MediaStreamTrack>();
   /** Gates of tracks that are no longer wanted (another stream came): closed, free for reuse. */
   readonly #stale = new Set<MediaStreamTrack>();
+  /** Video gates that are stills (see above), by the track a sender carries. */
+  readonly #stills = new Map<MediaStreamTrack, StillGate>();
+  /** Stills being handed over to the camera (accepted), with the timer that does it. */
+  readonly #handovers = new Map<MediaStreamTrack, ReturnType<typeof setTimeout>>();
   #sending = false;
   #fullSizeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pc: RTCPeerConnection;
@@ -114,6 +124,7 @@ export class LocalMediaManager {
     await this.#attachHeld(false);
     this.setMuted('audio', this.#muted.audio);
     this.setMuted('video', this.#muted.video);
+    this.#handOverStills();
     if (!again) {
       this.#fullSizeTimer = setTimeout(() => {
         void this.#setScale(1);
@@ -164,17 +175,67 @@ export class LocalMediaManager {
   /** Stops the gates (the clones keep the camera on otherwise). The originals are the caller's. */
   release(): void {
     clearTimeout(this.#fullSizeTimer);
+    for (const timer of this.#handovers.values()) clearTimeout(timer);
+    this.#handovers.clear();
+    for (const still of this.#stills.values()) still.stop();
+    this.#stills.clear();
     for (const gate of this.#gates.keys()) gate.stop();
     this.#gates.clear();
     this.#stale.clear();
   }
 
-  /** A disabled clone of `track` that stands for it on a sender until the call is accepted. */
+  /**
+   * A disabled stand-in for `track` on a sender until the call is accepted: a still for a
+   * camera where the browser can draw one, a clone otherwise.
+   */
   #gate(track: MediaStreamTrack): MediaStreamTrack {
-    const gate = track.clone();
+    let gate: MediaStreamTrack;
+    if (track.kind === 'video' && StillGate.supported()) {
+      const still = new StillGate(track);
+      this.#stills.set(still.track, still);
+      gate = still.track;
+    } else {
+      gate = track.clone();
+    }
     gate.enabled = false;
     this.#gates.set(gate, track);
     return gate;
+  }
+
+  /**
+   * Accepted: each still on a sender sends the camera's current picture at once (unless the
+   * video is muted), and `HANDOVER_MS` later an enabled clone of the camera replaces it, after
+   * the drawn frame has left for the encoder.
+   */
+  #handOverStills(): void {
+    for (const sender of this.#pc.getSenders()) {
+      const gate = sender.track;
+      const still = gate ? this.#stills.get(gate) : undefined;
+      const camera = gate ? this.#gates.get(gate) : undefined;
+      if (!gate || !still || !camera || this.#stale.has(gate) || this.#handovers.has(gate)) {
+        continue;
+      }
+      if (!this.#muted.video) still.flash();
+      const timer = setTimeout(() => {
+        this.#handovers.delete(gate);
+        // replaced meanwhile (another camera): #dropGate stopped it
+        if (sender.track !== gate) return;
+        const next = camera.clone();
+        next.enabled = !this.#muted.video;
+        this.#gates.set(next, camera);
+        sender.replaceTrack(next).then(
+          () => {
+            this.#dropGate(gate);
+          },
+          (e: unknown) => {
+            this.#log.warn('handing the camera over from the still failed', { error: String(e) });
+            this.#gates.delete(next);
+            next.stop();
+          },
+        );
+      }, HANDOVER_MS);
+      this.#handovers.set(gate, timer);
+    }
   }
 
   /** Sets the video senders' downscale (best effort: a sender may not support it). */
@@ -197,6 +258,8 @@ export class LocalMediaManager {
   #dropGate(track: MediaStreamTrack): void {
     if (!this.#gates.delete(track)) return;
     this.#stale.delete(track);
+    this.#stills.get(track)?.stop();
+    this.#stills.delete(track);
     track.stop();
   }
 

@@ -1,0 +1,90 @@
+/**
+ * The video gate while it rings, where the browser can draw it: a canvas track that sends
+ * black frames, and at the accept the camera's current picture at once.
+ *
+ * With a plain gate (a disabled clone of the camera, LocalMediaManager) the first picture
+ * after the accept is the camera's *next* frame: up to a whole frame interval later (50 ms at
+ * 20 fps, 33 ms at 30 fps), on each side. Here the sender carries the canvas track instead.
+ * While it rings the canvas is black and a frame is requested every `BLACK_EVERY_MS`, so the
+ * encoder and the far side's decoder run as with the plain gate. At the accept `flash()`
+ * draws the frame the camera shows at that moment (a hidden `<video>` plays the camera) and
+ * requests it: it goes to the encoder at once. The camera itself follows on the sender
+ * `HANDOVER_MS` later (LocalMediaManager), so its frames and full frame rate go on unchanged.
+ *
+ * Nothing of the camera reaches the canvas before `flash()`, which LocalMediaManager calls only
+ * once the call is accepted and the video is not muted.
+ */
+
+/** How often a black frame is sent while it rings (timers of a hidden tab may stretch it). */
+const BLACK_EVERY_MS = 100;
+/** How long after `flash()` the camera takes over the sender (the drawn frame is sent first). */
+export const HANDOVER_MS = 20;
+
+/** @internal */
+export class StillGate {
+  /** What the sender carries while it rings. */
+  readonly track: MediaStreamTrack;
+  readonly #canvas: HTMLCanvasElement;
+  readonly #video: HTMLVideoElement;
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  /** True where a canvas can be captured frame by frame (not in Node, not in old browsers). */
+  static supported(): boolean {
+    return (
+      typeof document !== 'undefined' &&
+      typeof HTMLCanvasElement !== 'undefined' &&
+      typeof HTMLCanvasElement.prototype.captureStream === 'function' &&
+      typeof CanvasCaptureMediaStreamTrack !== 'undefined' &&
+      typeof CanvasCaptureMediaStreamTrack.prototype.requestFrame === 'function'
+    );
+  }
+
+  constructor(camera: MediaStreamTrack) {
+    const { width = 640, height = 480 } = camera.getSettings();
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    this.#canvas = canvas;
+    const track = canvas.captureStream(0).getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+    this.track = track;
+    // a frame is captured only from a canvas drawn since the last one: black is drawn each time
+    const black = (): void => {
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return;
+      ctx.fillStyle = '#000';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      track.requestFrame();
+    };
+    black();
+    this.#timer = setInterval(black, BLACK_EVERY_MS);
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = new MediaStream([camera]);
+    // muted video may play without a gesture; if it does not, flash() finds no frame
+    void video.play().catch(() => undefined);
+    this.#video = video;
+  }
+
+  /**
+   * Sends the camera's current picture now. False when the camera has shown no frame yet (the
+   * camera's own next frame is then the first picture, as with the plain gate).
+   */
+  flash(): boolean {
+    clearInterval(this.#timer);
+    const video = this.#video;
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return false;
+    const ctx = this.#canvas.getContext('2d');
+    if (!ctx) return false;
+    ctx.drawImage(video, 0, 0, this.#canvas.width, this.#canvas.height);
+    (this.track as CanvasCaptureMediaStreamTrack).requestFrame();
+    return true;
+  }
+
+  /** Stops the canvas track and lets go of the camera (which stays the caller's). */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.track.stop();
+    this.#video.srcObject = null;
+  }
+}
