@@ -7,7 +7,7 @@
  * 20 fps, 33 ms at 30 fps), on each side. Here the sender carries the canvas track instead.
  * While it rings the canvas is black and a frame is requested every `BLACK_EVERY_MS`, so the
  * encoder and the far side's decoder run as with the plain gate. At the accept `flash()`
- * draws the frame the camera shows at that moment (a hidden `<video>` plays the camera) and
+ * draws the frame the camera shows at that moment (a hidden `<video>` plays a clone) and
  * requests it: it goes to the encoder at once. The camera itself follows on the sender
  * `HANDOVER_MS` later (LocalMediaManager), so its frames and full frame rate go on unchanged.
  *
@@ -26,6 +26,9 @@ export class StillGate {
   readonly track: MediaStreamTrack;
   readonly #canvas: HTMLCanvasElement;
   readonly #video: HTMLVideoElement;
+  /** The camera, and the clone of it that the hidden video plays. */
+  readonly #camera: MediaStreamTrack;
+  readonly #source: MediaStreamTrack;
   readonly #timer: ReturnType<typeof setInterval>;
 
   /** True where a canvas can be captured frame by frame (not in Node, not in old browsers). */
@@ -57,10 +60,16 @@ export class StillGate {
     };
     black();
     this.#timer = setInterval(black, BLACK_EVERY_MS);
+    // The hidden video plays a clone, which stop() ends before letting go of it: emptying
+    // the srcObject of a video that plays a live camera track stopped the (fake) camera's
+    // frames for every other page of the browser (Chromium 156).
+    this.#camera = camera;
+    this.#source = camera.clone();
+    this.#source.enabled = true;
     const video = document.createElement('video');
     video.muted = true;
     video.playsInline = true;
-    video.srcObject = new MediaStream([camera]);
+    video.srcObject = new MediaStream([this.#source]);
     // muted video may play without a gesture; if it does not, flash() finds no frame
     void video.play().catch(() => undefined);
     this.#video = video;
@@ -73,6 +82,8 @@ export class StillGate {
   flash(): boolean {
     clearInterval(this.#timer);
     const video = this.#video;
+    // a camera turned off meanwhile is not shown
+    if (!this.#camera.enabled || this.#camera.readyState !== 'live') return false;
     if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return false;
     const ctx = this.#canvas.getContext('2d');
     if (!ctx) return false;
@@ -81,10 +92,11 @@ export class StillGate {
     return true;
   }
 
-  /** Stops the canvas track and lets go of the camera (which stays the caller's). */
+  /** Stops the canvas track and the clone; the camera itself stays the caller's. */
   stop(): void {
     clearInterval(this.#timer);
     this.track.stop();
+    this.#source.stop();
     this.#video.srcObject = null;
   }
 }
