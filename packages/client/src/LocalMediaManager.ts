@@ -144,9 +144,7 @@ export class LocalMediaManager {
     for (const s of this.#pc.getSenders()) {
       const track = s.track;
       if (track?.kind !== kind) continue;
-      // a gate opens only once the call is accepted, and never once it went stale
-      const gate = this.#gates.has(track);
-      track.enabled = !muted && (!gate || (this.#sending && !this.#stale.has(track)));
+      track.enabled = !muted && this.#mayOpen(track);
     }
   }
 
@@ -161,7 +159,7 @@ export class LocalMediaManager {
     if (sender) {
       const old = sender.track;
       const out = track && !this.#sending ? this.#gate(track) : track;
-      if (out) out.enabled = this.#sending && !this.#muted.video;
+      if (out) out.enabled = !this.#muted.video && this.#mayOpen(out);
       await sender.replaceTrack(out);
       if (old) this.#dropGate(old);
       return;
@@ -196,10 +194,22 @@ export class LocalMediaManager {
       gate = still.track;
     } else {
       gate = track.clone();
+      gate.enabled = false;
     }
-    gate.enabled = false;
     this.#gates.set(gate, track);
     return gate;
+  }
+
+  /**
+   * Whether a track on a sender may be enabled (when not muted): a track of its own, a gate
+   * once the call is accepted and unless it went stale, and a still at any time (it is black
+   * until the accept draws on it; enabled, its black frames go at their full rate, and the
+   * first picture after them leaves sooner than after the few frames of a disabled track).
+   */
+  #mayOpen(track: MediaStreamTrack): boolean {
+    if (this.#stale.has(track)) return false;
+    if (this.#stills.has(track)) return true;
+    return !this.#gates.has(track) || this.#sending;
   }
 
   /**
