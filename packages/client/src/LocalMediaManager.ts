@@ -183,8 +183,8 @@ export class LocalMediaManager {
   }
 
   /**
-   * A disabled stand-in for `track` on a sender until the call is accepted: a still for a
-   * camera where the browser can draw one, a clone otherwise.
+   * What stands for `track` on a sender until the call is accepted, showing nothing of it: a
+   * still for a camera where the browser can draw one, a disabled clone otherwise.
    */
   #gate(track: MediaStreamTrack): MediaStreamTrack {
     let gate: MediaStreamTrack;

@@ -85,9 +85,15 @@ export class StillGate {
     // a camera turned off meanwhile is not shown
     if (!this.#camera.enabled || this.#camera.readyState !== 'live') return false;
     if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return false;
-    const ctx = this.#canvas.getContext('2d');
+    const canvas = this.#canvas;
+    // the camera's size was not known or has changed: the picture is never stretched
+    if (video.videoWidth > 0 && video.videoHeight > 0) {
+      if (canvas.width !== video.videoWidth) canvas.width = video.videoWidth;
+      if (canvas.height !== video.videoHeight) canvas.height = video.videoHeight;
+    }
+    const ctx = canvas.getContext('2d');
     if (!ctx) return false;
-    ctx.drawImage(video, 0, 0, this.#canvas.width, this.#canvas.height);
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
     (this.track as CanvasCaptureMediaStreamTrack).requestFrame();
     return true;
   }
