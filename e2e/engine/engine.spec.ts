@@ -170,6 +170,50 @@ test.describe('call engine in the browser', () => {
     await Promise.all([vc.close(), ac.close()]);
   });
 
+  test('a camera muted before the accept is not shown until it is unmuted', async ({ browser }) => {
+    const [vc, ac] = await contexts(browser);
+    // the agent's camera makes a frame only when told to: a picture the visitor sees after the
+    // accept came from the still or from a frame painted after it
+    const agent = await openAgent(ac, server.url, DEMO.agents.mia, { quietCamera: true });
+    const visitor = await openVisitor(vc, server.url);
+    await startCall(visitor, 'Mia Alvarez', []);
+    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    for (let i = 0; i < 3; i++) {
+      await paintCamera(agent);
+      await agent.waitForTimeout(100);
+    }
+    const setMuted = (muted: boolean) =>
+      agent.evaluate((m) => {
+        const w = window as unknown as {
+          flux: { call: { setMuted(k: string, m: boolean): void } };
+        };
+        w.flux.call.setMuted('video', m);
+      }, muted);
+    await setMuted(true);
+    await onCall(agent, 'accept');
+    await expect.poll(() => videoSenders(agent)).toEqual([{ carries: 'camera', black: false }]);
+    // a frame of the camera, sent after the hand-over, has arrived (black: muted); the still's
+    // would have come before it
+    const black = (await view(visitor)).blackFrames;
+    await expect
+      .poll(async () => {
+        await paintCamera(agent);
+        return (await view(visitor)).blackFrames;
+      })
+      .toBeGreaterThan(black);
+    expect((await view(visitor)).pictureFrames).toBe(0);
+    await setMuted(false);
+    await expect
+      .poll(async () => {
+        await paintCamera(agent);
+        return (await view(visitor)).pictureFrames;
+      })
+      .toBeGreaterThan(0);
+    await onCall(visitor, 'hangup');
+    await expect.poll(async () => (await view(agent)).state).toBe('ended');
+    await Promise.all([vc.close(), ac.close()]);
+  });
+
   test('renegotiates in the call: an ICE restart and an added track (perfect negotiation)', async ({
     browser,
   }) => {
