@@ -14,6 +14,7 @@ import {
   openAgent,
   openVisitor,
   paintCamera,
+  setMuted,
   startCall,
   stats,
   videoSenders,
@@ -151,10 +152,7 @@ test.describe('call engine in the browser', () => {
       await expect.poll(() => videoSenders(page)).toEqual([{ carries: 'still', black: true }]);
     }
     // the agent's camera shows a picture while it rings, then makes no more frames
-    for (let i = 0; i < 3; i++) {
-      await paintCamera(agent);
-      await agent.waitForTimeout(100);
-    }
+    await paintCamera(agent, 3);
     await expect.poll(async () => (await view(visitor)).blackFrames).toBeGreaterThan(3);
     expect(await videoSenders(agent)).toEqual([{ carries: 'still', black: true }]);
     expect((await view(visitor)).pictureFrames).toBe(0);
@@ -178,18 +176,8 @@ test.describe('call engine in the browser', () => {
     const visitor = await openVisitor(vc, server.url);
     await startCall(visitor, 'Mia Alvarez', []);
     await expect.poll(async () => (await view(agent)).state).toBe('ringing');
-    for (let i = 0; i < 3; i++) {
-      await paintCamera(agent);
-      await agent.waitForTimeout(100);
-    }
-    const setMuted = (muted: boolean) =>
-      agent.evaluate((m) => {
-        const w = window as unknown as {
-          flux: { call: { setMuted(k: string, m: boolean): void } };
-        };
-        w.flux.call.setMuted('video', m);
-      }, muted);
-    await setMuted(true);
+    await paintCamera(agent, 3);
+    await setMuted(agent, 'video', true);
     await onCall(agent, 'accept');
     await expect.poll(() => videoSenders(agent)).toEqual([{ carries: 'camera', black: false }]);
     // a frame of the camera, sent after the hand-over, has arrived (black: muted); the still's
@@ -202,7 +190,7 @@ test.describe('call engine in the browser', () => {
       })
       .toBeGreaterThan(black);
     expect((await view(visitor)).pictureFrames).toBe(0);
-    await setMuted(false);
+    await setMuted(agent, 'video', false);
     await expect
       .poll(async () => {
         await paintCamera(agent);

@@ -192,11 +192,24 @@ export async function openAgent(
   return page;
 }
 
-/** A new frame of the agent's quiet camera (`EngineOptions.quietCamera`). */
-export async function paintCamera(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    (window as unknown as { __paintCamera?: () => void }).__paintCamera?.();
-  });
+/** New frames of the agent's quiet camera (`EngineOptions.quietCamera`), 100 ms apart. */
+export async function paintCamera(page: Page, frames = 1): Promise<void> {
+  for (let i = 0; i < frames; i++) {
+    if (i > 0) await page.waitForTimeout(100);
+    await page.evaluate(() => {
+      (window as unknown as { __paintCamera?: () => void }).__paintCamera?.();
+    });
+  }
+}
+
+/** Mutes or unmutes the page's call's audio or video. */
+export async function setMuted(page: Page, kind: 'audio' | 'video', muted: boolean) {
+  await page.evaluate(
+    ({ kind, muted }) => {
+      (window as unknown as W).flux.call?.setMuted(kind, muted);
+    },
+    { kind, muted },
+  );
 }
 
 /**
