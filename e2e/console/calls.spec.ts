@@ -303,3 +303,55 @@ test('a call from the demo shop widget: the visitor sees a product the agent pus
   await agent.context().close();
   await shopCtx.close();
 });
+
+test('accepting tells the visitor and draws the first picture before the console renders the call screen', async ({
+  browser,
+}) => {
+  const agent = await agentOnline(browser);
+  const visitor = await visitorPage(browser);
+  await callAgent(visitor, server.url, MIA, {});
+  await expect(agent.getByTestId('ring-card')).toBeVisible();
+  // the transport is up while it rings: the console's answer is prepared
+  await expect
+    .poll(() =>
+      visitor.evaluate(
+        () =>
+          (window as unknown as { visitorCall: { peerConnection: RTCPeerConnection } }).visitorCall
+            .peerConnection.connectionState,
+      ),
+    )
+    .toBe('connected');
+  // what the console has rendered when the accepted signal leaves and when the still gets the
+  // camera's picture (a canvas frame that is not black)
+  await agent.evaluate(() => {
+    const w = window as unknown as { acceptOrder: string[] };
+    w.acceptOrder = [];
+    const screen = () =>
+      document.querySelector('[data-testid="call-screen"]') ? 'call screen shown' : 'not yet';
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      if (typeof data === 'string' && data.includes('"kind":"accepted"'))
+        w.acceptOrder.push(`accepted signal: ${screen()}`);
+      send.call(this, data);
+    };
+    const requestFrame = CanvasCaptureMediaStreamTrack.prototype.requestFrame;
+    CanvasCaptureMediaStreamTrack.prototype.requestFrame = function () {
+      const c = this.canvas as HTMLCanvasElement;
+      const px = c.getContext('2d')?.getImageData(c.width / 2, c.height / 2, 1, 1).data ?? [];
+      if (Array.from(px.slice(0, 3)).some((v) => v > 0))
+        w.acceptOrder.push(`picture drawn: ${screen()}`);
+      requestFrame.call(this);
+    };
+  });
+  await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+  await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active', {
+    timeout: 20_000,
+  });
+  const order = await agent.evaluate(
+    () => (window as unknown as { acceptOrder: string[] }).acceptOrder,
+  );
+  expect(order.slice(0, 2)).toEqual(['accepted signal: not yet', 'picture drawn: not yet']);
+  await agent.getByTestId('hangup').click();
+  await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('agent_hangup');
+  await Promise.all([agent.context().close(), visitor.context().close()]);
+});

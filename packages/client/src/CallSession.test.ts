@@ -252,6 +252,49 @@ describe('leaving the page (what the call UI does on pagehide)', () => {
 });
 
 describe('prepareAgentCall', () => {
+  it('accept() of a prepared call sends the accepted signal and opens the gates before it returns', async () => {
+    const { c, ws } = await signaling('agent');
+    const visitorPc = new FakePeerConnection();
+    visitorPc.addTransceiver('audio');
+    visitorPc.addTransceiver('video');
+    const offer = await visitorPc.createOffer();
+    await visitorPc.setLocalDescription(offer);
+    const call = prepareAgentCall({
+      signaling: c,
+      incoming: {
+        type: 'call.incoming',
+        seq: 1,
+        call: CALL,
+        offer: { type: 'offer', sdp: offer.sdp ?? '' },
+        audioOnly: false,
+        ringTimeoutSeconds: 30,
+      },
+      localStream: fakeLocalStream(),
+      createPeerConnection: fakePeerConnectionFactory(),
+    });
+    const agentPc = FakePeerConnection.instances.at(-1);
+    await until(() => ws.lastSent('call.signal') !== undefined);
+    // both tracks went on the offer's m-lines as closed gates while it rang
+    const gates = agentPc?.getSenders().map((s) => s.track) ?? [];
+    expect(gates.map((t) => [t?.kind, t?.enabled])).toEqual([
+      ['audio', false],
+      ['video', false],
+    ]);
+    // the page may have work queued (a UI render of the call screen, say): none of it may run
+    // before the visitor is told and the gates are open
+    let queuedRan = false;
+    queueMicrotask(() => (queuedRan = true));
+    const accepting = call.accept();
+    expect(queuedRan).toBe(false);
+    expect(ws.lastSent('call.signal')).toMatchObject({ signal: { kind: 'accepted' } });
+    expect(gates.map((t) => t?.enabled)).toEqual([true, true]);
+    expect(call.state).toBe('connecting');
+    await until(() => ws.lastSent('call.accept') !== undefined);
+    ws.ack(ws.lastSent('call.accept')?.reqId, { call: { ...CALL, status: 'connected' } });
+    await accepting;
+    void call.hangup();
+  });
+
   it('creates the answer while it rings so accept() only sends it', async () => {
     const { c, ws } = await signaling('agent');
     const visitorPc = new FakePeerConnection();

@@ -122,6 +122,8 @@ export class CallSession {
   #disconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #failTimer: ReturnType<typeof setTimeout> | null = null;
   #prepared: Promise<RTCSessionDescriptionInit | null> = Promise.resolve(null);
+  /** What `#prepared` resolved with, once it has (so accept() need not wait a microtask). */
+  #preparedAnswer: RTCSessionDescriptionInit | null | undefined;
   #hangupRequested = false;
 
   /** @internal Use startVisitorCall() or prepareAgentCall(). */
@@ -257,12 +259,18 @@ export class CallSession {
     const callId = this.#requireCallId();
     if (options.localStream) this.#media.hold(options.localStream);
     this.#transition('connecting', 'accepted');
-    let answer: RTCSessionDescriptionInit | null;
-    try {
-      answer = await this.#prepared;
-    } catch (e) {
-      this.#fail(mediaErrorFrom(e));
-      throw this.#error ?? mediaErrorFrom(e);
+    // Prepared while it rang (the usual case): the accepted signal goes out and the gates open
+    // in the caller's task. Awaiting even a settled promise would first run every microtask the
+    // page queued before, such as a UI framework's render of the call screen (10-17 ms in the
+    // console), and the first picture would leave after it.
+    let answer = this.#preparedAnswer;
+    if (answer === undefined) {
+      try {
+        answer = await this.#prepared;
+      } catch (e) {
+        this.#fail(mediaErrorFrom(e));
+        throw this.#error ?? mediaErrorFrom(e);
+      }
     }
     if (this.#ended()) throw this.#unreachable('connecting');
     // the transport may already be up (prepared while ringing): media starts now, on both
@@ -493,13 +501,20 @@ export class CallSession {
     this.#transition('ringing', 'incoming');
     const offer = o.incoming.offer;
     if (this.#media.stream) this.#media.hold(this.#media.stream);
-    this.#prepared = this.#negotiation.prepareAnswer(offer?.sdp, () =>
+    const prepared = this.#negotiation.prepareAnswer(offer?.sdp, () =>
       this.#media.prepareTransceivers(),
     );
-    // an unhandled failure here surfaces at accept()
-    this.#prepared.catch((e: unknown) => {
-      this.#log.warn('preparing the answer failed', { error: String(e) });
-    });
+    this.#prepared = prepared;
+    this.#preparedAnswer = undefined;
+    prepared.then(
+      (answer) => {
+        if (this.#prepared === prepared) this.#preparedAnswer = answer;
+      },
+      // an unhandled failure here surfaces at accept()
+      (e: unknown) => {
+        this.#log.warn('preparing the answer failed', { error: String(e) });
+      },
+    );
   }
 
   // ---------------------------------------------------------------- internal: wiring

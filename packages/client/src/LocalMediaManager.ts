@@ -121,7 +121,9 @@ export class LocalMediaManager {
   async startSending(again = false): Promise<void> {
     if (this.#sending && !again) return;
     this.#sending = true;
-    await this.#attachHeld(false);
+    // nothing held back (the gates went on while it rang): no await, so the gates open and
+    // the still is drawn in the caller's task
+    if (this.#heldTracks.length) await this.#attachHeld(false);
     this.setMuted('audio', this.#muted.audio);
     this.setMuted('video', this.#muted.video);
     this.#handOverStills();
