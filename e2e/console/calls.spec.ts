@@ -328,15 +328,22 @@ test('accepting tells the visitor and draws the first picture before the console
     w.acceptOrder = [];
     const screen = () =>
       document.querySelector('[data-testid="call-screen"]') ? 'call screen shown' : 'not yet';
-    const send = WebSocket.prototype.send;
-    WebSocket.prototype.send = function (data) {
+    const ws = WebSocket.prototype;
+    const send = Object.getOwnPropertyDescriptor(ws, 'send')?.value as (
+      this: WebSocket,
+      data: unknown,
+    ) => void;
+    ws.send = function (data) {
       if (typeof data === 'string' && data.includes('"kind":"accepted"'))
         w.acceptOrder.push(`accepted signal: ${screen()}`);
       send.call(this, data);
     };
-    const requestFrame = CanvasCaptureMediaStreamTrack.prototype.requestFrame;
-    CanvasCaptureMediaStreamTrack.prototype.requestFrame = function () {
-      const c = this.canvas as HTMLCanvasElement;
+    const track = CanvasCaptureMediaStreamTrack.prototype;
+    const requestFrame = Object.getOwnPropertyDescriptor(track, 'requestFrame')?.value as (
+      this: CanvasCaptureMediaStreamTrack,
+    ) => void;
+    track.requestFrame = function () {
+      const c = this.canvas;
       const px = c.getContext('2d')?.getImageData(c.width / 2, c.height / 2, 1, 1).data ?? [];
       if (Array.from(px.slice(0, 3)).some((v) => v > 0))
         w.acceptOrder.push(`picture drawn: ${screen()}`);
