@@ -46,23 +46,39 @@ async function expectMediaBothWays(
   }
 }
 
-async function ringAndAccept(
+/** A visitor calls Mia: both pages ringing. */
+async function ringing(
   server: RunningServer,
   browser: Browser,
   options: EngineOptions = {},
   /** Where the agent's console connects: another server process (same database and Redis). */
   agentServer: RunningServer = server,
+  productIds: string[] = [],
 ) {
   const [vc, ac] = await contexts(browser);
   const agent = await openAgent(ac, agentServer.url, DEMO.agents.mia, options);
   const visitor = await openVisitor(vc, server.url);
-  await startCall(visitor, 'Mia Alvarez', ['ITM-BLUE-SHIRT', 'EXT-RED-PANTS', 'NOPE-404'], options);
+  await startCall(visitor, 'Mia Alvarez', productIds, options);
   await expect.poll(async () => (await view(visitor)).state).toBe('ringing');
   await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+  return { visitor, agent, close: () => Promise.all([vc.close(), ac.close()]) };
+}
+
+async function ringAndAccept(
+  server: RunningServer,
+  browser: Browser,
+  options: EngineOptions = {},
+  agentServer: RunningServer = server,
+) {
+  const { visitor, agent, close } = await ringing(server, browser, options, agentServer, [
+    'ITM-BLUE-SHIRT',
+    'EXT-RED-PANTS',
+    'NOPE-404',
+  ]);
   await onCall(agent, 'accept');
   await expect.poll(async () => (await view(visitor)).state).toBe('active');
   await expect.poll(async () => (await view(agent)).state).toBe('active');
-  return { visitor, agent, close: () => Promise.all([vc.close(), ac.close()]) };
+  return { visitor, agent, close };
 }
 
 test.describe('call engine in the browser', () => {
@@ -101,11 +117,7 @@ test.describe('call engine in the browser', () => {
   test('while it rings only black frames and silence flow; accepting brings both pictures', async ({
     browser,
   }) => {
-    const [vc, ac] = await contexts(browser);
-    const agent = await openAgent(ac, server.url, DEMO.agents.mia);
-    const visitor = await openVisitor(vc, server.url);
-    await startCall(visitor, 'Mia Alvarez', []);
-    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    const { visitor, agent, close } = await ringing(server, browser);
     // the pipeline runs while it rings: frames are decoded and audio packets arrive both ways
     for (const page of [visitor, agent]) {
       await expect
@@ -136,7 +148,7 @@ test.describe('call engine in the browser', () => {
     await expect.poll(async () => (await view(visitor)).state).toBe('active');
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
-    await Promise.all([vc.close(), ac.close()]);
+    await close();
   });
 
   test('at the accept the camera picture of that moment goes out, without waiting for the next camera frame', async ({
@@ -175,11 +187,7 @@ test.describe('call engine in the browser', () => {
     // Chromium starts from 300 kbit/s and probes 3x and 6x that: about 2 Mbit/s at most while
     // only the still flows. From the start bitrate in the remote description (sdp.ts) the probes
     // go higher, and by the accept the first picture leaves at the faster pace.
-    const [vc, ac] = await contexts(browser);
-    const agent = await openAgent(ac, server.url, DEMO.agents.mia);
-    const visitor = await openVisitor(vc, server.url);
-    await startCall(visitor, 'Mia Alvarez', []);
-    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    const { visitor, agent, close } = await ringing(server, browser);
     for (const page of [visitor, agent]) {
       await expect.poll(async () => (await bandwidth(page)).estimate).toBeGreaterThan(3_000_000);
       // one value per video codec on offer (VP8, VP9, H.264, AV1, …), all the same
@@ -193,7 +201,7 @@ test.describe('call engine in the browser', () => {
     await expect.poll(async () => (await view(visitor)).pictureFrames).toBeGreaterThan(0);
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
-    await Promise.all([vc.close(), ac.close()]);
+    await close();
   });
 
   test('a camera muted before the accept is not shown until it is unmuted', async ({ browser }) => {

@@ -251,28 +251,32 @@ describe('leaving the page (what the call UI does on pagehide)', () => {
   });
 });
 
+/** Mia's console rings with a visitor's offer of these m-lines; the answer is being prepared. */
+async function agentRinging(kinds: ('audio' | 'video')[]) {
+  const { c, ws } = await signaling('agent');
+  const visitorPc = new FakePeerConnection();
+  for (const kind of kinds) visitorPc.addTransceiver(kind);
+  const offer = await visitorPc.createOffer();
+  await visitorPc.setLocalDescription(offer);
+  const call = prepareAgentCall({
+    signaling: c,
+    incoming: {
+      type: 'call.incoming',
+      seq: 1,
+      call: CALL,
+      offer: { type: 'offer', sdp: offer.sdp ?? '' },
+      audioOnly: false,
+      ringTimeoutSeconds: 30,
+    },
+    localStream: fakeLocalStream(),
+    createPeerConnection: fakePeerConnectionFactory(),
+  });
+  return { ws, call, agentPc: FakePeerConnection.instances.at(-1) };
+}
+
 describe('prepareAgentCall', () => {
   it('accept() of a prepared call sends the accepted signal and opens the gates before it returns', async () => {
-    const { c, ws } = await signaling('agent');
-    const visitorPc = new FakePeerConnection();
-    visitorPc.addTransceiver('audio');
-    visitorPc.addTransceiver('video');
-    const offer = await visitorPc.createOffer();
-    await visitorPc.setLocalDescription(offer);
-    const call = prepareAgentCall({
-      signaling: c,
-      incoming: {
-        type: 'call.incoming',
-        seq: 1,
-        call: CALL,
-        offer: { type: 'offer', sdp: offer.sdp ?? '' },
-        audioOnly: false,
-        ringTimeoutSeconds: 30,
-      },
-      localStream: fakeLocalStream(),
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
-    const agentPc = FakePeerConnection.instances.at(-1);
+    const { ws, call, agentPc } = await agentRinging(['audio', 'video']);
     await until(() => ws.lastSent('call.signal') !== undefined);
     // both tracks went on the offer's m-lines as closed gates while it rang
     const gates = agentPc?.getSenders().map((s) => s.track) ?? [];
@@ -296,26 +300,8 @@ describe('prepareAgentCall', () => {
   });
 
   it('creates the answer while it rings so accept() only sends it', async () => {
-    const { c, ws } = await signaling('agent');
-    const visitorPc = new FakePeerConnection();
-    visitorPc.addTransceiver('audio');
-    const offer = await visitorPc.createOffer();
-    await visitorPc.setLocalDescription(offer);
-    const call = prepareAgentCall({
-      signaling: c,
-      incoming: {
-        type: 'call.incoming',
-        seq: 1,
-        call: CALL,
-        offer: { type: 'offer', sdp: offer.sdp ?? '' },
-        audioOnly: false,
-        ringTimeoutSeconds: 30,
-      },
-      localStream: fakeLocalStream(),
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const { ws, call, agentPc } = await agentRinging(['audio']);
     expect(call.state).toBe('ringing');
-    const agentPc = FakePeerConnection.instances.at(-1);
     await until(() => agentPc?.iceGatheringState === 'complete');
     expect(agentPc?.localDescription?.type).toBe('answer');
     // the visitor's trickled candidate is applied while it rings
