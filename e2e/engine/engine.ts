@@ -326,29 +326,6 @@ export function stats(page: Page): Promise<{
   });
 }
 
-/**
- * The page's call: the sender's bandwidth estimate on the transport in use (bit/s, 0 before
- * one is known) and the start bitrate each video codec of the applied remote description asks
- * for (kbit/s).
- */
-export function bandwidth(page: Page): Promise<{ estimate: number; startKbps: number[] }> {
-  return page.evaluate(async () => {
-    const pc = (window as unknown as W).flux.call?.peerConnection;
-    if (!pc) return { estimate: 0, startKbps: [] };
-    let estimate = 0;
-    (await pc.getStats()).forEach(
-      (r: { type: string; nominated?: boolean; availableOutgoingBitrate?: number }) => {
-        if (r.type === 'candidate-pair' && r.nominated)
-          estimate = Math.max(estimate, r.availableOutgoingBitrate ?? 0);
-      },
-    );
-    const startKbps = [
-      ...(pc.remoteDescription?.sdp ?? '').matchAll(/x-google-start-bitrate=(\d+)/g),
-    ].map((m) => Number(m[1]));
-    return { estimate, startKbps };
-  });
-}
-
 /** Runs `fn(call)` in the page (accept, hangup, …). */
 export async function onCall(page: Page, action: 'accept' | 'hangup' | 'decline'): Promise<void> {
   await page.evaluate(async (action) => {

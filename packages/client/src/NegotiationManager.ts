@@ -2,14 +2,12 @@
  * The SDP and ICE side of one call's peer connection: the first offer (visitor) or the answer
  * prepared while it rings (agent), renegotiation over call.signal with the perfect-negotiation
  * pattern (visitor polite), trickle ICE with both-way buffering, and ICE restarts. All signal
- * handling is serialized on one queue. Every remote description gets the sender's start bitrate
- * (sdp.ts) before it is applied. Owned by CallSession, which hands it the call id and
+ * handling is serialized on one queue. Owned by CallSession, which hands it the call id and
  * the call's end as callbacks; it knows nothing of the call's state machine.
  */
 import type { FluxError, Signal } from '@flux/protocol';
 import { mediaErrorFrom } from './errors.ts';
 import type { Logger } from './logger.ts';
-import { withStartBitrate } from './sdp.ts';
 import type { SignalingClient } from './SignalingClient.ts';
 
 /** What the manager needs from its CallSession. @internal */
@@ -97,7 +95,7 @@ export class NegotiationManager {
     return this.#enqueue(async () => {
       if (!offerSdp) return null;
       const pc = this.#d.pc;
-      await pc.setRemoteDescription({ type: 'offer', sdp: withStartBitrate(offerSdp) });
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
       await this.#flushRemoteCandidates();
       await beforeAnswer();
       await pc.setLocalDescription(await pc.createAnswer());
@@ -161,7 +159,7 @@ export class NegotiationManager {
           }
           return;
         }
-        await pc.setRemoteDescription({ type: desc.type, sdp: withStartBitrate(desc.sdp ?? '') });
+        await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp ?? '' });
         await this.#flushRemoteCandidates();
         if (desc.type === 'offer') {
           await pc.setLocalDescription(await pc.createAnswer());
