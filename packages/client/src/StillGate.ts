@@ -23,7 +23,7 @@ export const HANDOVER_MS = 20;
 /** @internal */
 export class StillGate {
   /** What the sender carries while it rings. */
-  readonly track: MediaStreamTrack;
+  readonly track: CanvasCaptureMediaStreamTrack;
   readonly #canvas: HTMLCanvasElement;
   readonly #video: HTMLVideoElement;
   /** The camera, and the clone of it that the hidden video plays. */
@@ -76,15 +76,15 @@ export class StillGate {
   }
 
   /**
-   * Sends the camera's current picture now. False when the camera has shown no frame yet (the
-   * camera's own next frame is then the first picture, as with the plain gate).
+   * Sends the camera's current picture now. Nothing is sent when the camera has shown no frame
+   * yet (the camera's own next frame is then the first picture, as with the plain gate).
    */
-  flash(): boolean {
+  flash(): void {
     clearInterval(this.#timer);
     const video = this.#video;
     // a camera turned off meanwhile is not shown
-    if (!this.#camera.enabled || this.#camera.readyState !== 'live') return false;
-    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return false;
+    if (!this.#camera.enabled || this.#camera.readyState !== 'live') return;
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
     const canvas = this.#canvas;
     // the camera's size was not known or has changed: the picture is never stretched
     if (video.videoWidth > 0 && video.videoHeight > 0) {
@@ -92,10 +92,9 @@ export class StillGate {
       if (canvas.height !== video.videoHeight) canvas.height = video.videoHeight;
     }
     const ctx = canvas.getContext('2d');
-    if (!ctx) return false;
+    if (!ctx) return;
     ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-    (this.track as CanvasCaptureMediaStreamTrack).requestFrame();
-    return true;
+    this.track.requestFrame();
   }
 
   /** Stops the canvas track and the clone; the camera itself stays the caller's. */
