@@ -56,7 +56,7 @@ const CONFIRM_AFTER = 16;
  * sessions that became due while it ran are pinged together when it fires). Without it a
  * session that gets a few messages per call kept them until its 16th, often seconds: long
  * enough for the garbage collector to move every SDP it had sent to the old generation, where
- * only a full collection frees it (docs/performance.md, figure 5). With it they go within a
+ * only a full collection frees it (docs/performance-log.md, figure 5). With it they go within a
  * round trip plus `delayMs`, before the young generation's next collection in most cases.
  */
 export class DeliveryConfirmer {
