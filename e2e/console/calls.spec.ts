@@ -55,6 +55,15 @@ async function visitorPage(browser: Browser): Promise<Page> {
   return ctx.newPage();
 }
 
+/** Mia online, a scripted visitor calling her, and her console ringing. */
+async function ringingMia(browser: Browser): Promise<{ agent: Page; visitor: Page }> {
+  const agent = await agentOnline(browser);
+  const visitor = await visitorPage(browser);
+  await callAgent(visitor, server.url, MIA, {});
+  await expect(agent.getByTestId('ring-card')).toBeVisible();
+  return { agent, visitor };
+}
+
 async function publicAgentNames(): Promise<string[]> {
   const res = await fetch(
     `${server.url}/api/v1/public/channels/${DEMO.channelId}/agents?apiKey=${DEMO.apiKey}`,
@@ -307,10 +316,7 @@ test('a call from the demo shop widget: the visitor sees a product the agent pus
 test('accepting tells the visitor and draws the first picture before the console renders the call screen', async ({
   browser,
 }) => {
-  const agent = await agentOnline(browser);
-  const visitor = await visitorPage(browser);
-  await callAgent(visitor, server.url, MIA, {});
-  await expect(agent.getByTestId('ring-card')).toBeVisible();
+  const { agent, visitor } = await ringingMia(browser);
   // the transport is up while it rings: the console's answer is prepared
   await expect
     .poll(() =>
@@ -360,5 +366,42 @@ test('accepting tells the visitor and draws the first picture before the console
   expect(order.slice(0, 2)).toEqual(['accepted signal: not yet', 'picture drawn: not yet']);
   await agent.getByTestId('hangup').click();
   await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('agent_hangup');
+  await Promise.all([agent.context().close(), visitor.context().close()]);
+});
+
+test("the visitor's video plays from the ring, and the visitor is still heard while the agent opens another page", async ({
+  browser,
+}) => {
+  const { agent, visitor } = await ringingMia(browser);
+  // one element for the whole call: in the page (parked) and playing while it rings
+  const remote = () =>
+    agent.evaluate(() => {
+      const all = document.querySelectorAll('video.remote');
+      const v = all[0] as HTMLVideoElement | undefined;
+      return {
+        count: all.length,
+        inStage: !!v?.closest('[data-testid="call-screen"]'),
+        parked: !!v?.closest('[data-testid="remote-parking"]'),
+        playing: !!v && !v.paused && (v.srcObject as MediaStream | null)?.active === true,
+      };
+    });
+  await expect.poll(remote).toEqual({ count: 1, inStage: false, parked: true, playing: true });
+  await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+  await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active', {
+    timeout: 20_000,
+  });
+  expect(await remote()).toEqual({ count: 1, inStage: true, parked: false, playing: true });
+  // another page during the call: the call screen goes, the visitor's sound does not
+  await agent.getByRole('link', { name: 'History' }).click();
+  await expect(agent.getByTestId('call-screen')).toHaveCount(0);
+  await agent.waitForTimeout(300);
+  expect(await remote()).toEqual({ count: 1, inStage: false, parked: true, playing: true });
+  await agent.getByRole('link', { name: /Current call/ }).click();
+  await expect(agent.getByTestId('call-screen')).toBeVisible();
+  expect(await remote()).toEqual({ count: 1, inStage: true, parked: false, playing: true });
+  await agent.getByTestId('hangup').click();
+  await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('agent_hangup');
+  await agent.getByRole('button', { name: 'Done' }).click();
+  await expect.poll(async () => (await remote()).count).toBe(0);
   await Promise.all([agent.context().close(), visitor.context().close()]);
 });

@@ -20,6 +20,7 @@ import {
   type CallIncoming,
   type Product,
 } from '@flux/protocol';
+import { playRemote, releaseRemote } from './remoteVideo.ts';
 import { ringtone } from '../ring/Ringtone.ts';
 import {
   closeCallNotification,
@@ -165,6 +166,10 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     ...(stream ? { localStream: stream } : {}),
   });
   const entry: RingingCall = { session, incoming, call: incoming.call, since, mediaError };
+  // the visitor's video starts playing while it rings (black and silent until the accept)
+  session.on('remoteStream', (s) => {
+    if (ringing.value?.session === session) playRemote(s);
+  });
   session.on('call', (call) => {
     if (ringing.value?.session === session) ringing.value = { ...ringing.value, call };
   });
@@ -175,6 +180,7 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
       ringing.value = null;
       callsVersion.value++;
       stream?.getTracks().forEach((t) => t.stop());
+      releaseRemote();
       session.dispose();
       if (reason === 'cancelled') toast(`${name} hung up before you answered.`, 'info');
       else if (reason === 'missed') toast(`You missed a call from ${name}.`, 'error', 6000);
@@ -197,14 +203,36 @@ export async function acceptRinging(): Promise<void> {
   if (!r) return;
   stopRinging();
   const session = r.session;
-  bindLive(session, r.call);
-  ringing.value = null;
-  navigate('call');
+  // Accepting first: with the answer prepared, accept() tells the visitor and sends the
+  // agent's picture before it returns. The call screen follows once the browser has captured
+  // that picture (its next frame): rendered in the same task, the screen held the picture back
+  // by 10-50 ms on this page's thread (docs/performance-log.md).
+  const accepted = session.accept();
+  const show = (): void => {
+    if (ringing.value?.session !== session) return;
+    bindLive(session, r.call);
+    ringing.value = null;
+    navigate('call');
+  };
+  afterNextFrame(show);
   try {
-    await session.accept();
+    await accepted;
   } catch (err) {
+    show();
     toast(err instanceof Error ? err.message : 'The call could not be accepted.', 'error');
   }
+}
+
+/** Runs `fn` once the browser has rendered its next frame (at most 100 ms later in a hidden tab). */
+function afterNextFrame(fn: () => void): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 100);
 }
 
 export async function declineRinging(goOffline: boolean): Promise<void> {
@@ -223,6 +251,7 @@ export async function declineRinging(goOffline: boolean): Promise<void> {
   } finally {
     localStream.value?.getTracks().forEach((t) => t.stop());
     localStream.value = null;
+    releaseRemote();
     r.session.dispose();
     callsVersion.value++;
   }
@@ -254,8 +283,11 @@ function bindLive(session: CallSession, call: Call): void {
   session.on('call', (c) => {
     if (current.value?.session === session) current.value = { session, call: c };
   });
+  if (session.remoteStream) playRemote(session.remoteStream);
   session.on('remoteStream', (s) => {
-    if (current.value?.session === session) remoteStream.value = s;
+    if (current.value?.session !== session) return;
+    playRemote(s);
+    remoteStream.value = s;
   });
   session.on('products', (p) => {
     if (current.value?.session === session) callProducts.value = p;
@@ -361,6 +393,7 @@ export function closeCall(): void {
   const c = current.value;
   if (!c) return;
   c.session.dispose();
+  releaseRemote();
   current.value = null;
   callState.value = 'idle';
   remoteStream.value = null;

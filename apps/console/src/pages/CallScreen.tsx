@@ -1,5 +1,5 @@
 /** The call: videos, controls, connection state, timer; products, chat and private notes. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import {
   callChat,
   callState,
@@ -17,6 +17,7 @@ import {
   toggleMute,
   toggleScreenShare,
 } from '../calls/agentCalls.ts';
+import { parkRemote, showRemoteIn } from '../calls/remoteVideo.ts';
 import { END_REASON_LABELS, formatDuration, shortUrl, visitorName } from '../lib/format.ts';
 import { Icon } from '../ui/Icon.tsx';
 import { Button } from '../ui/Button.tsx';
@@ -39,6 +40,19 @@ function Video({
     if (v && v.srcObject !== stream) v.srcObject = stream;
   }, [stream]);
   return <video ref={ref} class={cls} autoplay playsInline muted={muted} />;
+}
+
+/** Where the visitor's video shows: the one element kept for the whole call (remoteVideo.ts). */
+function RemoteVideo({ stream }: { stream: MediaStream | null }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // before the browser paints, so the video never leaves the page (it would pause)
+  useLayoutEffect(() => {
+    const host = ref.current;
+    if (!host || !stream) return;
+    showRemoteIn(host, stream);
+    return () => parkRemote(host);
+  }, [stream]);
+  return <div ref={ref} class="remote-host" />;
 }
 
 const STATE_PILL: Record<string, { text: string; cls: string }> = {
@@ -85,7 +99,7 @@ export function CallScreen() {
       <h1 class="sr-only">Call with {name}</h1>
       <div class="stack">
         <div class="stage">
-          <Video stream={remoteStream.value} muted={false} class="remote" />
+          <RemoteVideo stream={remoteStream.value} />
           {!remoteStream.value || state !== 'active' ? (
             <div class="stage-wait" aria-live="polite">
               <div>

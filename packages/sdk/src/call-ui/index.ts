@@ -102,7 +102,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   panel.append(head, body, bar, live);
   shadow.append(panel);
 
-  const remoteVideo = h('video', { autoplay: '', playsinline: '' });
+  const remoteVideo = h('video', { autoplay: '', playsinline: '', class: 'rv' });
   const selfVideo = h('video', { autoplay: '', playsinline: '', class: 'mirror' });
   selfVideo.muted = true;
   const stage = h('div', { class: 'stage' }, remoteVideo);
@@ -129,7 +129,8 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     host.setAttribute('data-flux-state', next);
     if (next !== 'call') headState.removeAttribute('data-s');
     headName.textContent = agent.name;
-    body.replaceChildren();
+    // the call's stage stays in the page from the ring to the call (see begin)
+    for (const c of [...body.childNodes]) if (c !== stage || next !== 'call') c.remove();
     bar.replaceChildren();
     host.classList.remove('min');
   };
@@ -220,21 +221,19 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       h('p', {}, t('callingHint')),
     );
     // while it rings the visitor sees themselves (the camera is already on): the agent's
-    // photo and the calling state over the self-view; without a camera, only those
+    // photo and the calling state over the self-view; without a camera, only those. The stage
+    // is the call's own, and the agent's video is in it already, under the self-view: black
+    // until the accept, and rendered all along, so the agent's first picture shows as soon as
+    // it is decoded. Neither video leaves the page at the accept (renderCall): a video that is
+    // put in, or taken out and put back, showed that picture 20-50 ms later.
     if (audioOnly) {
       ringing.classList.add('mid');
       body.append(ringing);
     } else {
       ringing.classList.add('over');
-      body.append(
-        h(
-          'div',
-          { class: 'stage ring' },
-          selfVideo,
-          ringing,
-          h('span', { class: 'you' }, t('you')),
-        ),
-      );
+      stage.className = 'stage ring';
+      stage.replaceChildren(remoteVideo, selfVideo, ringing, h('span', { class: 'you' }, t('you')));
+      body.append(stage);
       void selfVideo.play().catch(() => undefined);
     }
     bar.append(btn(t('cancel'), 'end', () => void hangup()));
@@ -302,9 +301,12 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   const renderCall = (): void => {
     show('call');
     selfVideo.classList.add('self');
-    stage.replaceChildren(
-      remoteVideo,
-      ...(audioOnly ? [] : [selfVideo]),
+    stage.className = 'stage';
+    // the videos stay where they are (see begin); only what was drawn over them goes
+    for (const c of [...stage.childNodes]) if (c !== remoteVideo && c !== selfVideo) c.remove();
+    if (remoteVideo.parentNode !== stage) stage.prepend(remoteVideo);
+    if (!audioOnly && selfVideo.parentNode !== stage) stage.append(selfVideo);
+    stage.append(
       h(
         'div',
         { class: 'mini' },
@@ -312,7 +314,8 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
         btn(t('hangUp'), 'end', () => void hangup(), ICONS.hang),
       ),
     );
-    body.append(stage, prods);
+    if (stage.parentNode === body) body.append(prods);
+    else body.append(stage, prods);
     renderProducts();
     const toggle = (
       label: [UiKey, UiKey],

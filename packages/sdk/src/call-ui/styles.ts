@@ -23,6 +23,7 @@ export const CALL_CSS = `:host{all:initial;position:fixed;z-index:2147483000;ins
 video{width:100%;height:100%;object-fit:cover;display:block;background:#111827}
 .mirror{transform:scaleX(-1)}
 .ring{flex:1 1 auto;min-height:240px;aspect-ratio:auto}
+.rv,.ring>video{position:absolute;inset:0}
 .ring .over{position:absolute;inset:0 0 auto;padding:28px 16px 48px;color:#fff;background:linear-gradient(#000b,#0000)}
 .over p{color:#ffffffe0}.over .big{border:3px solid #fff}.over .pulse{animation-name:q}@keyframes q{50%{box-shadow:0 0 0 12px #fff5}}
 .mid{margin-block:auto}.mid .big{width:120px;height:120px}
