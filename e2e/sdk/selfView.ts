@@ -18,11 +18,12 @@ export function recordGetUserMedia(): void {
 }
 
 /**
- * The ringing view shows a self-view `<video>` that plays (frames advancing) a live, enabled
- * camera track that getUserMedia returned to the page.
+ * The ringing view shows a self-view `<video>` (over the agent's, `.rv`, which is black until the
+ * accept) that plays (frames advancing) a live, enabled camera track that getUserMedia returned
+ * to the page.
  */
 export async function expectSelfViewPlaysCamera(ui: Locator): Promise<void> {
-  const video = ui.locator('.ring video');
+  const video = ui.locator('.ring video:not(.rv)');
   await expect(video).toBeVisible();
   await expect
     .poll(() =>
