@@ -5,6 +5,8 @@
  *   bare   two pages + the minimal ws relay (bench/servers/bare-ws.mjs)
  *   peerjs two pages + PeerJS's server (bench/servers/peer-server.mjs)
  *   flux   our engine (@flux/client, bundled here with esbuild) against the real server
+ *   product the product as people use it: the demo shop's page with the SDK's widget, and the
+ *          agent console, against a second real server (pages/product-probe.js watches them)
  * Every page measures in-page (requestVideoFrameCallback on the remote video: the first frame
  * that shows a picture, since ours sends black frames while it rings); the first round is a
  * warm-up and is discarded. Writes the records as JSON to --out.
@@ -27,7 +29,7 @@ const { values } = parseArgs({
     // our agent accepts ring-ms plus a random 0..ring-spread-ms after the ring: two frame
     // intervals of the fake camera (20 fps), so that accepts fall at every phase of its frames
     'ring-spread-ms': { type: 'string', default: '100' },
-    variants: { type: 'string', default: 'bare,peerjs,flux' },
+    variants: { type: 'string', default: 'bare,peerjs,flux,product' },
     out: { type: 'string' },
   },
 });
@@ -38,6 +40,9 @@ let variants = values.variants.split(',');
 const log = (s) => process.stderr.write(`${s}\n`);
 
 // ../shared/TESTING.md and e2e/harness/browser.ts: fake media, loopback candidates, no noise
+/** In-page watcher for the `product` way (see that file). */
+const PRODUCT_PROBE = join(BENCH_DIR, 'browser/pages/product-probe.js');
+
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -56,7 +61,7 @@ const out = {
   calls: CALLS,
   ringMs: RING_MS,
   ringSpreadMs: RING_SPREAD_MS,
-  records: { bare: [], peerjs: [], flux: [] },
+  records: { bare: [], peerjs: [], flux: [], product: [] },
   notes: [],
 };
 const cleanups = [];
@@ -100,6 +105,17 @@ try {
   });
   let product = null;
   let mia = null;
+  let shop = null;
+  if (variants.includes('product')) {
+    if (!productAvailable()) {
+      out.notes.push('product: packages/server/dist/main.js missing');
+      variants = variants.filter((v) => v !== 'product');
+    } else {
+      // a server of its own: its Mia is not the one the flux pages call
+      shop = await startProduct();
+      cleanups.push(() => shop.stop());
+    }
+  }
   if (variants.includes('flux')) {
     if (!productAvailable()) {
       out.notes.push('flux: packages/server/dist/main.js missing');
@@ -159,6 +175,25 @@ try {
           `${relayBase}/peerjs.html?role=visitor&id=pv${tag}&peer=pa${tag}&${qs}`,
         ),
       };
+    } else if (v === 'product') {
+      const cookie = await signIn(shop.url, DEMO.agents[0]);
+      await api(shop.url, cookie, 'PATCH', '/me', { status: 'online' });
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+      const eq = cookie.indexOf('=');
+      await ctx.addCookies([
+        { name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: shop.url },
+      ]);
+      await ctx.addInitScript({ path: PRODUCT_PROBE });
+      const agent = await ctx.newPage();
+      agent.on('pageerror', (e) => log(`  [product agent] page error: ${e.message}`));
+      await agent.goto(`${shop.url}/console/`);
+      await agent.getByTestId('status-switch').waitFor({ timeout: 20_000 });
+      await agent.waitForFunction(
+        () => document.querySelector('[data-testid="status-switch"]')?.ariaChecked === 'true',
+        null,
+        { timeout: 20_000 },
+      );
+      pages.product = { agent };
     } else if (v === 'flux') {
       // served by the relay's static server: another localhost origin, as a shop's page would be
       // (a page fulfilled by page.route() may not reach loopback: Local Network Access checks)
@@ -189,7 +224,54 @@ try {
   }
 
   // 4. the calls: round 0 is a warm-up
+  /** The product's own pages: the shopper clicks the widget, the agent clicks Accept. */
+  const productCall = async () => {
+    const { agent } = pages.product;
+    await agent.evaluate(() => window.benchProbe.reset());
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await ctx.addInitScript({ path: PRODUCT_PROBE });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${shop.url}/product/123`);
+      const ready = page.locator('[data-flux-widget="calls"][data-flux-state="ready"]').first();
+      await ready.waitFor({ timeout: 15_000 });
+      await ready.getByRole('button').first().click();
+      const ui = page.locator('[data-flux-call-ui]');
+      await ui.getByRole('button', { name: 'Start call' }).click();
+      const ring = agent.getByTestId('ring-card');
+      await ring.waitFor({ timeout: 15_000 });
+      await sleep(RING_MS + Math.random() * RING_SPREAD_MS);
+      await ring.getByRole('button', { name: 'Accept' }).click();
+      const seen = () => window.benchProbe.picture !== null;
+      await Promise.all([
+        agent.waitForFunction(seen, null, { timeout: 10_000 }),
+        page.waitForFunction(seen, null, { timeout: 10_000 }),
+      ]);
+      const a = await agent.evaluate(() => window.benchProbe);
+      const p = await page.evaluate(() => window.benchProbe);
+      await agent.getByTestId('hangup').click();
+      await agent.getByRole('button', { name: 'Done' }).click();
+      await agent.getByTestId('call-screen').waitFor({ state: 'detached', timeout: 10_000 });
+      if (a.accept === null) return { error: 'the Accept click was not seen' };
+      // a picture before the agent accepted would be a privacy bug, not a fast call
+      if (Math.min(a.picture.presented, p.picture.presented) < a.accept) {
+        return { error: 'a picture arrived before the call was accepted' };
+      }
+      const both = (k) => Math.max(a.picture[k], p.picture[k]) - a.accept;
+      return {
+        acceptToBothShownMs: both('displayed'),
+        acceptToBothCallbackMs: both('callback'),
+        acceptToVisitorShownMs: p.picture.displayed - a.accept,
+        acceptToAgentShownMs: a.picture.displayed - a.accept,
+        acceptToBothReceivedMs:
+          a.picture.received !== null && p.picture.received !== null ? both('received') : undefined,
+      };
+    } finally {
+      await ctx.close();
+    }
+  };
   const oneCall = async (v) => {
+    if (v === 'product') return productCall();
     const { visitor, agent } = pages[v];
     const i = await visitor.evaluate(() => window.bench.calls.length);
     const j = await agent.evaluate(() => window.bench.calls.length);
@@ -252,10 +334,12 @@ try {
       } else {
         failures[v] = 0;
         log(
-          `  setup ${v} call ${round}${round === 0 ? ' (warm-up)' : ''}: both frames ${rec.bothFrameMs.toFixed(0)} ms after click` +
-            (v === 'flux'
-              ? `, ring ${rec.clickToRingMs.toFixed(0)} ms, accept → frames ${rec.acceptToBothFrameMs.toFixed(0)} ms`
-              : ''),
+          v === 'product'
+            ? `  setup product call ${round}${round === 0 ? ' (warm-up)' : ''}: accept → both pictures shown ${rec.acceptToBothShownMs.toFixed(0)} ms (page callbacks ${rec.acceptToBothCallbackMs.toFixed(0)} ms)`
+            : `  setup ${v} call ${round}${round === 0 ? ' (warm-up)' : ''}: both frames ${rec.bothFrameMs.toFixed(0)} ms after click` +
+                (v === 'flux'
+                  ? `, ring ${rec.clickToRingMs.toFixed(0)} ms, accept → frames ${rec.acceptToBothFrameMs.toFixed(0)} ms`
+                  : ''),
         );
       }
       out.records[v].push(rec);
