@@ -222,17 +222,18 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     );
     // while it rings the visitor sees themselves (the camera is already on): the agent's
     // photo and the calling state over the self-view; without a camera, only those. The stage
-    // is the call's own, and the agent's video is in it already, under the self-view: black
-    // until the accept, and rendered all along, so the agent's first picture shows as soon as
-    // it is decoded. Neither video leaves the page at the accept (renderCall): a video that is
-    // put in, or taken out and put back, showed that picture 20-50 ms later.
+    // is the call's own, and the agent's video is in it already, black until the accept: one
+    // pixel in a corner and all but transparent, but drawn, so the agent's first picture shows
+    // as soon as it is decoded. Neither video leaves the page at the accept (renderCall). A
+    // video put in the page at the accept, or hidden under the self-view until then, showed
+    // that picture 20-50 ms after it arrived (docs/performance-log.md).
     if (audioOnly) {
       ringing.classList.add('mid');
       body.append(ringing);
     } else {
       ringing.classList.add('over');
       stage.className = 'stage ring';
-      stage.replaceChildren(remoteVideo, selfVideo, ringing, h('span', { class: 'you' }, t('you')));
+      stage.replaceChildren(selfVideo, remoteVideo, ringing, h('span', { class: 'you' }, t('you')));
       body.append(stage);
       void selfVideo.play().catch(() => undefined);
     }
