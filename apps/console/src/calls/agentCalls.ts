@@ -180,7 +180,7 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
       ringing.value = null;
       callsVersion.value++;
       stream?.getTracks().forEach((t) => t.stop());
-      releaseRemote();
+      releaseRemote(session.remoteStream);
       session.dispose();
       if (reason === 'cancelled') toast(`${name} hung up before you answered.`, 'info');
       else if (reason === 'missed') toast(`You missed a call from ${name}.`, 'error', 6000);
@@ -251,7 +251,7 @@ export async function declineRinging(goOffline: boolean): Promise<void> {
   } finally {
     localStream.value?.getTracks().forEach((t) => t.stop());
     localStream.value = null;
-    releaseRemote();
+    releaseRemote(r.session.remoteStream);
     r.session.dispose();
     callsVersion.value++;
   }
@@ -392,8 +392,8 @@ export async function removeProduct(productId: string): Promise<void> {
 export function closeCall(): void {
   const c = current.value;
   if (!c) return;
+  releaseRemote(c.session.remoteStream);
   c.session.dispose();
-  releaseRemote();
   current.value = null;
   callState.value = 'idle';
   remoteStream.value = null;

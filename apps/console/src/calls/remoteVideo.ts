@@ -58,9 +58,13 @@ export function parkRemote(host: HTMLElement): void {
   if (video && video.parentNode === host) parkingSpot().append(video);
 }
 
-/** The call is over: the video lets go of the stream and leaves the page. */
-export function releaseRemote(): void {
-  if (!video) return;
+/**
+ * The call whose visitor sent `stream` is over: the video lets go of it and leaves the page.
+ * Nothing happens when the video already plays another call's stream (a call that rang while
+ * the agent was still on the last one's wrap-up).
+ */
+export function releaseRemote(stream: MediaStream | null): void {
+  if (!video || video.srcObject !== stream) return;
   video.srcObject = null;
   video.remove();
   video = null;
