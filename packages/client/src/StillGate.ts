@@ -17,8 +17,14 @@
 
 /** How often a black frame is sent while it rings (timers of a hidden tab may stretch it). */
 const BLACK_EVERY_MS = 100;
-/** How long after `flash()` the camera takes over the sender (the drawn frame is sent first). */
-export const HANDOVER_MS = 20;
+/**
+ * How long after `flash()` the camera takes over the sender (the drawn frame is sent first).
+ * 20 ms was enough where the page does little at the accept, but in the agent console, busy
+ * with the call screen, the drawn frame was still waiting for the encoder in about one call in
+ * three and was dropped: the visitor then waited for the camera's own frame, 45–110 ms after the
+ * accept instead of about 27 (docs/performance-log.md). For 100 ms the picture stays still.
+ */
+export const HANDOVER_MS = 100;
 
 /** @internal */
 export class StillGate {
