@@ -103,32 +103,33 @@ try {
   await waitForHttp(`http://127.0.0.1:${peerPort}/`, peerSrv).catch(async () => {
     await sleep(1000);
   });
-  let product = null;
+  /** A product server for a way of ours (null, noted, when none is built). */
+  const serverFor = async (way) => {
+    if (!variants.includes(way)) return null;
+    if (!productAvailable()) {
+      out.notes.push(`${way}: packages/server/dist/main.js missing`);
+      variants = variants.filter((v) => v !== way);
+      return null;
+    }
+    const server = await startProduct();
+    cleanups.push(() => server.stop());
+    return server;
+  };
+  // each way has a server of its own: the product pages' Mia is not the one the flux pages call
+  const shop = await serverFor('product');
+  const product = await serverFor('flux');
   let mia = null;
-  let shop = null;
-  if (variants.includes('product')) {
-    if (!productAvailable()) {
-      out.notes.push('product: packages/server/dist/main.js missing');
-      variants = variants.filter((v) => v !== 'product');
-    } else {
-      // a server of its own: its Mia is not the one the flux pages call
-      shop = await startProduct();
-      cleanups.push(() => shop.stop());
-    }
+  if (product) {
+    const cookie = await signIn(product.url, DEMO.agents[0]);
+    const me = await api(product.url, cookie, 'GET', '/me');
+    await api(product.url, cookie, 'PATCH', '/me', { status: 'online' });
+    mia = { cookie, id: me.user.id };
   }
-  if (variants.includes('flux')) {
-    if (!productAvailable()) {
-      out.notes.push('flux: packages/server/dist/main.js missing');
-      variants = variants.filter((v) => v !== 'flux');
-    } else {
-      product = await startProduct();
-      cleanups.push(() => product.stop());
-      const cookie = await signIn(product.url, DEMO.agents[0]);
-      const me = await api(product.url, cookie, 'GET', '/me');
-      await api(product.url, cookie, 'PATCH', '/me', { status: 'online' });
-      mia = { cookie, id: me.user.id };
-    }
-  }
+  /** Gives a browser context the session cookie (`name=value`) of a signed-in agent. */
+  const addSession = (ctx, cookie, url) => {
+    const eq = cookie.indexOf('=');
+    return ctx.addCookies([{ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url }]);
+  };
 
   // 3. the browser, one context per page
   const browser = await chromium.launch({
@@ -179,10 +180,7 @@ try {
       const cookie = await signIn(shop.url, DEMO.agents[0]);
       await api(shop.url, cookie, 'PATCH', '/me', { status: 'online' });
       const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-      const eq = cookie.indexOf('=');
-      await ctx.addCookies([
-        { name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: shop.url },
-      ]);
+      await addSession(ctx, cookie, shop.url);
       await ctx.addInitScript({ path: PRODUCT_PROBE });
       const agent = await ctx.newPage();
       agent.on('pageerror', (e) => log(`  [product agent] page error: ${e.message}`));
@@ -200,9 +198,7 @@ try {
       const qs = `channel=${DEMO.channelId}&apiKey=${DEMO.apiKey}&ringMs=${RING_MS}&ringSpreadMs=${RING_SPREAD_MS}&server=${encodeURIComponent(product.url)}`;
       pages.flux = {
         agent: await open(v, 'agent', `${relayBase}/flux.html?role=agent&${qs}`, async (ctx) => {
-          const eq = mia.cookie.indexOf('=');
-          const [name, value] = [mia.cookie.slice(0, eq), mia.cookie.slice(eq + 1)];
-          await ctx.addCookies([{ name, value, url: product.url }]);
+          await addSession(ctx, mia.cookie, product.url);
         }),
         visitor: await open(
           v,
