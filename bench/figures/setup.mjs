@@ -135,8 +135,9 @@ export async function setup(ctx) {
         'acceptToBothShownMs',
         `the agent clicks Accept in the console, the shopper started the call from the widget on /product/123; ` +
           `shown = the browser's expected display time of the first frame with a picture (requestVideoFrameCallback), ` +
+          `and not before its video is laid out where a person can see it (not the one-pixel spot it waits in while it rings): ` +
           `visitor ${S('product', 'acceptToVisitorShownMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentShownMs').median.toFixed(0)} ms; ` +
-          `last packet in on both sides ${S('product', 'acceptToBothReceivedMs').median.toFixed(0)} ms; ` +
+          `that frame's last packet in: visitor ${S('product', 'acceptToVisitorReceivedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentReceivedMs').median.toFixed(0)} ms; ` +
           `the pages' own callbacks for that frame ${S('product', 'acceptToBothCallbackMs').median.toFixed(0)} ms (later when the page is busy rendering)`,
       ),
     );

@@ -7,7 +7,11 @@
  *   the other person count, not the local preview;
  * - every `<video>` given a stream: each frame it presents (`requestVideoFrameCallback`) is
  *   drawn into a 32 × 24 canvas, and the first one of a remote video that shows a picture (not
- *   the black frames sent while it rings) is recorded with the times the browser gives for it;
+ *   the black frames sent while it rings) is recorded with the times the browser gives for it.
+ *   Both pages keep the other person's video in the page as a one-pixel spot before the
+ *   accept, so a frame counts only once its video is laid out at a size a person can see (at
+ *   least 64 × 48 px, clipped by what holds it, and at least half opaque): a picture decoded
+ *   into that spot is not yet a picture shown;
  * - the click on the console's Accept button (capture phase, before the console's handler).
  *
  * `window.benchProbe` holds what was seen; the driver resets it before each accept.
@@ -53,30 +57,79 @@
     }
     return false;
   };
+  /** The video's box as a person sees it: clipped by its ancestors and the window, opaque. */
+  const visible = (v) => {
+    const r = v.getBoundingClientRect();
+    let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
+    let opacity = 1;
+    for (let e = v; e;) {
+      const cs = getComputedStyle(e);
+      if (cs.display === 'none' || cs.visibility === 'hidden') return false;
+      opacity *= Number(cs.opacity);
+      if (e !== v && cs.overflow !== 'visible') {
+        const q = e.getBoundingClientRect();
+        [left, top] = [Math.max(left, q.left), Math.max(top, q.top)];
+        [right, bottom] = [Math.min(right, q.right), Math.min(bottom, q.bottom)];
+      }
+      const root = e.getRootNode();
+      e = e.parentElement ?? (root instanceof ShadowRoot ? root.host : null);
+    }
+    [right, bottom] = [Math.min(right, innerWidth), Math.min(bottom, innerHeight)];
+    [left, top] = [Math.max(left, 0), Math.max(top, 0)];
+    return opacity >= 0.5 && right - left >= 64 && bottom - top >= 48;
+  };
   const watched = new WeakSet();
   const watch = (v) => {
     if (watched.has(v)) return;
     watched.add(v);
+    // when this video was seen to become visible (null while it is not), and the description of
+    // the frame it presented last
+    let visibleAt = null;
+    let last = null;
+    const isRemote = () => {
+      const s = v.srcObject;
+      return s instanceof MediaStream && s.getVideoTracks().some((x) => remote.has(x.id));
+    };
+    // Is the frame `meta` describes a picture? Checked on that frame itself, not on the video's
+    // newest, which can be newer (the next callback describes that one). A picture presented
+    // before its video became visible is shown from then on.
+    const check = (t, meta) => {
+      const frame = new VideoFrame(v);
+      try {
+        if (frame.timestamp !== Math.round(meta.mediaTime * 1e6) || !showsPicture(frame)) return;
+      } finally {
+        frame.close();
+      }
+      const at = (x) => performance.timeOrigin + x;
+      probe.picture = {
+        callback: t,
+        presented: at(meta.presentationTime),
+        displayed: Math.max(at(meta.expectedDisplayTime), visibleAt),
+        received: meta.receiveTime !== undefined ? at(meta.receiveTime) : null,
+      };
+    };
+    const seen = (t) => {
+      if (!visible(v)) visibleAt = null;
+      else if (visibleAt === null) visibleAt = t;
+    };
     const onFrame = (_, meta) => {
       const t = now();
-      const s = v.srcObject;
-      if (
-        probe.picture === null &&
-        s instanceof MediaStream &&
-        s.getVideoTracks().some((x) => remote.has(x.id)) &&
-        showsPicture(v)
-      ) {
-        probe.picture = {
-          callback: t,
-          presented: performance.timeOrigin + meta.presentationTime,
-          displayed: performance.timeOrigin + meta.expectedDisplayTime,
-          received:
-            meta.receiveTime !== undefined ? performance.timeOrigin + meta.receiveTime : null,
-        };
+      last = meta;
+      if (probe.picture === null && isRemote()) {
+        seen(t);
+        if (visibleAt !== null) check(t, meta);
       }
       v.requestVideoFrameCallback(onFrame);
     };
     v.requestVideoFrameCallback(onFrame);
+    // the layout that makes it visible (it runs before that frame is painted)
+    new ResizeObserver(() => {
+      const t = now();
+      if (probe.picture !== null || !isRemote()) return;
+      const was = visibleAt;
+      seen(t);
+      if (was === null && visibleAt !== null && last) check(t, last);
+    }).observe(v);
   };
   const src = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
   Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {

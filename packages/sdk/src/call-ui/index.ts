@@ -260,6 +260,8 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       if (callId) return;
       callId = record.id;
       products = record.products;
+      // the prices are formatted while it rings, not in the accept's task (see `price`)
+      setTimeout(() => products.forEach(price), 0);
       ctx.emit('call-requested', { callId, agent: who, productIds: ctx.productIds });
       resolveReq();
     });
@@ -317,7 +319,11 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     );
     if (stage.parentNode === body) body.append(prods);
     else body.append(stage, prods);
-    renderProducts();
+    // The products follow a frame later: the frame after the accept paints the stage, where
+    // the agent's first picture is about to show. Painting the products' images with it (an
+    // SVG image is laid out on the page's thread when first painted) held that frame back by
+    // 20-50 ms on a slow machine (docs/performance-log.md).
+    afterNextFrame(renderProducts);
     const toggle = (
       label: [UiKey, UiKey],
       kind: 'audio' | 'video',
@@ -373,15 +379,42 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     }
   };
 
+  /**
+   * One formatter per currency. A page's first currency formatter loads the browser's locale
+   * data: 45 ms of main thread on a slow machine, 100-200 ms while a call starts. Made at the
+   * accept, that held the agent's first picture back (docs/performance-log.md); the formatters
+   * are made while it rings instead.
+   */
+  const money = new Map<string, Intl.NumberFormat | null>();
+  const price = (p: Product): string => {
+    let f = money.get(p.currency);
+    if (f === undefined) {
+      try {
+        f = new Intl.NumberFormat(ctx.lang, { style: 'currency', currency: p.currency });
+      } catch {
+        f = null;
+      }
+      money.set(p.currency, f);
+    }
+    return f ? f.format(p.price / 100) : `${(p.price / 100).toFixed(2)} ${p.currency}`;
+  };
+
+  /** Runs `fn` once the browser has rendered its next frame (at most 100 ms later in a hidden tab). */
+  const afterNextFrame = (fn: () => void): void => {
+    let done = false;
+    const once = (): void => {
+      if (!done) fn();
+      done = true;
+    };
+    requestAnimationFrame(() => setTimeout(once, 0));
+    setTimeout(once, 100);
+  };
+
   const renderProducts = (): void => {
     prods.replaceChildren();
     if (!products.length || view !== 'call') return;
     prods.append(h('h3', {}, t('products')));
     for (const p of products) {
-      const price = new Intl.NumberFormat(ctx.lang, {
-        style: 'currency',
-        currency: p.currency,
-      }).format(p.price / 100);
       const img = h('img', { alt: '', loading: 'lazy' });
       if (p.imageUrl) img.src = new URL(p.imageUrl, ctx.base + '/').href;
       const link = h('a', { href: p.pageUrl ?? '#', target: '_blank', rel: 'noopener' }, p.name);
@@ -412,7 +445,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
           'article',
           { class: 'prod' },
           img,
-          h('div', {}, link, h('div', { class: 'pa' }, h('span', {}, price), add)),
+          h('div', {}, link, h('div', { class: 'pa' }, h('span', {}, price(p)), add)),
         ),
       );
     }
