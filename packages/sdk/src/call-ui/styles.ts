@@ -26,13 +26,13 @@ video{width:100%;height:100%;object-fit:cover;display:block;background:#111827}
 .rv,.ring>video{position:absolute;inset:0}
 .ring>.rv{inset:auto 0 0 auto;width:1px;height:1px;opacity:.01}
 .ring .over{position:absolute;inset:0 0 auto;padding:28px 16px 48px;color:#fff;background:linear-gradient(#000b,#0000)}
-.over p{color:#ffffffe0}.over .big{border:3px solid #fff}.over .pulse{animation-name:q}@keyframes q{50%{box-shadow:0 0 0 12px #fff5}}
+.over p{color:#ffffffe0}.over .big{border:3px solid #fff}.over .pulse{box-shadow:0 0 0 8px #fff5}
 .mid{margin-block:auto}.mid .big{width:120px;height:120px}
 .you{position:absolute;bottom:10px;inset-inline-start:10px;padding:2px 10px;border-radius:999px;background:#0009;color:#fff;font-size:13px}
 .self{position:absolute;z-index:1;width:28%;inset-inline-end:8px;bottom:8px;aspect-ratio:4/3;height:auto;border-radius:8px;border:2px solid #fff;object-fit:cover}
 .center{text-align:center;display:flex;flex-direction:column;align-items:center;gap:10px;padding:8px 0}
 .big{width:88px;height:88px;border-radius:50%;object-fit:cover;background:#eef1f6}
-.pulse{animation:p 1.6s ease-in-out infinite}@keyframes p{50%{box-shadow:0 0 0 12px #0b63ce22}}
+.pulse{box-shadow:0 0 0 8px #0b63ce22;animation:p 1.6s ease-in-out infinite}@keyframes p{50%{transform:scale(1.08)}}
 @media (prefers-reduced-motion:reduce){.pulse,.over .pulse{animation:none}}
 h2{font-size:18px;margin:0}p{margin:0;color:var(--flux-muted,#5b6475)}
 .bar{display:flex;justify-content:center;gap:12px;padding:12px;border-top:1px solid var(--flux-border,#dfe3ea);flex-wrap:wrap}
