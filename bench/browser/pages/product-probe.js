@@ -94,7 +94,12 @@
     // newest, which can be newer (the next callback describes that one). A picture presented
     // before its video became visible is shown from then on.
     const check = (t, meta) => {
-      const frame = new VideoFrame(v);
+      let frame;
+      try {
+        frame = new VideoFrame(v);
+      } catch {
+        return; // no frame to read (the stream changed meanwhile): the next callback tells
+      }
       try {
         if (frame.timestamp !== Math.round(meta.mediaTime * 1e6) || !showsPicture(frame)) return;
       } finally {

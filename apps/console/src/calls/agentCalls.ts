@@ -32,6 +32,7 @@ import { agentStateReason, visitorName } from '../lib/format.ts';
 import { channel, me } from '../state/session.ts';
 import { navigate, route } from '../state/router.ts';
 import { toast } from '../state/toast.ts';
+import { afterNextFrame } from '../lib/frame.ts';
 
 export const signalingState = signal<SignalingState>('disconnected');
 export const availability = signal<AgentAvailability>('offline');
@@ -221,18 +222,6 @@ export async function acceptRinging(): Promise<void> {
     show();
     toast(err instanceof Error ? err.message : 'The call could not be accepted.', 'error');
   }
-}
-
-/** Runs `fn` once the browser has rendered its next frame (at most 100 ms later in a hidden tab). */
-function afterNextFrame(fn: () => void): void {
-  let done = false;
-  const once = (): void => {
-    if (done) return;
-    done = true;
-    fn();
-  };
-  requestAnimationFrame(() => setTimeout(once, 0));
-  setTimeout(once, 100);
 }
 
 export async function declineRinging(goOffline: boolean): Promise<void> {

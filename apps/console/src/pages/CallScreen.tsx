@@ -24,6 +24,7 @@ import { Button } from '../ui/Button.tsx';
 import { CallChatPanel } from './call/ChatPanel.tsx';
 import { CallProductsPanel } from './call/ProductsPanel.tsx';
 import { NotesCard } from './call/NotesCard.tsx';
+import { afterNextFrame } from '../lib/frame.ts';
 
 function Video({
   stream,
@@ -76,6 +77,19 @@ export function CallScreen() {
     if (tab === 'chat') setSeenChat(chatCount);
   }, [tab, chatCount]);
   const unread = tab === 'chat' ? 0 : chatCount - seenChat;
+  // The side panel's content follows a frame after the rest: the first frame of the call screen
+  // paints the stage, where the visitor's first picture is about to show. The products' images
+  // and prices held that frame back on a slow machine (docs/performance-log.md).
+  const [panel, setPanel] = useState(false);
+  useEffect(() => {
+    let mounted = true;
+    afterNextFrame(() => {
+      if (mounted) setPanel(true);
+    });
+    return () => {
+      mounted = false;
+    };
+  }, []);
   const state = callState.value;
   useEffect(() => {
     if (state === 'ended') return;
@@ -250,7 +264,7 @@ export function CallScreen() {
               ) : null}
             </button>
           </div>
-          {tab === 'products' ? (
+          {!panel ? null : tab === 'products' ? (
             <CallProductsPanel ended={ended} />
           ) : (
             <CallChatPanel ended={ended} />

@@ -288,9 +288,14 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       if (to === 'active' && !connectedAt) {
         connectedAt = Date.now();
         timer = setInterval(tick, 1000);
-        ctx.onPhase('in-call', t('inCall'));
-        announce(t('inCall'));
         if (callId) ctx.emit('connected', { callId });
+        // The card in the page and the screen reader hear of it a frame later: the frame after
+        // the accept lays out and paints the call window only (see renderCall).
+        afterNextFrame(() => {
+          if (call !== session || closed || call.state === 'ended') return;
+          ctx.onPhase('in-call', t('inCall'));
+          announce(t('inCall'));
+        });
       }
     }
     if (to === 'ended') ended(call);
@@ -403,8 +408,9 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   const afterNextFrame = (fn: () => void): void => {
     let done = false;
     const once = (): void => {
-      if (!done) fn();
+      if (done) return;
       done = true;
+      fn();
     };
     requestAnimationFrame(() => setTimeout(once, 0));
     setTimeout(once, 100);
