@@ -6,6 +6,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import {
   SignalingClient,
+  afterNextFrame,
   getLocalMedia,
   prepareAgentCall,
   type CallSession,
@@ -32,7 +33,6 @@ import { agentStateReason, visitorName } from '../lib/format.ts';
 import { channel, me } from '../state/session.ts';
 import { navigate, route } from '../state/router.ts';
 import { toast } from '../state/toast.ts';
-import { afterNextFrame } from '../lib/frame.ts';
 
 export const signalingState = signal<SignalingState>('disconnected');
 export const availability = signal<AgentAvailability>('offline');

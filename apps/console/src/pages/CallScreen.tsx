@@ -24,7 +24,7 @@ import { Button } from '../ui/Button.tsx';
 import { CallChatPanel } from './call/ChatPanel.tsx';
 import { CallProductsPanel } from './call/ProductsPanel.tsx';
 import { NotesCard } from './call/NotesCard.tsx';
-import { afterNextFrame } from '../lib/frame.ts';
+import { afterNextFrame } from '@flux/client';
 
 function Video({
   stream,

@@ -5,7 +5,7 @@
  * @flux/client. Loaded by the loader on intent; implements CallUiModule (contract.ts).
  */
 import type { CallAgent, Product } from '@flux/protocol';
-import { getLocalMedia, SignalingClient, startVisitorCall } from '@flux/client';
+import { afterNextFrame, getLocalMedia, SignalingClient, startVisitorCall } from '@flux/client';
 import type { CallSession, CallState } from '@flux/client';
 import { WS_PATH } from '@flux/protocol';
 import { h, icon } from '../dom/h.ts';
@@ -402,18 +402,6 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       money.set(p.currency, f);
     }
     return f ? f.format(p.price / 100) : `${(p.price / 100).toFixed(2)} ${p.currency}`;
-  };
-
-  /** Runs `fn` once the browser has rendered its next frame (at most 100 ms later in a hidden tab). */
-  const afterNextFrame = (fn: () => void): void => {
-    let done = false;
-    const once = (): void => {
-      if (done) return;
-      done = true;
-      fn();
-    };
-    requestAnimationFrame(() => setTimeout(once, 0));
-    setTimeout(once, 100);
   };
 
   const renderProducts = (): void => {
