@@ -369,7 +369,7 @@ test('accepting tells the visitor and draws the first picture before the console
   await Promise.all([agent.context().close(), visitor.context().close()]);
 });
 
-test("the visitor's video plays from the ring, and the visitor is still heard while the agent opens another page", async ({
+test("the visitor's video plays from the ring, the visitor is still heard while the agent opens another page, and a call that rings on the wrap-up waits parked", async ({
   browser,
 }) => {
   const { agent, visitor } = await ringingMia(browser);
@@ -401,7 +401,24 @@ test("the visitor's video plays from the ring, and the visitor is still heard wh
   expect(await remote()).toEqual({ count: 1, inStage: true, parked: false, playing: true });
   await agent.getByTestId('hangup').click();
   await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('agent_hangup');
+  // a second visitor calls while Mia is still on the wrap-up: the new call's video plays in
+  // the parking spot, not on the ended call's stage behind "Call ended"
+  const wrapUp = agent.getByTestId('call-screen');
+  await expect(wrapUp).toHaveAttribute('data-call-state', 'ended');
+  const second = await visitorPage(browser);
+  await callAgent(second, server.url, MIA, {});
+  await expect(agent.getByTestId('ring-card')).toBeVisible();
+  await expect.poll(remote).toEqual({ count: 1, inStage: false, parked: true, playing: true });
+  await expect(wrapUp).toHaveAttribute('data-call-state', 'ended');
+  // accepted from the wrap-up: the new call takes the screen and its video the stage
+  await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+  await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active', {
+    timeout: 20_000,
+  });
+  expect(await remote()).toEqual({ count: 1, inStage: true, parked: false, playing: true });
+  await agent.getByTestId('hangup').click();
+  await expect.poll(async () => (await visitorView(second)).endReason).toBe('agent_hangup');
   await agent.getByRole('button', { name: 'Done' }).click();
   await expect.poll(async () => (await remote()).count).toBe(0);
-  await Promise.all([agent.context().close(), visitor.context().close()]);
+  await Promise.all([agent.context().close(), visitor.context().close(), second.context().close()]);
 });

@@ -169,7 +169,7 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
   const entry: RingingCall = { session, incoming, call: incoming.call, since, mediaError };
   // the visitor's video starts playing while it rings (black and silent until the accept)
   session.on('remoteStream', (s) => {
-    if (ringing.value?.session === session) playRemote(s);
+    if (ringing.value?.session === session) playRemote(s, true);
   });
   session.on('call', (call) => {
     if (ringing.value?.session === session) ringing.value = { ...ringing.value, call };
@@ -211,6 +211,9 @@ export async function acceptRinging(): Promise<void> {
   const accepted = session.accept();
   const show = (): void => {
     if (ringing.value?.session !== session) return;
+    // accepted from the last call's wrap-up: that call is over, its session goes
+    const last = current.value;
+    if (last && last.session !== session) last.session.dispose();
     bindLive(session, r.call);
     ringing.value = null;
     navigate('call');

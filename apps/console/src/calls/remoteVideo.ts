@@ -30,13 +30,19 @@ function parkingSpot(): HTMLDivElement {
   return parking;
 }
 
-/** The visitor's video playing `stream` (created and parked on first use). */
-export function playRemote(stream: MediaStream): HTMLVideoElement {
+/**
+ * The visitor's video playing `stream` (created and parked on first use). `park` (a call that
+ * rings) moves it to the parking spot first: a call can ring while the agent is still on the
+ * last one's wrap-up, whose stage holds the video, and its black picture does not belong there.
+ */
+export function playRemote(stream: MediaStream, park = false): HTMLVideoElement {
   if (!video) {
     video = document.createElement('video');
     video.className = 'remote';
     video.autoplay = true;
     video.playsInline = true;
+    parkingSpot().append(video);
+  } else if (park && video.parentNode !== parking) {
     parkingSpot().append(video);
   }
   if (video.srcObject !== stream) {
