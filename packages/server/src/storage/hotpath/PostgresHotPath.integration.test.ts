@@ -12,6 +12,7 @@ import { onlineAgents } from '../../testing/seed.ts';
 import { createStorage } from '../createStorage.ts';
 import type { Storage, StoredChannel } from '../Storage.ts';
 import { PostgresHotPath } from './PostgresHotPath.ts';
+import { hotPathPool } from '../postgres.ts';
 
 const kinds = await databaseKinds('PostgreSQL hot path: group commit');
 const turn = () => new Promise((r) => setImmediate(r));
@@ -133,5 +134,43 @@ describe.skipIf(!kinds.includes('postgres'))('PostgreSQL hot path: group commit'
     expect(moved.map((m) => m?.status)).toEqual(['ringing', 'ringing', 'ringing']);
     expect(moved.map((m) => m?.id)).toEqual([c0.id, c1.id, c2.id]);
     expect(hot.writeStatements - before).toBe(3);
+  });
+
+  it("plans its statements once, generically, on the adapter's hot-path pool", async () => {
+    // one connection, so the prepared statements read below are the ones the writes used
+    const ownPool = hotPathPool(db.url, 1);
+    const own = new PostgresHotPath(ownPool);
+    const reserveOn = (channel: StoredChannel, agent: User) =>
+      own.reserveAgentAndCreateCall({
+        channelId: channel.id,
+        agentId: agent.id,
+        pageUrl: null,
+        visitor: {},
+        productIds: [],
+        unknownProductIds: [],
+        at: new Date(),
+      });
+    const rounds = 7;
+    for (let round = 0; round < rounds; round++) {
+      const { channel, agents: list } = await agents(3);
+      const ids = [];
+      for (const a of list) {
+        const r = await reserveOn(channel, a);
+        if (!r.ok) throw new Error('expected ok');
+        ids.push(r.call.id);
+      }
+      // the three in one turn: one batch statement
+      const moved = await Promise.all(
+        ids.map((id) => own.transitionCall(id, 'ringing', new Date())),
+      );
+      expect(moved.map((m) => m?.status)).toEqual(['ringing', 'ringing', 'ringing']);
+    }
+    const { rows } = await ownPool.query<{ generic_plans: number; custom_plans: number }>(
+      `SELECT generic_plans, custom_plans FROM pg_prepared_statements
+        WHERE name = 'flux_transitions_ringing'`,
+    );
+    expect(rows).toEqual([{ generic_plans: rounds, custom_plans: 0 }]);
+    await own.close();
+    await ownPool.end();
   });
 });

@@ -267,8 +267,15 @@ export class PostgresHotPath implements HotPath {
   /** Keeps the statistics of a young calls table fresh, so the cached plans use its indexes. */
   readonly analyzer: CallsTableAnalyzer;
 
-  constructor(pool: pg.Pool, options: { analyze?: CallsTableAnalyzerOptions } = {}) {
+  /** Whether close() ends the pool (the adapter's own pool for the hot path). */
+  readonly #ownsPool: boolean;
+
+  constructor(
+    pool: pg.Pool,
+    options: { analyze?: CallsTableAnalyzerOptions; ownsPool?: boolean } = {},
+  ) {
     this.#pool = pool;
+    this.#ownsPool = options.ownsPool ?? false;
     this.analyzer = new CallsTableAnalyzer(pool, options.analyze);
   }
 
@@ -498,7 +505,8 @@ export class PostgresHotPath implements HotPath {
     return row?.missed_in_a_row ?? 0;
   }
 
-  close(): Promise<void> {
-    return this.analyzer.settled();
+  async close(): Promise<void> {
+    await this.analyzer.settled();
+    if (this.#ownsPool) await this.#pool.end();
   }
 }
