@@ -48,7 +48,11 @@ export function hotPathPool(connectionString: string, max: number): pg.Pool {
     max,
     min: Math.min(HOT_IDLE, max),
     idleTimeoutMillis: 60_000,
-    options: '-c plan_cache_mode=force_generic_plan',
+  });
+  // Set on each new connection before its first statement (queued ahead of it). Not in the
+  // connection's startup options: a DATABASE_URL with `?options=` of its own would replace them.
+  pool.on('connect', (client) => {
+    client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => undefined);

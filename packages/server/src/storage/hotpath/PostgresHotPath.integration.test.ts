@@ -137,8 +137,10 @@ describe.skipIf(!kinds.includes('postgres'))('PostgreSQL hot path: group commit'
   });
 
   it("plans its statements once, generically, on the adapter's hot-path pool", async () => {
-    // one connection, so the prepared statements read below are the ones the writes used
-    const ownPool = hotPathPool(db.url, 1);
+    // one connection, so the prepared statements read below are the ones the writes used; a
+    // URL with startup options of its own keeps them and still gets the generic plans
+    const url = `${db.url}${db.url.includes('?') ? '&' : '?'}options=-c%20statement_timeout%3D61000`;
+    const ownPool = hotPathPool(url, 1);
     const own = new PostgresHotPath(ownPool);
     const reserveOn = (channel: StoredChannel, agent: User) =>
       own.reserveAgentAndCreateCall({
@@ -170,6 +172,8 @@ describe.skipIf(!kinds.includes('postgres'))('PostgreSQL hot path: group commit'
         WHERE name = 'flux_transitions_ringing'`,
     );
     expect(rows).toEqual([{ generic_plans: rounds, custom_plans: 0 }]);
+    const timeout = await ownPool.query<{ statement_timeout: string }>('SHOW statement_timeout');
+    expect(timeout.rows[0]?.statement_timeout).toBe('61s');
     await own.close();
     await ownPool.end();
   });
