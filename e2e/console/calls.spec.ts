@@ -410,6 +410,7 @@ test("the visitor's video plays from the ring, the visitor is still heard while 
   await expect(agent.getByTestId('ring-card')).toBeVisible();
   await expect.poll(remote).toEqual({ count: 1, inStage: false, parked: true, playing: true });
   await expect(wrapUp).toHaveAttribute('data-call-state', 'ended');
+  await shot(agent, 'call-wrap-up-ringing');
   // accepted from the wrap-up: the new call takes the screen and its video the stage
   await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
   await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active', {
