@@ -179,19 +179,11 @@ export class RedisBus implements Bus {
     } while (cursor !== '0');
   }
 
-  /**
-   * Stops the heartbeat and takes this node's key out, so the other processes stop counting
-   * its consoles at once instead of 3 heartbeats later (a restart, a deploy), and a clean exit
-   * leaves nothing behind in Redis. Without a connection it only stops: the key expires.
-   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#beat);
     this.#handlers.clear();
-    if (this.#cmd.status === 'ready') {
-      await this.#cmd.del(`${this.#p}node:${this.nodeId}`).catch(this.#onError);
-    }
     await Promise.allSettled([this.#cmd.quit(), this.#sub.quit()]);
   }
 }
