@@ -300,6 +300,27 @@ describe('CLI create-admin (SQLite)', () => {
 
 describe('rate limits shared through Redis (REDIS_URL)', () => {
   const REDIS_URL = 'redis://127.0.0.1:6379';
+  // the servers' bus keys (each process's liveness key lives 24 h) under a prefix of this
+  // run's own, removed after
+  const realtime = { redisPrefix: `flux-test-${randomUUID().slice(0, 8)}:` };
+  const addresses: string[] = [];
+  afterAll(async () => {
+    const { Redis } = await import('ioredis');
+    const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    r.on('error', () => undefined);
+    if (
+      !(await r.connect().then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    const keys = await r.keys(`${realtime.redisPrefix}*`);
+    // and the rate limiter's counters of the addresses this run made up
+    for (const a of addresses) keys.push(...(await r.keys(`flux-rate-limit:*|${a}|*`)));
+    if (keys.length) await r.del(...keys);
+    r.disconnect();
+  });
   /** Skips (or, on CI, fails) when the machine's Redis is not there. */
   const needRedis = async (ctx: { skip: () => void }): Promise<boolean> => {
     const { Redis } = await import('ioredis');
@@ -322,7 +343,9 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
    */
   const freshAddress = () => {
     const u = randomUUID();
-    return `2001:db8:${u.slice(0, 4)}:${u.slice(4, 8)}:${u.slice(9, 13)}::7`;
+    const address = `2001:db8:${u.slice(0, 4)}:${u.slice(4, 8)}:${u.slice(9, 13)}::7`;
+    addresses.push(address);
+    return address;
   };
   const agents = (app: FastifyInstance, apiKey: string, remoteAddress: string) =>
     app.inject({
@@ -334,8 +357,8 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
   it('counts requests of two processes against one budget', async (ctx) => {
     if (!(await needRedis(ctx))) return;
     const env = { REDIS_URL, PUBLIC_RATE_LIMIT: '3' };
-    const a = await createFixture('sqlite', env);
-    const b = await createFixture('sqlite', env);
+    const a = await createFixture('sqlite', env, realtime);
+    const b = await createFixture('sqlite', env, realtime);
     try {
       const remoteAddress = freshAddress();
       expect((await agents(a.app, a.key, remoteAddress)).statusCode).toBe(200);
@@ -396,7 +419,7 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
         REDIS_URL: `redis://127.0.0.1:${String((proxy.address() as AddressInfo).port)}`,
         PUBLIC_RATE_LIMIT: '2',
       }),
-      { logger: false },
+      { logger: false, realtime },
     );
     // An app that is ready before its limiter can count answers the first request uncounted;
     // one that waits for the connection is let through by this fallback.

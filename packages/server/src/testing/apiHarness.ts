@@ -10,7 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { ApiErrorBody, Product, User } from '@flux/protocol';
-import { buildApp } from '../app.ts';
+import { buildApp, type AppOverrides } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import type { Storage, StoredChannel } from '../storage/Storage.ts';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases.ts';
@@ -62,6 +62,8 @@ export interface Fixture {
 export async function createFixture(
   kind: DbKind,
   env: Record<string, string> = {},
+  /** Realtime options (a test on the shared Redis gives its own key prefix). */
+  realtime?: AppOverrides['realtime'],
 ): Promise<Fixture> {
   const db = await createTestDatabase(kind);
   const config = loadConfig({
@@ -73,7 +75,11 @@ export async function createFixture(
     SIGN_IN_RATE_LIMIT: '100000',
     ...env,
   });
-  const app = await buildApp(config, { scryptN: TEST_SCRYPT_N, logger: false });
+  const app = await buildApp(config, {
+    scryptN: TEST_SCRYPT_N,
+    logger: false,
+    ...(realtime ? { realtime } : {}),
+  });
   const storage = app.ctx.storage;
   const hash = await hashPassword(PASSWORD, TEST_SCRYPT_N);
 
