@@ -313,8 +313,10 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
         () => true,
         () => false,
       ))
-    )
+    ) {
+      r.disconnect();
       return;
+    }
     const keys = await r.keys(`${realtime.redisPrefix}*`);
     // and the rate limiter's counters of the addresses this run made up
     for (const a of addresses) keys.push(...(await r.keys(`flux-rate-limit:*|${a}|*`)));
