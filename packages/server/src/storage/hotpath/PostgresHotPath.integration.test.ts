@@ -66,8 +66,8 @@ describe.skipIf(!kinds.includes('postgres'))('PostgreSQL hot path: group commit'
     return { channel, agents: await onlineAgents(storage, channel.id, n) };
   }
 
-  const reserve = (channel: StoredChannel, agent: User) =>
-    hot.reserveAgentAndCreateCall({
+  const reserve = (channel: StoredChannel, agent: User, on: PostgresHotPath = hot) =>
+    on.reserveAgentAndCreateCall({
       channelId: channel.id,
       agentId: agent.id,
       pageUrl: null,
@@ -142,22 +142,12 @@ describe.skipIf(!kinds.includes('postgres'))('PostgreSQL hot path: group commit'
     const url = `${db.url}${db.url.includes('?') ? '&' : '?'}options=-c%20statement_timeout%3D61000`;
     const ownPool = hotPathPool(url, 1);
     const own = new PostgresHotPath(ownPool);
-    const reserveOn = (channel: StoredChannel, agent: User) =>
-      own.reserveAgentAndCreateCall({
-        channelId: channel.id,
-        agentId: agent.id,
-        pageUrl: null,
-        visitor: {},
-        productIds: [],
-        unknownProductIds: [],
-        at: new Date(),
-      });
     const rounds = 7;
     for (let round = 0; round < rounds; round++) {
       const { channel, agents: list } = await agents(3);
       const ids = [];
       for (const a of list) {
-        const r = await reserveOn(channel, a);
+        const r = await reserve(channel, a, own);
         if (!r.ok) throw new Error('expected ok');
         ids.push(r.call.id);
       }
