@@ -263,6 +263,10 @@ try {
         acceptToBothCallbackMs: both('callback'),
         acceptToVisitorShownMs: p.picture.displayed - a.accept,
         acceptToAgentShownMs: a.picture.displayed - a.accept,
+        acceptToVisitorVisibleMs: p.picture.visible - a.accept,
+        acceptToAgentVisibleMs: a.picture.visible - a.accept,
+        acceptToVisitorExpectedMs: p.picture.expected - a.accept,
+        acceptToAgentExpectedMs: a.picture.expected - a.accept,
         acceptToBothReceivedMs:
           a.picture.received !== null && p.picture.received !== null ? both('received') : undefined,
         acceptToVisitorReceivedMs:

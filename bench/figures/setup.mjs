@@ -138,6 +138,8 @@ export async function setup(ctx) {
           `and not before its video is laid out where a person can see it (not the one-pixel spot it waits in while it rings): ` +
           `visitor ${S('product', 'acceptToVisitorShownMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentShownMs').median.toFixed(0)} ms; ` +
           `that frame's last packet in: visitor ${S('product', 'acceptToVisitorReceivedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentReceivedMs').median.toFixed(0)} ms; ` +
+          `the video laid out where it is seen: visitor ${S('product', 'acceptToVisitorVisibleMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentVisibleMs').median.toFixed(0)} ms; ` +
+          `the frame's expected display: visitor ${S('product', 'acceptToVisitorExpectedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentExpectedMs').median.toFixed(0)} ms; ` +
           `the pages' own callbacks for that frame ${S('product', 'acceptToBothCallbackMs').median.toFixed(0)} ms (later when the page is busy rendering)`,
       ),
     );

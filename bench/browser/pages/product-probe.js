@@ -110,6 +110,9 @@
         callback: t,
         presented: at(meta.presentationTime),
         displayed: Math.max(at(meta.expectedDisplayTime), visibleAt),
+        // the two parts of `displayed`: the page's layout, and the frame's own display
+        visible: visibleAt,
+        expected: at(meta.expectedDisplayTime),
         received: meta.receiveTime !== undefined ? at(meta.receiveTime) : null,
       };
     };

@@ -125,7 +125,8 @@ describe('startVisitorCall', () => {
     });
     await new Promise((r) => setTimeout(r, 5));
     expect(gates.every((g) => g?.enabled === false)).toBe(true);
-    // the accepting console says so before the record does: media starts, the state waits
+    // the accepting console says so before the record does: media starts and the call is
+    // connecting; it is active once the record says connected (and the media is)
     call.setMuted('audio', true);
     ws.serverSend({
       type: 'call.signal',
@@ -135,13 +136,42 @@ describe('startVisitorCall', () => {
     });
     await until(() => gates[1]?.enabled === true);
     expect(gates[0]?.enabled).toBe(false); // muted before: stays muted
-    expect(call.state).toBe('ringing');
+    expect(call.state).toBe('connecting');
     ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
     expect(call.state).toBe('connecting');
+    expect(call.call?.status).toBe('connected');
     // ending stops the gates, not the caller's tracks
     void call.hangup();
     expect(gates.every((g) => g?.readyState === 'ended')).toBe(true);
     expect(originals.every((t) => t.readyState === 'live')).toBe(true);
+  });
+
+  it('is connecting from the accepted signal and ends when the record ends the call', async () => {
+    const { c, ws } = await signaling('visitor');
+    const states: CallState[] = [];
+    const call = startVisitorCall({
+      signaling: c,
+      localStream: fakeLocalStream(),
+      agentId: 'ag',
+      productIds: [],
+      pageUrl: '',
+      createPeerConnection: fakePeerConnectionFactory(),
+    });
+    call.on('stateChanged', ({ to }) => states.push(to));
+    await until(() => ws.lastSent('call.request') !== undefined);
+    ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
+    await call.when('ringing');
+    const accepted = { type: 'call.signal', callId: 'c1', from: 'agent' } as const;
+    ws.serverSend({ ...accepted, signal: { kind: 'accepted' } });
+    expect(call.state).toBe('connecting');
+    // a second signal changes nothing; the visitor hung up as the agent accepted: the record wins
+    ws.serverSend({ ...accepted, signal: { kind: 'accepted' } });
+    ws.serverSend({
+      type: 'call.state',
+      call: { ...CALL, status: 'ended', endReason: 'visitor_hangup' },
+    });
+    expect(states).toEqual(['ringing', 'connecting', 'ended']);
+    expect(call.endReason).toBe('visitor_hangup');
   });
 
   it('isolates a throwing listener', async () => {

@@ -8,7 +8,8 @@
  *                                                                                  has reason)
  *
  * Visitor: idle → requesting (offer ready, call.request sent) → ringing (acked)
- *          → connecting (agent accepted, answer applied) → active (media connected).
+ *          → connecting (the accepting console's signal, or the record's call.state
+ *          connected) → active (the record says connected and the media is).
  * Agent:   idle → ringing (call.incoming, preparing the answer) → connecting (accept sent)
  *          → active.
  * active ⇄ reconnecting follows the peer connection (ICE restart on failure).

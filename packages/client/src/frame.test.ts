@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { afterNextFrame } from './frame.ts';
+import { afterNextFrame, inNextFrame } from './frame.ts';
 
 describe('afterNextFrame', () => {
   let frames: FrameRequestCallback[];
@@ -47,5 +47,24 @@ describe('afterNextFrame', () => {
     frames.forEach((cb) => cb(0));
     vi.advanceTimersByTime(10);
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  it('inNextFrame runs in the frame callback itself, once, and after 100 ms without a frame', () => {
+    const inFrame = vi.fn();
+    inNextFrame(inFrame);
+    vi.advanceTimersByTime(50);
+    expect(inFrame).not.toHaveBeenCalled();
+    frames.forEach((cb) => cb(0));
+    expect(inFrame).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(100);
+    expect(inFrame).toHaveBeenCalledTimes(1);
+
+    frames = [];
+    const hidden = vi.fn();
+    inNextFrame(hidden);
+    vi.advanceTimersByTime(100);
+    expect(hidden).toHaveBeenCalledTimes(1);
+    frames.forEach((cb) => cb(0));
+    expect(hidden).toHaveBeenCalledTimes(1);
   });
 });

@@ -20,7 +20,7 @@ export { getLocalMedia } from './media.ts';
 export type { LocalMediaOptions } from './media.ts';
 export { mediaErrorFrom, networkError, invalidStateError } from './errors.ts';
 export { summarizeStats } from './stats.ts';
-export { afterNextFrame } from './frame.ts';
+export { afterNextFrame, inNextFrame } from './frame.ts';
 export { consoleLogger, silentLogger } from './logger.ts';
 export type { Logger, LogLevel } from './logger.ts';
 export { FluxError } from '@flux/protocol';

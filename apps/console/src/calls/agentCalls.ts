@@ -6,7 +6,7 @@
 import { batch, computed, signal } from '@preact/signals';
 import {
   SignalingClient,
-  afterNextFrame,
+  inNextFrame,
   getLocalMedia,
   prepareAgentCall,
   type CallSession,
@@ -205,9 +205,10 @@ export async function acceptRinging(): Promise<void> {
   stopRinging();
   const session = r.session;
   // Accepting first: with the answer prepared, accept() tells the visitor and sends the
-  // agent's picture before it returns. The call screen follows once the browser has captured
-  // that picture (its next frame): rendered in the same task, the screen held the picture back
-  // by 10-50 ms on this page's thread (docs/performance-log.md).
+  // agent's picture before it returns (captured when this task ends). The call screen is built
+  // just before the next frame: rendered in this task, it held the picture back by 10-50 ms on
+  // a slow machine; rendered after that frame, the visitor's video was laid out a frame later
+  // than it could be, after the visitor's first picture had arrived (docs/performance-log.md).
   const accepted = session.accept();
   const show = (): void => {
     if (ringing.value?.session !== session) return;
@@ -218,7 +219,7 @@ export async function acceptRinging(): Promise<void> {
     ringing.value = null;
     navigate('call');
   };
-  afterNextFrame(show);
+  inNextFrame(show);
   try {
     await accepted;
   } catch (err) {

@@ -5,7 +5,13 @@
  * @flux/client. Loaded by the loader on intent; implements CallUiModule (contract.ts).
  */
 import type { CallAgent, Product } from '@flux/protocol';
-import { afterNextFrame, getLocalMedia, SignalingClient, startVisitorCall } from '@flux/client';
+import {
+  afterNextFrame,
+  getLocalMedia,
+  inNextFrame,
+  SignalingClient,
+  startVisitorCall,
+} from '@flux/client';
 import type { CallSession, CallState } from '@flux/client';
 import { WS_PATH } from '@flux/protocol';
 import { h, icon } from '../dom/h.ts';
@@ -115,6 +121,8 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   let session: CallSession | null = null;
   let signaling: SignalingClient | null = null;
   let connectedAt = 0;
+  /** The call view is to be built in the next frame (see onState). */
+  let building = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   let callId: string | null = null;
   let products: Product[] = [];
@@ -281,7 +289,18 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     if (call !== session || closed) return;
     if (to === 'ringing' && callId) ctx.emit('ringing', { callId });
     if (to === 'connecting' || to === 'active' || to === 'reconnecting') {
-      if (view !== 'call') renderCall();
+      // The call view is built just before the next frame, not in this task: the accepted
+      // signal's task opened the gates, and the still's picture is captured when it ends. The
+      // view is laid out in that frame either way (docs/performance-log.md).
+      if (view !== 'call' && !building) {
+        building = true;
+        inNextFrame(() => {
+          building = false;
+          if (call === session && !closed && call.state !== 'ended' && view !== 'call') {
+            renderCall();
+          }
+        });
+      }
       const label = to === 'active' ? 'connected' : to;
       headState.textContent = t(label);
       headState.setAttribute('data-s', label);
