@@ -160,8 +160,9 @@ export class CallSession {
       onAccepted: () => {
         // The agent is accepting: the gates open at the same moment as the agent's, and the
         // call is connecting at once, so the page lays out its call screen before the agent's
-        // first picture arrives instead of waiting for the stored accept (10-40 ms later, more
-        // on a loaded server). 'active' still follows the record's call.state connected.
+        // first picture arrives instead of waiting for the stored accept (10-15 ms later on a
+        // quiet machine, 30-55 ms with a core taken). 'active' still follows the record's
+        // call.state connected (docs/protocol.md).
         if (this.#state !== 'ringing') return;
         void this.#media.startSending();
         this.#transition('connecting', 'accepted');
