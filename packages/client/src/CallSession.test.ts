@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION, type Call } from '@flux/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { prepareAgentCall, startVisitorCall } from './CallSession.ts';
+import { prepareAgentCall, startVisitorCall, type VisitorCallOptions } from './CallSession.ts';
 import { SignalingClient } from './SignalingClient.ts';
 import { fakeLocalStream, type FakeMediaStreamTrack } from './testing/FakeMedia.ts';
 import { FakePeerConnection, fakePeerConnectionFactory } from './testing/FakePeerConnection.ts';
@@ -59,18 +59,23 @@ beforeEach(() => {
   FakePeerConnection.reset();
 });
 
+/** A visitor's call to agent `ag` through `c`, on a fake peer connection. */
+const visitorCall = (c: SignalingClient, options: Partial<VisitorCallOptions> = {}) =>
+  startVisitorCall({
+    signaling: c,
+    localStream: fakeLocalStream(),
+    agentId: 'ag',
+    productIds: [],
+    pageUrl: '',
+    createPeerConnection: fakePeerConnectionFactory(),
+    ...options,
+  });
+
 describe('startVisitorCall', () => {
   it('prepares the offer with gathered candidates before it sends call.request', async () => {
     const { c, ws } = await signaling('visitor');
     const states: CallState[] = [];
-    const call = startVisitorCall({
-      signaling: c,
-      localStream: fakeLocalStream(),
-      agentId: 'ag',
-      productIds: ['SKU'],
-      pageUrl: 'https://shop.test/',
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = visitorCall(c, { productIds: ['SKU'], pageUrl: 'https://shop.test/' });
     call.on('stateChanged', ({ to }) => states.push(to));
     expect(call.state).toBe('requesting');
     await until(() => ws.lastSent('call.request') !== undefined);
@@ -98,14 +103,7 @@ describe('startVisitorCall', () => {
   it('sends closed gates while it rings and opens them when the agent accepts', async () => {
     const { c, ws } = await signaling('visitor');
     const local = fakeLocalStream();
-    const call = startVisitorCall({
-      signaling: c,
-      localStream: local,
-      agentId: 'ag',
-      productIds: [],
-      pageUrl: '',
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = visitorCall(c, { localStream: local });
     await until(() => ws.lastSent('call.request') !== undefined);
     const pc = FakePeerConnection.instances[0];
     const originals = local.getTracks() as unknown as FakeMediaStreamTrack[];
@@ -149,14 +147,7 @@ describe('startVisitorCall', () => {
   it('is connecting from the accepted signal and ends when the record ends the call', async () => {
     const { c, ws } = await signaling('visitor');
     const states: CallState[] = [];
-    const call = startVisitorCall({
-      signaling: c,
-      localStream: fakeLocalStream(),
-      agentId: 'ag',
-      productIds: [],
-      pageUrl: '',
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = visitorCall(c);
     call.on('stateChanged', ({ to }) => states.push(to));
     await until(() => ws.lastSent('call.request') !== undefined);
     ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
@@ -176,15 +167,7 @@ describe('startVisitorCall', () => {
 
   it('isolates a throwing listener', async () => {
     const { c, ws } = await signaling('visitor');
-    const call = startVisitorCall({
-      signaling: c,
-      localStream: fakeLocalStream(true),
-      agentId: 'ag',
-      productIds: [],
-      pageUrl: '',
-      audioOnly: true,
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = visitorCall(c, { localStream: fakeLocalStream(true), audioOnly: true });
     const errors: unknown[] = [];
     call.on('listenerError', ({ error }) => errors.push(error));
     call.on('stateChanged', () => {
@@ -199,14 +182,7 @@ describe('startVisitorCall', () => {
 
   it('refuses agent-only actions', async () => {
     const { c } = await signaling('visitor');
-    const call = startVisitorCall({
-      signaling: c,
-      localStream: fakeLocalStream(),
-      agentId: 'ag',
-      productIds: [],
-      pageUrl: '',
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = visitorCall(c);
     await expect(call.accept()).rejects.toMatchObject({ code: 'FLX_ERR_CALL_INVALID_TRANSITION' });
     expect(() =>
       prepareAgentCall({
@@ -243,14 +219,7 @@ describe('leaving the page (what the call UI does on pagehide)', () => {
   // nothing can be awaited while a page goes away: both must reach the socket synchronously
   it('hangup() then close() put call.hangup and then the goodbye on the socket at once', async () => {
     const { c, ws } = await signaling('visitor');
-    const call = startVisitorCall({
-      signaling: c,
-      localStream: fakeLocalStream(),
-      agentId: 'ag',
-      productIds: [],
-      pageUrl: 'https://shop.test/',
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = visitorCall(c, { pageUrl: 'https://shop.test/' });
     await until(() => ws.lastSent('call.request') !== undefined);
     ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
     await call.when('ringing');
@@ -264,14 +233,7 @@ describe('leaving the page (what the call UI does on pagehide)', () => {
 
   it('sends only the goodbye while the request is unanswered (the server cancels it)', async () => {
     const { c, ws } = await signaling('visitor');
-    const call = startVisitorCall({
-      signaling: c,
-      localStream: fakeLocalStream(),
-      agentId: 'ag',
-      productIds: [],
-      pageUrl: 'https://shop.test/',
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = visitorCall(c, { pageUrl: 'https://shop.test/' });
     await until(() => ws.lastSent('call.request') !== undefined);
     const wire = wireLog(ws);
     void call.hangup();

@@ -304,19 +304,22 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
   // run's own, removed after
   const realtime = { redisPrefix: `flux-test-${randomUUID().slice(0, 8)}:` };
   const addresses: string[] = [];
-  afterAll(async () => {
+  /** A client of the machine's Redis, or null when it is not there. */
+  const connectRedis = async () => {
     const { Redis } = await import('ioredis');
     const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
     r.on('error', () => undefined);
-    if (
-      !(await r.connect().then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      r.disconnect();
-      return;
-    }
+    const up = await r.connect().then(
+      () => true,
+      () => false,
+    );
+    if (up) return r;
+    r.disconnect();
+    return null;
+  };
+  afterAll(async () => {
+    const r = await connectRedis();
+    if (!r) return;
     const keys = await r.keys(`${realtime.redisPrefix}*`);
     // and the rate limiter's counters of the addresses this run made up
     for (const a of addresses) keys.push(...(await r.keys(`flux-rate-limit:*|${a}|*`)));
@@ -325,14 +328,9 @@ describe('rate limits shared through Redis (REDIS_URL)', () => {
   });
   /** Skips (or, on CI, fails) when the machine's Redis is not there. */
   const needRedis = async (ctx: { skip: () => void }): Promise<boolean> => {
-    const { Redis } = await import('ioredis');
-    const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
-    const up = await probe.connect().then(
-      () => true,
-      () => false,
-    );
-    probe.disconnect();
-    if (up) return true;
+    const probe = await connectRedis();
+    probe?.disconnect();
+    if (probe) return true;
     if (process.env.CI === 'true')
       throw new Error('Redis at 127.0.0.1:6379 is unreachable and CI=true');
     console.warn('[SKIPPED] Redis-backed rate limit: Redis at 127.0.0.1:6379 is unreachable');

@@ -121,8 +121,6 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   let session: CallSession | null = null;
   let signaling: SignalingClient | null = null;
   let connectedAt = 0;
-  /** The call view is to be built in the next frame (see onState). */
-  let building = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   let callId: string | null = null;
   let products: Product[] = [];
@@ -292,10 +290,8 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       // The call view is built just before the next frame, not in this task: the accepted
       // signal's task opened the gates, and the still's picture is captured when it ends. The
       // view is laid out in that frame either way (docs/performance-log.md).
-      if (view !== 'call' && !building) {
-        building = true;
+      if (view !== 'call') {
         inNextFrame(() => {
-          building = false;
           if (call === session && !closed && call.state !== 'ended' && view !== 'call') {
             renderCall();
           }
