@@ -267,6 +267,10 @@ try {
         acceptToAgentVisibleMs: a.picture.visible - a.accept,
         acceptToVisitorExpectedMs: p.picture.expected - a.accept,
         acceptToAgentExpectedMs: a.picture.expected - a.accept,
+        acceptToVisitorPresentedMs: p.picture.presented - a.accept,
+        acceptToAgentPresentedMs: a.picture.presented - a.accept,
+        acceptToVisitorCallbackMs: p.picture.callback - a.accept,
+        acceptToAgentCallbackMs: a.picture.callback - a.accept,
         acceptToBothReceivedMs:
           a.picture.received !== null && p.picture.received !== null ? both('received') : undefined,
         acceptToVisitorReceivedMs:

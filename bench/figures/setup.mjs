@@ -140,6 +140,8 @@ export async function setup(ctx) {
           `that frame's last packet in: visitor ${S('product', 'acceptToVisitorReceivedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentReceivedMs').median.toFixed(0)} ms; ` +
           `the video laid out where it is seen: visitor ${S('product', 'acceptToVisitorVisibleMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentVisibleMs').median.toFixed(0)} ms; ` +
           `the frame's expected display: visitor ${S('product', 'acceptToVisitorExpectedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentExpectedMs').median.toFixed(0)} ms; ` +
+          `that frame presented for composition: visitor ${S('product', 'acceptToVisitorPresentedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentPresentedMs').median.toFixed(0)} ms ` +
+          `(the expected display runs far behind it when nothing animates in the page: docs/performance.md); ` +
           `the pages' own callbacks for that frame ${S('product', 'acceptToBothCallbackMs').median.toFixed(0)} ms (later when the page is busy rendering)`,
       ),
     );
