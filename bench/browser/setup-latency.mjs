@@ -236,17 +236,24 @@ try {
       await ui.getByRole('button', { name: 'Start call' }).click();
       const ring = agent.getByTestId('ring-card');
       await ring.waitFor({ timeout: 15_000 });
-      // Playwright's first function in a page's own world (waitForFunction below) injects its
-      // script there: 100+ ms of the page's thread on a slow machine. Done while it rings, not
-      // in the middle of what is measured.
-      await page.waitForFunction(() => true);
+      // Playwright's first function in a page's own world injects its script there: 100+ ms of
+      // the page's thread on a slow machine. Done while it rings, not in the middle of what is
+      // measured.
+      await page.evaluate(() => typeof window.benchProbe.whenPicture);
+      // awaited as the other ways' pages are, not polled: Playwright's waitForFunction polls on
+      // every animation frame, work in both pages that no shopper's or agent's page has
+      const shown = (p) => p.evaluate(() => window.benchProbe.whenPicture().then(() => true));
+      const pictures = Promise.all([shown(agent), shown(page)]);
+      pictures.catch(() => undefined); // the context closes under it after a timeout
       await sleep(RING_MS + Math.random() * RING_SPREAD_MS);
       await ring.getByRole('button', { name: 'Accept' }).click();
-      const seen = () => window.benchProbe.picture !== null;
-      await Promise.all([
-        agent.waitForFunction(seen, null, { timeout: 10_000 }),
-        page.waitForFunction(seen, null, { timeout: 10_000 }),
+      let timer;
+      const inTime = await Promise.race([
+        pictures,
+        new Promise((r) => (timer = setTimeout(() => r(false), 10_000))),
       ]);
+      clearTimeout(timer);
+      if (!inTime) throw new Error('no picture shown on both sides within 10 s of the accept');
       const a = await agent.evaluate(() => window.benchProbe);
       const p = await page.evaluate(() => window.benchProbe);
       await agent.getByTestId('hangup').click();

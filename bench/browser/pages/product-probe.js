@@ -14,7 +14,8 @@
  *   into that spot is not yet a picture shown;
  * - the click on the console's Accept button (capture phase, before the console's handler).
  *
- * `window.benchProbe` holds what was seen; the driver resets it before each accept.
+ * `window.benchProbe` holds what was seen; the driver resets it before each accept and awaits
+ * `whenPicture()` (a promise, so that nothing polls the page while it is measured).
  */
 (() => {
   const now = () => performance.timeOrigin + performance.now();
@@ -26,6 +27,8 @@
       this.addEventListener('track', (e) => remote.add(e.track.id));
     }
   };
+  let pictureSeen;
+  let resolvePicture;
   const probe = {
     accept: null,
     // the first picture: callback time, the browser's presentation and expected display times,
@@ -34,8 +37,14 @@
     reset() {
       this.accept = null;
       this.picture = null;
+      pictureSeen = new Promise((r) => (resolvePicture = r));
+    },
+    /** Resolves once `picture` is set: the driver awaits it instead of polling the page. */
+    whenPicture() {
+      return pictureSeen;
     },
   };
+  probe.reset();
   window.benchProbe = probe;
   document.addEventListener(
     'click',
@@ -115,6 +124,7 @@
         expected: at(meta.expectedDisplayTime),
         received: meta.receiveTime !== undefined ? at(meta.receiveTime) : null,
       };
+      resolvePicture();
     };
     const seen = (t) => {
       if (!visible(v)) visibleAt = null;
