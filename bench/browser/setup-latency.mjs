@@ -65,6 +65,18 @@ const out = {
   notes: [],
 };
 const cleanups = [];
+/** What `promise` resolves with, or null when `ms` pass first. */
+async function within(promise, ms) {
+  let timer;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise((r) => (timer = setTimeout(() => r(null), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const www = mkdtempSync(join(tmpdir(), 'flux-bench-www-'));
 cleanups.push(() => rmSync(www, { recursive: true, force: true }));
 
@@ -236,24 +248,18 @@ try {
       await ui.getByRole('button', { name: 'Start call' }).click();
       const ring = agent.getByTestId('ring-card');
       await ring.waitFor({ timeout: 15_000 });
-      // Playwright's first function in a page's own world injects its script there: 100+ ms of
-      // the page's thread on a slow machine. Done while it rings, not in the middle of what is
-      // measured.
-      await page.evaluate(() => typeof window.benchProbe.whenPicture);
-      // awaited as the other ways' pages are, not polled: Playwright's waitForFunction polls on
-      // every animation frame, work in both pages that no shopper's or agent's page has
+      // Awaited as the other ways' pages are, not polled: Playwright's waitForFunction polls on
+      // every animation frame, work in both pages that no shopper's or agent's page has. Started
+      // while it rings, so that Playwright's first function in the shopper's new page (100+ ms
+      // of its thread on a slow machine, to inject its script) is not in what is measured.
       const shown = (p) => p.evaluate(() => window.benchProbe.whenPicture().then(() => true));
       const pictures = Promise.all([shown(agent), shown(page)]);
       pictures.catch(() => undefined); // the context closes under it after a timeout
       await sleep(RING_MS + Math.random() * RING_SPREAD_MS);
       await ring.getByRole('button', { name: 'Accept' }).click();
-      let timer;
-      const inTime = await Promise.race([
-        pictures,
-        new Promise((r) => (timer = setTimeout(() => r(false), 10_000))),
-      ]);
-      clearTimeout(timer);
-      if (!inTime) throw new Error('no picture shown on both sides within 10 s of the accept');
+      if (!(await within(pictures, 10_000))) {
+        throw new Error('no picture shown on both sides within 10 s of the accept');
+      }
       const a = await agent.evaluate(() => window.benchProbe);
       const p = await page.evaluate(() => window.benchProbe);
       await agent.getByTestId('hangup').click();
@@ -297,12 +303,7 @@ try {
     const vp = visitor.evaluate((n) => window.bench.waitFrame(n), i);
     const ap = agent.evaluate((n) => window.bench.waitFrame(n), j);
     await visitor.click('#call');
-    let timer;
-    const res = await Promise.race([
-      Promise.all([vp, ap]),
-      new Promise((r) => (timer = setTimeout(() => r(null), 20_000))),
-    ]);
-    clearTimeout(timer);
+    const res = await within(Promise.all([vp, ap]), 20_000);
     await visitor.evaluate(() => window.bench.hangup());
     await agent.evaluate(() => window.bench.hangup());
     if (!res) return { error: 'no first frame within 20 s' };
