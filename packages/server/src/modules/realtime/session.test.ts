@@ -100,6 +100,8 @@ describe('Session frames', () => {
     s.sendBody('{"type":"ack","reqId":"r1"}', false);
     expect(writes()).toBe(1); // this one waits for the end of the turn
     await until(() => writes() === 2);
+    // written is not yet received: the client reads both frames a moment later
+    await until(() => got.length === 2);
     expect(got).toEqual([shared.toString(), '{"seq":1,"type":"ack","reqId":"r1"}']);
     expect(s.seq).toBe(1);
     expect(s.replay).toBeNull();
