@@ -5,9 +5,14 @@
  *
  * - the remote tracks (every RTCPeerConnection's `track` events), so that only videos playing
  *   the other person count, not the local preview;
- * - every `<video>` given a stream: each frame it presents (`requestVideoFrameCallback`) is
- *   drawn into a 32 × 24 canvas, and the first one of a remote video that shows a picture (not
- *   the black frames sent while it rings) is recorded with the times the browser gives for it.
+ * - every `<video>` given a stream that plays the other person: each frame it presents
+ *   (`requestVideoFrameCallback`) is drawn into a 32 × 24 canvas, and the first one that shows a
+ *   picture (not the black frames sent while it rings) is recorded with the times the browser
+ *   gives for it. A frame callback makes the page render a frame for each frame of the video,
+ *   work no real page has, so a local preview is never followed and a remote video only until
+ *   the picture is seen (until 2026-12-05 every video was, all the time: that kept the pages
+ *   rendering at the preview's frame rate and flattered the shopper's side by about 10 ms on
+ *   the slowest host).
  *   Both pages keep the other person's video in the page as a one-pixel spot before the
  *   accept, so a frame counts only once its video is laid out at a size a person can see (at
  *   least 64 × 48 px, clipped by what holds it, and at least half opaque): a picture decoded
@@ -29,6 +34,8 @@
   };
   let pictureSeen;
   let resolvePicture;
+  /** Each watched video's `arm` (below), by video: reset() arms them again for the next call. */
+  const arms = new Map();
   const probe = {
     accept: null,
     // the first picture: callback time, the browser's presentation and expected display times,
@@ -38,6 +45,7 @@
       this.accept = null;
       this.picture = null;
       pictureSeen = new Promise((r) => (resolvePicture = r));
+      for (const arm of arms.values()) arm();
     },
     /** Resolves once `picture` is set: the driver awaits it instead of polling the page. */
     whenPicture() {
@@ -87,10 +95,12 @@
     [left, top] = [Math.max(left, 0), Math.max(top, 0)];
     return opacity >= 0.5 && right - left >= 64 && bottom - top >= 48;
   };
-  const watched = new WeakSet();
   const watch = (v) => {
-    if (watched.has(v)) return;
-    watched.add(v);
+    const armed = arms.get(v);
+    if (armed) {
+      armed(); // a new stream
+      return;
+    }
     // when this video was seen to become visible (null while it is not), and the description of
     // the frame it presented last
     let visibleAt = null;
@@ -130,16 +140,26 @@
       if (!visible(v)) visibleAt = null;
       else if (visibleAt === null) visibleAt = t;
     };
+    // A frame callback makes the page render a frame for each of the video's frames, work no
+    // shopper's or agent's page has: so only a remote video is followed, and only until the
+    // picture is seen (reset() and a new stream arm it again).
+    let pending = false;
     const onFrame = (_, meta) => {
+      pending = false;
       const t = now();
       last = meta;
-      if (probe.picture === null && isRemote()) {
-        seen(t);
-        if (visibleAt !== null) check(t, meta);
-      }
+      if (probe.picture !== null || !isRemote()) return;
+      seen(t);
+      if (visibleAt !== null) check(t, meta);
+      if (probe.picture === null) arm();
+    };
+    const arm = () => {
+      if (pending || v.srcObject === null) return;
+      pending = true;
       v.requestVideoFrameCallback(onFrame);
     };
-    v.requestVideoFrameCallback(onFrame);
+    arms.set(v, arm);
+    arm();
     // the layout that makes it visible (it runs before that frame is painted)
     new ResizeObserver(() => {
       const t = now();
