@@ -48,11 +48,16 @@ export function hotPathPool(connectionString: string, max: number): pg.Pool {
     max,
     min: Math.min(HOT_IDLE, max),
     idleTimeoutMillis: 60_000,
-  });
-  // Set on each new connection before its first statement (queued ahead of it). Not in the
-  // connection's startup options: a DATABASE_URL with `?options=` of its own would replace them.
-  pool.on('connect', (client) => {
-    client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
+    // Set on each new connection before the pool hands it out. Not in the connection's startup
+    // options: a DATABASE_URL with `?options=` of its own would replace them. Not queued from
+    // the pool's 'connect' event either: the first statement would then be sent while the SET
+    // is still out, which pg 8 warns of and pg 9 is to remove. A server that does not know the
+    // setting (PostgreSQL before 12) plans as it chooses, as the rest does.
+    // pg-pool awaits what this returns; @types/pg declares it void
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    onConnect: async (client) => {
+      await client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined);
+    },
   });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => undefined);

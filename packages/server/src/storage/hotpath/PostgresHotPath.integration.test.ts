@@ -15,6 +15,11 @@ import { PostgresHotPath } from './PostgresHotPath.ts';
 import { hotPathPool } from '../postgres.ts';
 
 const kinds = await databaseKinds('PostgreSQL hot path: group commit');
+/** pg's warnings of a statement sent on a connection while another is out (pg 9 is to remove it). */
+const overlapped: string[] = [];
+process.on('warning', (w) => {
+  if (w.message.includes('already executing a query')) overlapped.push(w.message);
+});
 const turn = () => new Promise((r) => setImmediate(r));
 
 /** Resolves once `expected` statements of this database wait on a lock (out, and held). */
@@ -166,5 +171,19 @@ describe.skipIf(!kinds.includes('postgres'))('PostgreSQL hot path: group commit'
     expect(timeout.rows[0]?.statement_timeout).toBe('61s');
     await own.close();
     await ownPool.end();
+  });
+
+  it('hands a new hot-path connection out only once its session is set', async () => {
+    const ownPool = hotPathPool(db.url, 2);
+    // two new connections, each used the moment it is handed out
+    const clients = await Promise.all([ownPool.connect(), ownPool.connect()]);
+    for (const c of clients) {
+      const r = await c.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+      expect(r.rows[0]?.plan_cache_mode).toBe('force_generic_plan');
+      c.release();
+    }
+    await ownPool.end();
+    // nothing in this file (the adapter's pools included) sent a statement while one was out
+    expect(overlapped).toEqual([]);
   });
 });
