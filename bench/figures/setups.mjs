@@ -102,6 +102,7 @@ async function measure(kind, ctx) {
       ['closed', 0],
       ['open', RATE],
     ]) {
+      await server.proc.request({ probe: 'lag', on: true }, 10_000);
       const c0 = await probeCpu(server.proc);
       const g0 = kind === 'postgres' ? pgBackendCpu() : 0;
       const r = check(
@@ -110,6 +111,7 @@ async function measure(kind, ctx) {
       );
       const c1 = await probeCpu(server.proc);
       r.serverCpu = cpuShare(c0, c1);
+      r.serverLag = (await server.proc.request({ probe: 'lag', on: false }, 10_000)).lag;
       if (kind === 'postgres' && r.completed > 0) {
         // backends that ended during the phase are not counted: a lower bound
         r.dbCpuMsPerCall = ((pgBackendCpu() - g0) * 1000) / r.completed;
@@ -118,8 +120,8 @@ async function measure(kind, ctx) {
       ctx.log(
         `  setups ${kind} ${name === 'closed' ? `closed loop, ${n} pairs` : `open loop at ${RATE}/s`}: ` +
           `${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ` +
-          `${r.completed} ok, ${r.failed} failed${r.notStarted ? `, ${r.notStarted} dropped` : ''}, server CPU ${(r.serverCpu * 100).toFixed(0)}%, ` +
-          `load CPU ${(r.loadCpu * 100).toFixed(0)}%` +
+          `${r.completed} ok, ${r.failed} failed${r.notStarted ? `, ${r.notStarted} dropped` : ''}, server CPU ${(r.serverCpu * 100).toFixed(0)}% (its event loop late by ${r.serverLag.p99.toFixed(1)} ms at p99, ${r.serverLag.max.toFixed(0)} ms at most), ` +
+          `load CPU ${(r.loadCpu * 100).toFixed(0)}% (its event loop late by ${r.loadLag.p99.toFixed(1)} ms at p99, ${r.loadLag.max.toFixed(0)} ms at most)` +
           (r.dbCpuMsPerCall === undefined
             ? ''
             : `, PostgreSQL backends ${r.dbCpuMsPerCall.toFixed(2)} ms CPU per call`) +
@@ -214,7 +216,9 @@ export async function setups(ctx) {
       pass: p99.n > 0 && p99.median < 50 && achieved.median >= RATE * 0.95,
       note:
         `p50 ${p50.median.toFixed(1)} ms (bare ${S('bare', 'open', 'p50').median.toFixed(1)} ms); achieved ` +
-        `${achieved.median.toFixed(0)}/s of ${RATE}/s offered` +
+        `${achieved.median.toFixed(0)}/s of ${RATE}/s offered; event loops late at p99 (median over runs): ` +
+        `server ${summarize(ok(k).map((x) => x.open.serverLag.p99)).median.toFixed(1)} ms, ` +
+        `load generator ${summarize(ok(k).map((x) => x.open.loadLag.p99)).median.toFixed(1)} ms` +
         (S(k, 'open', 'notStarted').median > 0
           ? `; ${S(k, 'open', 'notStarted').median.toFixed(0)} calls still queued at the time limit were dropped (not in p99)`
           : ''),
