@@ -5,11 +5,11 @@
  * returns process.cpuUsage() and a monotonic timestamp; `snapshot` writes a heap snapshot to
  * `file` (for diagnosing what a session costs); `lag` with `on: true` starts a histogram of how
  * late the event loop runs (a 2 ms tick) and with `on: false` stops it and returns its p50, p99
- * and max in ms past the tick. The IPC channel is unref'ed so it never keeps the server alive,
+ * and max in ms past the tick (`eventLoopLag`). The IPC channel is unref'ed so it never keeps the server alive,
  * and the server's own code is untouched.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { eventLoopLag } from './stats.mjs';
 
 const LAG_TICK_MS = 2;
 let lag = null;
@@ -28,22 +28,9 @@ if (typeof process.send === 'function') {
         const { writeHeapSnapshot } = await import('node:v8');
         process.send({ probe: 'snapshot', id: msg.id, file: writeHeapSnapshot(msg.file) });
       } else if (msg.probe === 'lag') {
-        if (msg.on) {
-          lag?.disable();
-          lag = monitorEventLoopDelay({ resolution: LAG_TICK_MS });
-          lag.enable();
-          process.send({ probe: 'lag', id: msg.id });
-        } else {
-          lag?.disable();
-          const ms = (ns) => Math.max(0, ns / 1e6 - LAG_TICK_MS);
-          const h = lag;
-          lag = null;
-          process.send({
-            probe: 'lag',
-            id: msg.id,
-            lag: h && { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) },
-          });
-        }
+        const result = lag?.stop() ?? null;
+        lag = msg.on ? eventLoopLag(LAG_TICK_MS) : null;
+        process.send({ probe: 'lag', id: msg.id, lag: result });
       } else if (msg.probe === 'cpu') {
         process.send({
           probe: 'cpu',

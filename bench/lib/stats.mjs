@@ -1,7 +1,27 @@
 /**
  * Small statistics helpers for the benchmark: percentiles on sorted copies, a summary
- * (median with min/max and the interquartile range) and number formatting.
+ * (median with min/max and the interquartile range), number formatting, and an event loop's
+ * lag.
  */
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/**
+ * Starts measuring how late this process's event loop runs, on a `tickMs` timer; the returned
+ * `stop()` ends it and gives { p50, p99, max } in ms past the tick (the histogram records each
+ * tick's whole interval, in ns).
+ */
+export function eventLoopLag(tickMs) {
+  const h = monitorEventLoopDelay({ resolution: tickMs });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      const ms = (ns) => Math.max(0, ns / 1e6 - tickMs);
+      return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+    },
+  };
+}
 
 /** Linear-interpolated percentile (p in 0..100) of an array of numbers. */
 export function percentile(values, p) {

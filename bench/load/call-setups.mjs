@@ -13,9 +13,9 @@
  * IPC: { cmd: 'connect', mode, url, origin?, token?, pairs: [{ cookie?, agentId }] }
  *      { cmd: 'run', rate (calls/s; 0 = closed loop, every pair back to back), durationMs }
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { percentile } from '../lib/stats.mjs';
+import { eventLoopLag, percentile } from '../lib/stats.mjs';
 
 const STEP_TIMEOUT = 10_000;
 /** Product mode: visitor sockets per agent (they take turns). */
@@ -331,8 +331,7 @@ async function run(msg) {
   const cpu0 = process.cpuUsage();
   // how late this process's own event loop ran (a call's latency includes it), on a 1 ms tick
   // like the open loop's own scheduler
-  const lag = monitorEventLoopDelay({ resolution: 1 });
-  lag.enable();
+  const lag = eventLoopLag(1);
   const start = performance.now();
   const deadline = start + msg.durationMs;
   const one = async (pair, sched) => {
@@ -406,7 +405,7 @@ async function run(msg) {
   }
   const elapsed = performance.now() - start;
   const cpu = process.cpuUsage(cpu0);
-  lag.disable();
+  const loadLag = lag.stop();
   return {
     completed: lat.length,
     failed,
@@ -419,14 +418,7 @@ async function run(msg) {
     p99: percentile(lat, 99),
     max: lat.length ? Math.max(...lat) : NaN,
     loadCpu: (cpu.user + cpu.system) / 1000 / elapsed,
-    // ms past the histogram's 1 ms tick (it records in ns, the tick's own interval included)
-    loadLag: Object.fromEntries(
-      [
-        ['p50', lag.percentile(50)],
-        ['p99', lag.percentile(99)],
-        ['max', lag.max],
-      ].map(([k, ns]) => [k, Math.max(0, ns / 1e6 - 1)]),
-    ),
+    loadLag,
     steps: Object.fromEntries(
       Object.entries(steps).map(([k, v]) => [
         k,

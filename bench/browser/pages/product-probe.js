@@ -96,9 +96,9 @@
     return opacity >= 0.5 && right - left >= 64 && bottom - top >= 48;
   };
   const watch = (v) => {
-    const armed = arms.get(v);
-    if (armed) {
-      armed(); // a new stream
+    const rearm = arms.get(v);
+    if (rearm) {
+      rearm(); // a new stream
       return;
     }
     // when this video was seen to become visible (null while it is not), and the description of
