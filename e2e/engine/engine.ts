@@ -290,6 +290,31 @@ export function firstFrameAt(page: Page): Promise<number | null> {
   return page.evaluate(() => (window as unknown as W).flux.firstFrameAt);
 }
 
+/**
+ * The page's video sender: the downscale its encoding asks for, the width it sends, and why
+ * the browser holds it below that, if it does (`qualityLimitationReason`: 'none', 'cpu',
+ * 'bandwidth' or 'other').
+ */
+export function sentVideo(
+  page: Page,
+): Promise<{ scale: number | null; frameWidth: number; limitation: string }> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as W).flux.call?.peerConnection;
+    const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
+    const out = { scale: null as number | null, frameWidth: 0, limitation: 'none' };
+    if (!pc || !sender) return out;
+    out.scale = sender.getParameters().encodings[0]?.scaleResolutionDownBy ?? null;
+    (await sender.getStats()).forEach(
+      (r: { type: string; frameWidth?: number; qualityLimitationReason?: string }) => {
+        if (r.type !== 'outbound-rtp') return;
+        out.frameWidth = r.frameWidth ?? 0;
+        out.limitation = r.qualityLimitationReason ?? 'none';
+      },
+    );
+    return out;
+  });
+}
+
 /** getStats() summary of the page's call. */
 export function stats(page: Page): Promise<{
   framesDecoded: number;
