@@ -127,6 +127,17 @@ export async function setup(ctx) {
     );
   }
   if (data.records.product?.length) {
+    // last packet in → presented, per picture side: a side whose picture waited for the black
+    // frames' cadence in the renderer (up to half their interval) shows here as a long wait
+    const sides = good('product').flatMap((r) =>
+      [
+        [r.acceptToVisitorReceivedMs, r.acceptToVisitorPresentedMs],
+        [r.acceptToAgentReceivedMs, r.acceptToAgentPresentedMs],
+      ]
+        .filter(([inAt]) => inAt !== undefined)
+        .map(([inAt, presentedAt]) => presentedAt - inAt),
+    );
+    const held = sides.filter((ms) => ms > 40).length;
     rows.push(
       acceptRow(
         'setup.product.accept',
@@ -142,6 +153,8 @@ export async function setup(ctx) {
           `the frame's expected display: visitor ${S('product', 'acceptToVisitorExpectedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentExpectedMs').median.toFixed(0)} ms; ` +
           `that frame presented for composition: visitor ${S('product', 'acceptToVisitorPresentedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentPresentedMs').median.toFixed(0)} ms ` +
           `(the expected display runs far behind it when nothing animates in the page: docs/performance.md); ` +
+          `last packet in → presented: median ${summarize(sides).median.toFixed(0)} ms, over 40 ms on ${held} of ${sides.length} sides ` +
+          `(most such waits are the renderer holding a first picture for the black frames' cadence: docs/performance-log.md); ` +
           `the pages' own callbacks for that frame ${S('product', 'acceptToBothCallbackMs').median.toFixed(0)} ms (later when the page is busy rendering)`,
       ),
     );
