@@ -5,8 +5,8 @@
  * returns process.cpuUsage() and a monotonic timestamp; `snapshot` writes a heap snapshot to
  * `file` (for diagnosing what a session costs); `lag` with `on: true` starts a histogram of how
  * late the event loop runs (a 2 ms tick) and with `on: false` stops it and returns its p50, p99
- * and max in ms past the tick (`eventLoopLag`). The IPC channel is unref'ed so it never keeps the server alive,
- * and the server's own code is untouched.
+ * and max in ms past the tick (`eventLoopLag`). The IPC channel is unref'ed so it never keeps
+ * the server alive, and the server's own code is untouched.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventLoopLag } from './stats.mjs';
