@@ -51,6 +51,12 @@ export class StillGate {
   constructor(camera: MediaStreamTrack) {
     const { width = 640, height = 480 } = camera.getSettings();
     const canvas = document.createElement('canvas');
+    // The camera's size, although the sender starts at about 320 px: the encoder's ceiling
+    // (and with it the rate the first picture is paced at) follows the size of the frames it
+    // is given, not the size it sends. A canvas drawn at 320 px held the target bitrate at
+    // 500 kbit/s against 0.95–1.4 Mbit/s, and the first pictures came in 28 ms later; one drawn
+    // at twice the camera's size had more to draw and came in 5–9 ms later
+    // (docs/performance-log.md, *the still's size*).
     canvas.width = width;
     canvas.height = height;
     this.#canvas = canvas;
