@@ -16,9 +16,10 @@ export function formatDuration(totalSeconds: number | null | undefined): string 
 /**
  * One formatter per locale and currency (null: the currency is not one the browser knows).
  * Making one costs about a millisecond of main thread on a slow machine, and the ring card
- * formats its products four times a second while it rings; made anew each time, the
- * formatters took 4-6 ms of the console's thread between the accept and the visitor's first
- * picture (docs/performance-log.md, *the console's price formatters*).
+ * formats its products four times a second while it rings, once more in the accept's own
+ * task; made anew each time, the formatters took about 6 ms of the console's thread between the
+ * accept and both pictures (profile samples on a slow machine; docs/performance-log.md, *the
+ * console's price formatters*).
  */
 const moneyFormats = new Map<string, Intl.NumberFormat | null>();
 
