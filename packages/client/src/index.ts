@@ -21,6 +21,7 @@ export type { LocalMediaOptions } from './media.ts';
 export { mediaErrorFrom, networkError, invalidStateError } from './errors.ts';
 export { summarizeStats } from './stats.ts';
 export { afterNextFrame, inNextFrame } from './frame.ts';
+export { formatMoney } from './money.ts';
 export { consoleLogger, silentLogger } from './logger.ts';
 export type { Logger, LogLevel } from './logger.ts';
 export { FluxError } from '@flux/protocol';

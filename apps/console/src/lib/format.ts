@@ -13,32 +13,8 @@ export function formatDuration(totalSeconds: number | null | undefined): string 
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
 }
 
-/**
- * One formatter per locale and currency (null: the currency is not one the browser knows).
- * Making one costs about a millisecond of main thread on a slow machine, and the ring card
- * formats its products four times a second while it rings, once more in the accept's own
- * task; made anew each time, the formatters took about 6 ms of the console's thread between the
- * accept and both pictures (profile samples on a slow machine; docs/performance-log.md, *the
- * console's price formatters*).
- */
-const moneyFormats = new Map<string, Intl.NumberFormat | null>();
-
-/** Minor units → "€19.90" in the user's locale. */
-export function formatMoney(minor: number, currency: string, locale?: string): string {
-  const key = `${locale ?? ''}|${currency}`;
-  let f = moneyFormats.get(key);
-  if (f === undefined) {
-    try {
-      f = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    } catch {
-      f = null;
-    }
-    // a handful in practice; bounded all the same (currencies come from the shop's data)
-    if (moneyFormats.size >= 64) moneyFormats.clear();
-    moneyFormats.set(key, f);
-  }
-  return f ? f.format(minor / 100) : `${(minor / 100).toFixed(2)} ${currency}`;
-}
+/** Minor units → "€19.90" in the user's locale (one formatter per locale and currency). */
+export { formatMoney } from '@flux/client';
 
 /** Minor units → "19.90" for an input field. */
 export function priceInput(minor: number): string {

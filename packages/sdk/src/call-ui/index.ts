@@ -7,6 +7,7 @@
 import type { CallAgent, Product } from '@flux/protocol';
 import {
   afterNextFrame,
+  formatMoney,
   getLocalMedia,
   inNextFrame,
   SignalingClient,
@@ -400,24 +401,12 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   };
 
   /**
-   * One formatter per currency. A page's first currency formatter loads the browser's locale
-   * data: 45 ms of main thread on a slow machine, 100-200 ms while a call starts. Made at the
-   * accept, that held the agent's first picture back (docs/performance-log.md); the formatters
-   * are made while it rings instead.
+   * The page's first currency formatter loads the browser's locale data: 45 ms of main thread
+   * on a slow machine, 100-200 ms while a call starts. Made at the accept, that held the agent's
+   * first picture back (docs/performance-log.md); the formatters are made while it rings
+   * instead (`formatMoney` keeps one per locale and currency).
    */
-  const money = new Map<string, Intl.NumberFormat | null>();
-  const price = (p: Product): string => {
-    let f = money.get(p.currency);
-    if (f === undefined) {
-      try {
-        f = new Intl.NumberFormat(ctx.lang, { style: 'currency', currency: p.currency });
-      } catch {
-        f = null;
-      }
-      money.set(p.currency, f);
-    }
-    return f ? f.format(p.price / 100) : `${(p.price / 100).toFixed(2)} ${p.currency}`;
-  };
+  const price = (p: Product): string => formatMoney(p.price, p.currency, ctx.lang);
 
   const renderProducts = (): void => {
     prods.replaceChildren();
