@@ -88,7 +88,14 @@ test('an agent accepts a call: ring card, video, products, chat, notes, hang up'
   await expect(agent.getByTestId('ring-visitor')).toHaveText('Ada Lovelace');
   await expect(card).toContainText('ada@example.test');
   await expect(agent.getByTestId('ring-page')).toContainText('localhost');
-  await expect(agent.getByTestId('ring-products')).toContainText('Blue Oxford Shirt');
+  // each product with its price, formatted for the agent's browser (en-US here)
+  const ringProducts = agent.getByTestId('ring-products');
+  await expect(ringProducts.locator('.row').filter({ hasText: 'Blue Oxford Shirt' })).toContainText(
+    '€49.00',
+  );
+  await expect(ringProducts.locator('.row').filter({ hasText: 'Red Chino Pants' })).toContainText(
+    '€59.00',
+  );
   await expect(agent.getByTestId('ring-unknown')).toContainText('NOPE-404');
   // the tab title flashes while it rings; the ringtone is allowed to play
   await expect.poll(() => agent.title(), { timeout: 5000 }).toContain('Incoming call');
@@ -129,6 +136,9 @@ test('an agent accepts a call: ring card, video, products, chat, notes, hang up'
   // push a product from the catalog, then remove one
   const panel = agent.getByTestId('products-panel');
   await expect(panel.getByTestId('call-product')).toHaveCount(2);
+  await expect(
+    panel.getByTestId('call-product').filter({ hasText: 'Blue Oxford Shirt' }),
+  ).toContainText('€49.00 · ITM-BLUE-SHIRT');
   await panel.getByLabel('Add from the catalog').fill('fedora');
   const results = agent.getByTestId('catalog-results');
   await expect(results.getByRole('button', { name: /^Show / }).first()).toBeVisible();
