@@ -266,30 +266,37 @@ try {
       await agent.getByRole('button', { name: 'Done' }).click();
       await agent.getByTestId('call-screen').waitFor({ state: 'detached', timeout: 10_000 });
       if (a.accept === null) return { error: 'the Accept click was not seen' };
-      // a picture before the agent accepted would be a privacy bug, not a fast call
-      if (Math.min(a.picture.presented, p.picture.presented) < a.accept) {
+      // a picture before the agent accepted would be a privacy bug, not a fast call (a picture
+      // first seen as its video became visible has no presentation time: its layout's time)
+      const earliest = (x) => x.presented ?? x.displayed;
+      if (Math.min(earliest(a.picture), earliest(p.picture)) < a.accept) {
         return { error: 'a picture arrived before the call was accepted' };
       }
-      const both = (k) => Math.max(a.picture[k], p.picture[k]) - a.accept;
+      /** ms from the accept to a time the watcher gave (undefined where it has none) */
+      const since = (t) => (t === null || t === undefined ? undefined : t - a.accept);
+      const both = (k) =>
+        a.picture[k] !== null && p.picture[k] !== null
+          ? Math.max(a.picture[k], p.picture[k]) - a.accept
+          : undefined;
       return {
         acceptToBothShownMs: both('displayed'),
         acceptToBothCallbackMs: both('callback'),
-        acceptToVisitorShownMs: p.picture.displayed - a.accept,
-        acceptToAgentShownMs: a.picture.displayed - a.accept,
-        acceptToVisitorVisibleMs: p.picture.visible - a.accept,
-        acceptToAgentVisibleMs: a.picture.visible - a.accept,
-        acceptToVisitorExpectedMs: p.picture.expected - a.accept,
-        acceptToAgentExpectedMs: a.picture.expected - a.accept,
-        acceptToVisitorPresentedMs: p.picture.presented - a.accept,
-        acceptToAgentPresentedMs: a.picture.presented - a.accept,
-        acceptToVisitorCallbackMs: p.picture.callback - a.accept,
-        acceptToAgentCallbackMs: a.picture.callback - a.accept,
-        acceptToBothReceivedMs:
-          a.picture.received !== null && p.picture.received !== null ? both('received') : undefined,
-        acceptToVisitorReceivedMs:
-          p.picture.received !== null ? p.picture.received - a.accept : undefined,
-        acceptToAgentReceivedMs:
-          a.picture.received !== null ? a.picture.received - a.accept : undefined,
+        acceptToVisitorShownMs: since(p.picture.displayed),
+        acceptToAgentShownMs: since(a.picture.displayed),
+        acceptToVisitorVisibleMs: since(p.picture.visible),
+        acceptToAgentVisibleMs: since(a.picture.visible),
+        acceptToVisitorExpectedMs: since(p.picture.expected),
+        acceptToAgentExpectedMs: since(a.picture.expected),
+        acceptToVisitorPresentedMs: since(p.picture.presented),
+        acceptToAgentPresentedMs: since(a.picture.presented),
+        acceptToVisitorCallbackMs: since(p.picture.callback),
+        acceptToAgentCallbackMs: since(a.picture.callback),
+        acceptToBothReceivedMs: both('received'),
+        acceptToVisitorReceivedMs: since(p.picture.received),
+        acceptToAgentReceivedMs: since(a.picture.received),
+        // the picture was first seen as its video became visible, already in it (probe's check)
+        visitorOnLayout: p.picture.onLayout,
+        agentOnLayout: a.picture.onLayout,
       };
     } finally {
       await ctx.close();
@@ -355,7 +362,7 @@ try {
         failures[v] = 0;
         log(
           v === 'product'
-            ? `  setup product call ${round}${round === 0 ? ' (warm-up)' : ''}: accept → both pictures shown ${rec.acceptToBothShownMs.toFixed(0)} ms (page callbacks ${rec.acceptToBothCallbackMs.toFixed(0)} ms; visitor in ${rec.acceptToVisitorReceivedMs?.toFixed(0)} shown ${rec.acceptToVisitorShownMs.toFixed(0)}, agent in ${rec.acceptToAgentReceivedMs?.toFixed(0)} shown ${rec.acceptToAgentShownMs.toFixed(0)})`
+            ? `  setup product call ${round}${round === 0 ? ' (warm-up)' : ''}: accept → both pictures shown ${rec.acceptToBothShownMs.toFixed(0)} ms (page callbacks ${rec.acceptToBothCallbackMs.toFixed(0)} ms; visitor in ${rec.acceptToVisitorReceivedMs?.toFixed(0) ?? 'before its layout'} shown ${rec.acceptToVisitorShownMs.toFixed(0)}, agent in ${rec.acceptToAgentReceivedMs?.toFixed(0) ?? 'before its layout'} shown ${rec.acceptToAgentShownMs.toFixed(0)})`
             : `  setup ${v} call ${round}${round === 0 ? ' (warm-up)' : ''}: both frames ${rec.bothFrameMs.toFixed(0)} ms after click` +
                 (v === 'flux'
                   ? `, ring ${rec.clickToRingMs.toFixed(0)} ms, accept → frames ${rec.acceptToBothFrameMs.toFixed(0)} ms`

@@ -39,7 +39,7 @@
   const probe = {
     accept: null,
     // the first picture: callback time, the browser's presentation and expected display times,
-    // and its last packet's arrival
+    // and its last packet's arrival (those three null when `onLayout`: see check() below)
     picture: null,
     reset() {
       this.accept = null;
@@ -112,28 +112,49 @@
     // Is the frame `meta` describes a picture? Checked on that frame itself, not on the video's
     // newest, which can be newer (the next callback describes that one). A picture presented
     // before its video became visible is shown from then on.
-    const check = (t, meta) => {
+    //
+    // On the layout that makes the video visible (`onLayout`), the frame the video holds is
+    // what that layout paints, whether or not a callback has described it yet. Chromium does
+    // not always call back for a frame presented while the video is a one-pixel spot: the
+    // first picture then came into the spot, stayed there as the video became visible, and
+    // the next callback was for the camera’s frame 100–300 ms later (performance-log.md, *the
+    // watcher missed pictures already in the video*). Such a picture is shown from the layout
+    // on; when it came in and was presented is not known.
+    const check = (t, meta, onLayout = false) => {
       let frame;
       try {
         frame = new VideoFrame(v);
       } catch {
         return; // no frame to read (the stream changed meanwhile): the next callback tells
       }
+      let described;
       try {
-        if (frame.timestamp !== Math.round(meta.mediaTime * 1e6) || !showsPicture(frame)) return;
+        described = frame.timestamp === Math.round(meta.mediaTime * 1e6);
+        if (!(described || onLayout) || !showsPicture(frame)) return;
       } finally {
         frame.close();
       }
       const at = (x) => performance.timeOrigin + x;
-      probe.picture = {
-        callback: t,
-        presented: at(meta.presentationTime),
-        displayed: Math.max(at(meta.expectedDisplayTime), visibleAt),
-        // the two parts of `displayed`: the page's layout, and the frame's own display
-        visible: visibleAt,
-        expected: at(meta.expectedDisplayTime),
-        received: meta.receiveTime !== undefined ? at(meta.receiveTime) : null,
-      };
+      probe.picture = described
+        ? {
+            callback: t,
+            presented: at(meta.presentationTime),
+            displayed: Math.max(at(meta.expectedDisplayTime), visibleAt),
+            // the two parts of `displayed`: the page's layout, and the frame's own display
+            visible: visibleAt,
+            expected: at(meta.expectedDisplayTime),
+            received: meta.receiveTime !== undefined ? at(meta.receiveTime) : null,
+            onLayout: false,
+          }
+        : {
+            callback: t,
+            presented: null,
+            displayed: visibleAt,
+            visible: visibleAt,
+            expected: null,
+            received: null,
+            onLayout: true,
+          };
       resolvePicture();
     };
     const seen = (t) => {
@@ -166,7 +187,7 @@
       if (probe.picture !== null || !isRemote()) return;
       const was = visibleAt;
       seen(t);
-      if (was === null && visibleAt !== null && last) check(t, last);
+      if (was === null && visibleAt !== null && last) check(t, last, true);
     }).observe(v);
   };
   const src = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
