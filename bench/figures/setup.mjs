@@ -139,7 +139,7 @@ export async function setup(ctx) {
     );
     const held = sides.filter((ms) => ms > 40).length;
     // pictures the watcher first saw as their video became visible, already in it: the browser
-    // had not called back for that frame, so its arrival and presentation are not known
+    // had not (yet) called back for that frame, so its arrival and presentation are not known
     const onLayout = good('product').flatMap((r) => [r.visitorOnLayout, r.agentOnLayout]);
     rows.push(
       acceptRow(
@@ -157,9 +157,9 @@ export async function setup(ctx) {
           `that frame presented for composition: visitor ${S('product', 'acceptToVisitorPresentedMs').median.toFixed(0)} ms, agent ${S('product', 'acceptToAgentPresentedMs').median.toFixed(0)} ms ` +
           `(the expected display runs far behind it when nothing animates in the page: docs/performance.md); ` +
           `last packet in → presented: median ${summarize(sides).median.toFixed(0)} ms, over 40 ms on ${held} of ${sides.length} sides ` +
-          `(${onLayout.filter(Boolean).length} of ${onLayout.length} sides' pictures were already in their video as it became visible, ` +
-          `with no frame callback from the browser: shown from that layout, arrival and presentation not known, not in these medians) ` +
           `(most such waits are the renderer holding a first picture for the black frames' cadence: docs/performance-log.md); ` +
+          `${onLayout.filter(Boolean).length} of ${onLayout.length} sides' pictures were already in their video as it became visible, ` +
+          `before the browser had called back for that frame: shown from that layout, with no arrival or presentation time (not in those medians); ` +
           `the pages' own callbacks for that frame ${S('product', 'acceptToBothCallbackMs').median.toFixed(0)} ms (later when the page is busy rendering)`,
       ),
     );

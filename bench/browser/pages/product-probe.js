@@ -114,12 +114,12 @@
     // before its video became visible is shown from then on.
     //
     // On the layout that makes the video visible (`onLayout`), the frame the video holds is
-    // what that layout paints, whether or not a callback has described it yet. Chromium does
-    // not always call back for a frame presented while the video is a one-pixel spot: the
-    // first picture then came into the spot, stayed there as the video became visible, and
-    // the next callback was for the camera’s frame 100–300 ms later (performance-log.md, *the
-    // watcher missed pictures already in the video*). Such a picture is shown from the layout
-    // on; when it came in and was presented is not known.
+    // what that layout paints, whether or not a callback has described it yet (one may still
+    // come, or none). Chromium does not always call back for a frame presented while the video
+    // is a one-pixel spot: the first picture then came into the spot, stayed there as the
+    // video became visible, and the next callback was for the camera’s frame 100–300 ms later
+    // (performance-log.md, *the watcher missed pictures already in the video*). Such a picture
+    // is shown from the layout on; when it came in and was presented is not known.
     const check = (t, meta, onLayout = false) => {
       let frame;
       try {
