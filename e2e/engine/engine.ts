@@ -286,6 +286,29 @@ export function view(page: Page): Promise<PageView> {
 }
 
 /** Date.now() of the first remote frame with a picture shown in the page, or null. */
+/**
+ * Whether the remote video shows a picture now, read from the video itself: the frame
+ * callbacks that count `pictureFrames` can miss a frame (Chromium does not call back for every
+ * frame it presents), and when no frame follows it, no later callback counts it either.
+ */
+export function showsPictureNow(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const video = document.querySelector('video');
+    if (!video || video.videoWidth === 0) return false;
+    const canvas = document.createElement('canvas');
+    canvas.width = 32;
+    canvas.height = 24;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return false;
+    ctx.drawImage(video, 0, 0, 32, 24);
+    const px = ctx.getImageData(0, 0, 32, 24).data;
+    for (let i = 0; i < px.length; i += 4) {
+      if ((px[i] ?? 0) > 40 || (px[i + 1] ?? 0) > 40 || (px[i + 2] ?? 0) > 40) return true;
+    }
+    return false;
+  });
+}
+
 export function firstFrameAt(page: Page): Promise<number | null> {
   return page.evaluate(() => (window as unknown as W).flux.firstFrameAt);
 }
