@@ -10,13 +10,13 @@ import { startCoturn, type RunningCoturn } from './coturn.ts';
 import { startPostgres, startRedis, type Service } from './services.ts';
 import {
   firstFrameAt,
-  showsPictureNow,
   onCall,
   openAgent,
   openVisitor,
   paintCamera,
   sentVideo,
   setMuted,
+  showsPictureNow,
   startCall,
   stats,
   videoSenders,

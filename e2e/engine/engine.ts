@@ -285,7 +285,6 @@ export function view(page: Page): Promise<PageView> {
   return page.evaluate(() => (window as unknown as W).flux.view);
 }
 
-/** Date.now() of the first remote frame with a picture shown in the page, or null. */
 /**
  * Whether the remote video shows a picture now, read from the video itself: the frame
  * callbacks that count `pictureFrames` can miss a frame (Chromium does not call back for every
@@ -309,6 +308,7 @@ export function showsPictureNow(page: Page): Promise<boolean> {
   });
 }
 
+/** Date.now() of the first remote frame with a picture shown in the page, or null. */
 export function firstFrameAt(page: Page): Promise<number | null> {
   return page.evaluate(() => (window as unknown as W).flux.firstFrameAt);
 }
