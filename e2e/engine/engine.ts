@@ -40,6 +40,8 @@ type W = Window & {
     signaling: FluxClientModule.SignalingClient;
     call: FluxClientModule.CallSession | null;
     firstFrameAt: number | null;
+    /** Whether the remote video's current frame shows a picture (set with the remote video). */
+    pictureNow?: () => boolean;
   };
 };
 
@@ -113,14 +115,17 @@ function watchCallSource(): string {
         canvas.width = 32;
         canvas.height = 24;
         const ctx = canvas.getContext('2d', { willReadFrequently: true });
-        const onFrame = () => {
+        f.pictureNow = () => {
+          if (video.videoWidth === 0) return false;
           ctx.drawImage(video, 0, 0, 32, 24);
           const px = ctx.getImageData(0, 0, 32, 24).data;
-          let picture = false;
           for (let i = 0; i < px.length; i += 4) {
-            if (px[i] > 40 || px[i + 1] > 40 || px[i + 2] > 40) { picture = true; break; }
+            if (px[i] > 40 || px[i + 1] > 40 || px[i + 2] > 40) return true;
           }
-          if (picture) {
+          return false;
+        };
+        const onFrame = () => {
+          if (f.pictureNow()) {
             v.pictureFrames++;
             if (f.firstFrameAt === null) f.firstFrameAt = Date.now();
           } else {
@@ -291,21 +296,7 @@ export function view(page: Page): Promise<PageView> {
  * frame it presents), and when no frame follows it, no later callback counts it either.
  */
 export function showsPictureNow(page: Page): Promise<boolean> {
-  return page.evaluate(() => {
-    const video = document.querySelector('video');
-    if (!video || video.videoWidth === 0) return false;
-    const canvas = document.createElement('canvas');
-    canvas.width = 32;
-    canvas.height = 24;
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) return false;
-    ctx.drawImage(video, 0, 0, 32, 24);
-    const px = ctx.getImageData(0, 0, 32, 24).data;
-    for (let i = 0; i < px.length; i += 4) {
-      if ((px[i] ?? 0) > 40 || (px[i + 1] ?? 0) > 40 || (px[i + 2] ?? 0) > 40) return true;
-    }
-    return false;
-  });
+  return page.evaluate(() => (window as unknown as W).flux.pictureNow?.() ?? false);
 }
 
 /** Date.now() of the first remote frame with a picture shown in the page, or null. */
