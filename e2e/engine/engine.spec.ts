@@ -5,6 +5,7 @@
  * namespace (npm run test:e2e).
  */
 import { expect, test, type Browser } from '@playwright/test';
+import { HANDOVER_MS } from '../../packages/client/src/StillGate.ts';
 import { startServer, DEMO, type RunningServer } from '../harness/server.ts';
 import { startCoturn, type RunningCoturn } from './coturn.ts';
 import { startPostgres, startRedis, type Service } from './services.ts';
@@ -101,13 +102,22 @@ test.describe('call engine in the browser', () => {
     const a = await view(agent);
     expect(v.products).toHaveLength(2);
     expect(a.products).toEqual(v.products);
-    // accept → first frame with a picture on both sides (printed; the benchmark compares it)
+    // accept → first frame with a picture on both sides (printed; the benchmark measures it);
+    // the media checks above read the decoders' counters, not the pictures: wait for those
     const acceptAt = a.at['accept:start'] ?? 0;
+    for (const page of [visitor, agent]) {
+      await expect.poll(() => firstFrameAt(page)).not.toBeNull();
+    }
     const frames = await Promise.all([firstFrameAt(visitor), firstFrameAt(agent)]);
+    const decoded = (await Promise.all([view(visitor), view(agent)])).map(
+      (x) => (x.at['picture:decoded'] ?? NaN) - acceptAt,
+    );
     console.log(
-      `accept → first frame: visitor ${String((frames[0] ?? 0) - acceptAt)} ms, agent ${String(
-        (frames[1] ?? 0) - acceptAt,
-      )} ms`,
+      `accept → first picture decoded: visitor ${String(decoded[0])} ms, agent ${String(
+        decoded[1],
+      )} ms; shown (frame callbacks, which may skip it): visitor ${String(
+        (frames[0] ?? 0) - acceptAt,
+      )} ms, agent ${String((frames[1] ?? 0) - acceptAt)} ms`,
     );
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
@@ -124,19 +134,25 @@ test.describe('call engine in the browser', () => {
       await expect
         .poll(async () => {
           const s = await stats(page);
-          return s.framesDecoded > 3 && s.audioPackets > 0 && (await view(page)).blackFrames > 3;
+          const v = await view(page);
+          return (
+            s.framesDecoded > 3 && s.audioPackets > 0 && v.blackFrames > 3 && v.decodedBlack > 3
+          );
         })
         .toBe(true);
     }
-    // ... yet nobody is seen or heard before the agent accepts
+    // ... yet nobody is seen or heard before the agent accepts: no frame decoded so far, shown
+    // or not, has a picture
     for (const page of [visitor, agent]) {
       expect((await view(page)).state).toBe('ringing');
+      expect((await view(page)).decodedPictures).toBe(0);
       expect((await view(page)).pictureFrames).toBe(0);
       expect(await firstFrameAt(page)).toBeNull();
       expect((await stats(page)).sentAudioEnergy).toBe(0);
     }
     await onCall(agent, 'accept');
     for (const page of [visitor, agent]) {
+      await expect.poll(async () => (await view(page)).decodedPictures).toBeGreaterThan(0);
       await expect.poll(async () => (await view(page)).pictureFrames).toBeGreaterThan(0);
       await expect.poll(async () => (await stats(page)).sentAudioEnergy).toBeGreaterThan(0);
     }
@@ -181,13 +197,15 @@ test.describe('call engine in the browser', () => {
     }
     // the agent's camera shows a picture while it rings, then makes no more frames
     await paintCamera(agent, 3);
-    await expect.poll(async () => (await view(visitor)).blackFrames).toBeGreaterThan(3);
+    await expect.poll(async () => (await view(visitor)).decodedBlack).toBeGreaterThan(3);
     expect(await videoSenders(agent)).toEqual([{ carries: 'still', black: true }]);
+    expect((await view(visitor)).decodedPictures).toBe(0);
     expect((await view(visitor)).pictureFrames).toBe(0);
     await onCall(agent, 'accept');
     // the visitor sees the agent although the camera made no frame since the accept: the video
     // itself is read, since that one frame's callback can be skipped and none follows it
     await expect.poll(() => showsPictureNow(visitor)).toBe(true);
+    expect((await view(visitor)).decodedPictures).toBeGreaterThan(0);
     // and the camera itself takes over the sender
     for (const page of [visitor, agent]) {
       await expect.poll(() => videoSenders(page)).toEqual([{ carries: 'camera', black: false }]);
@@ -211,19 +229,61 @@ test.describe('call engine in the browser', () => {
     await expect.poll(() => videoSenders(agent)).toEqual([{ carries: 'camera', black: false }]);
     // a frame of the camera, sent after the hand-over, has arrived (black: muted); the still's
     // would have come before it
-    const black = (await view(visitor)).blackFrames;
+    const black = (await view(visitor)).decodedBlack;
     await expect
       .poll(async () => {
         await paintCamera(agent);
-        return (await view(visitor)).blackFrames;
+        return (await view(visitor)).decodedBlack;
       })
       .toBeGreaterThan(black);
+    expect((await view(visitor)).decodedPictures).toBe(0);
     expect((await view(visitor)).pictureFrames).toBe(0);
     await setMuted(agent, 'video', false);
     await expect
       .poll(async () => {
         await paintCamera(agent);
         return (await view(visitor)).pictureFrames;
+      })
+      .toBeGreaterThan(0);
+    await onCall(visitor, 'hangup');
+    await expect.poll(async () => (await view(agent)).state).toBe('ended');
+    await Promise.all([vc.close(), ac.close()]);
+  });
+
+  test('a camera with no frame yet at the accept takes over the sender at once', async ({
+    browser,
+  }) => {
+    const [vc, ac] = await contexts(browser);
+    // the agent's camera has made no frame when the call is accepted: the still has nothing to
+    // draw, so waiting HANDOVER_MS for a drawn frame to leave would only delay the first picture
+    const agent = await openAgent(ac, server.url, DEMO.agents.mia, { quietCamera: true });
+    const visitor = await openVisitor(vc, server.url);
+    await startCall(visitor, 'Mia Alvarez', []);
+    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    await agent.evaluate(() => {
+      const w = window as unknown as { __replacedAt?: number };
+      const proto = RTCRtpSender.prototype;
+      const replace = Object.getOwnPropertyDescriptor(proto, 'replaceTrack')?.value as (
+        this: RTCRtpSender,
+        track: MediaStreamTrack | null,
+      ) => Promise<void>;
+      proto.replaceTrack = function (track) {
+        if (track?.kind === 'video') w.__replacedAt ??= Date.now();
+        return replace.call(this, track);
+      };
+    });
+    await onCall(agent, 'accept');
+    await expect.poll(() => videoSenders(agent)).toEqual([{ carries: 'camera', black: false }]);
+    const replacedAt = await agent.evaluate(
+      () => (window as unknown as { __replacedAt?: number }).__replacedAt ?? NaN,
+    );
+    expect(replacedAt - ((await view(agent)).at['accept:start'] ?? NaN)).toBeLessThan(HANDOVER_MS);
+    // nothing was shown before the camera's first frame, which then reaches the visitor
+    expect((await view(visitor)).decodedPictures).toBe(0);
+    await expect
+      .poll(async () => {
+        await paintCamera(agent);
+        return (await view(visitor)).decodedPictures;
       })
       .toBeGreaterThan(0);
     await onCall(visitor, 'hangup');

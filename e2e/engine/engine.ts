@@ -17,10 +17,23 @@ export interface PageView {
   chat: string[];
   welcomes: boolean[];
   remoteStream: boolean;
-  /** Remote video frames shown so far that were black / showed a picture. */
+  /**
+   * Remote video frames shown so far that were black / showed a picture (frame callbacks:
+   * Chromium may skip one).
+   */
   blackFrames: number;
   pictureFrames: number;
-  /** Date.now() when each state was reached (and `accept:start` etc.). */
+  /**
+   * Every remote video frame decoded so far, black / with a picture, whether shown or not
+   * (read from a clone of the remote track with a MediaStreamTrackProcessor): what the privacy
+   * checks count, since a frame callback can be skipped.
+   */
+  decodedBlack: number;
+  decodedPictures: number;
+  /**
+   * Date.now() when each state was reached (and `accept:start` etc.; `picture:decoded`: the
+   * first decoded remote frame with a picture).
+   */
   at: Record<string, number>;
 }
 
@@ -64,6 +77,8 @@ async function openEngine(page: Page, base: string, role: 'visitor' | 'agent'): 
         remoteStream: false,
         blackFrames: 0,
         pictureFrames: 0,
+        decodedBlack: 0,
+        decodedPictures: 0,
         at: {},
       };
       const agentsUrl = `/api/v1/public/channels/${channelId}/agents?apiKey=${apiKey}`;
@@ -115,15 +130,35 @@ function watchCallSource(): string {
         canvas.width = 32;
         canvas.height = 24;
         const ctx = canvas.getContext('2d', { willReadFrequently: true });
-        f.pictureNow = () => {
-          if (video.videoWidth === 0) return false;
-          ctx.drawImage(video, 0, 0, 32, 24);
+        const isPicture = (image) => {
+          ctx.drawImage(image, 0, 0, 32, 24);
           const px = ctx.getImageData(0, 0, 32, 24).data;
           for (let i = 0; i < px.length; i += 4) {
             if (px[i] > 40 || px[i + 1] > 40 || px[i + 2] > 40) return true;
           }
           return false;
         };
+        f.pictureNow = () => video.videoWidth > 0 && isPicture(video);
+        // every decoded frame, shown or not: a clone of the track read frame by frame, with a
+        // queue long enough that none is dropped while this page's thread is busy
+        const track = stream.getVideoTracks()[0];
+        if (track) {
+          const frames = new MediaStreamTrackProcessor({ track: track.clone(), maxBufferSize: 120 });
+          const reader = frames.readable.getReader();
+          void (async () => {
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) return;
+              try {
+                if (isPicture(value)) {
+                  if (v.decodedPictures++ === 0) v.at['picture:decoded'] = Date.now();
+                } else v.decodedBlack++;
+              } finally {
+                value.close();
+              }
+            }
+          })();
+        }
         const onFrame = () => {
           if (f.pictureNow()) {
             v.pictureFrames++;

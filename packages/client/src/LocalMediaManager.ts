@@ -217,7 +217,9 @@ export class LocalMediaManager {
   /**
    * Accepted: each still on a sender sends the camera's current picture at once (unless the
    * video is muted), and `HANDOVER_MS` later an enabled clone of the camera replaces it, after
-   * the drawn frame has left for the encoder.
+   * the drawn frame has left for the encoder. A still that drew nothing (muted, or no camera
+   * frame yet) is replaced at once: there is no drawn frame to wait for, and the camera's next
+   * frame is the first picture.
    */
   #handOverStills(): void {
     for (const sender of this.#pc.getSenders()) {
@@ -227,7 +229,7 @@ export class LocalMediaManager {
       if (!gate || !still || !camera || this.#stale.has(gate) || this.#handovers.has(gate)) {
         continue;
       }
-      if (!this.#muted.video) still.flash();
+      const wait = !this.#muted.video && still.flash() ? HANDOVER_MS : 0;
       const timer = setTimeout(() => {
         this.#handovers.delete(gate);
         // replaced meanwhile (another camera): #dropGate stopped it
@@ -245,7 +247,7 @@ export class LocalMediaManager {
             next.stop();
           },
         );
-      }, HANDOVER_MS);
+      }, wait);
       this.#handovers.set(gate, timer);
     }
   }

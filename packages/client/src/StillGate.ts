@@ -88,15 +88,17 @@ export class StillGate {
   }
 
   /**
-   * Sends the camera's current picture now. Nothing is sent when the camera has shown no frame
-   * yet (the camera's own next frame is then the first picture, as with the plain gate).
+   * Sends the camera's current picture now, and says whether it did. Nothing is sent when the
+   * camera has shown no frame yet, as when the call is accepted within moments of the camera
+   * starting: the camera's own next frame is then the first picture, as with the plain gate,
+   * and the caller hands the sender over to it at once.
    */
-  flash(): void {
+  flash(): boolean {
     clearInterval(this.#timer);
     const video = this.#video;
     // a camera turned off meanwhile is not shown
-    if (!this.#camera.enabled || this.#camera.readyState !== 'live') return;
-    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return;
+    if (!this.#camera.enabled || this.#camera.readyState !== 'live') return false;
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return false;
     const canvas = this.#canvas;
     // the camera's size was not known or has changed: the picture is never stretched
     if (video.videoWidth > 0 && video.videoHeight > 0) {
@@ -104,9 +106,10 @@ export class StillGate {
       if (canvas.height !== video.videoHeight) canvas.height = video.videoHeight;
     }
     const ctx = canvas.getContext('2d');
-    if (!ctx) return;
+    if (!ctx) return false;
     ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
     this.track.requestFrame();
+    return true;
   }
 
   /** Stops the canvas track and the clone; the camera itself stays the caller's. */
