@@ -140,13 +140,15 @@ function watchCallSource(): string {
         };
         f.pictureNow = () => video.videoWidth > 0 && isPicture(video);
         // every decoded frame, shown or not: a clone of the track read frame by frame, with a
-        // queue long enough that none is dropped while this page's thread is busy
+        // queue long enough that none is dropped while this page's thread is busy (read until
+        // a few pictures have come, as the frame callbacks below are)
         const track = stream.getVideoTracks()[0];
         if (track) {
-          const frames = new MediaStreamTrackProcessor({ track: track.clone(), maxBufferSize: 120 });
+          const clone = track.clone();
+          const frames = new MediaStreamTrackProcessor({ track: clone, maxBufferSize: 120 });
           const reader = frames.readable.getReader();
           void (async () => {
-            for (;;) {
+            while (v.decodedPictures < 5) {
               const { value, done } = await reader.read();
               if (done) return;
               try {
@@ -157,6 +159,8 @@ function watchCallSource(): string {
                 value.close();
               }
             }
+            void reader.cancel();
+            clone.stop();
           })();
         }
         const onFrame = () => {
