@@ -185,12 +185,8 @@ test.describe('call engine in the browser', () => {
   test('at the accept the camera picture of that moment goes out, without waiting for the next camera frame', async ({
     browser,
   }) => {
-    const [vc, ac] = await contexts(browser);
     // the agent's camera makes a frame only when told to
-    const agent = await openAgent(ac, server.url, DEMO.agents.mia, { quietCamera: true });
-    const visitor = await openVisitor(vc, server.url);
-    await startCall(visitor, 'Mia Alvarez', []);
-    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    const { visitor, agent, close } = await ringing(server, browser, { quietCamera: true });
     // while it rings both video senders carry a still: a black canvas
     for (const page of [visitor, agent]) {
       await expect.poll(() => videoSenders(page)).toEqual([{ carries: 'still', black: true }]);
@@ -212,17 +208,13 @@ test.describe('call engine in the browser', () => {
     }
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
-    await Promise.all([vc.close(), ac.close()]);
+    await close();
   });
 
   test('a camera muted before the accept is not shown until it is unmuted', async ({ browser }) => {
-    const [vc, ac] = await contexts(browser);
     // the agent's camera makes a frame only when told to: a picture the visitor sees after the
     // accept came from the still or from a frame painted after it
-    const agent = await openAgent(ac, server.url, DEMO.agents.mia, { quietCamera: true });
-    const visitor = await openVisitor(vc, server.url);
-    await startCall(visitor, 'Mia Alvarez', []);
-    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    const { visitor, agent, close } = await ringing(server, browser, { quietCamera: true });
     await paintCamera(agent, 3);
     await setMuted(agent, 'video', true);
     await onCall(agent, 'accept');
@@ -247,19 +239,15 @@ test.describe('call engine in the browser', () => {
       .toBeGreaterThan(0);
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
-    await Promise.all([vc.close(), ac.close()]);
+    await close();
   });
 
   test('a camera with no frame yet at the accept takes over the sender at once', async ({
     browser,
   }) => {
-    const [vc, ac] = await contexts(browser);
     // the agent's camera has made no frame when the call is accepted: the still has nothing to
     // draw, so waiting HANDOVER_MS for a drawn frame to leave would only delay the first picture
-    const agent = await openAgent(ac, server.url, DEMO.agents.mia, { quietCamera: true });
-    const visitor = await openVisitor(vc, server.url);
-    await startCall(visitor, 'Mia Alvarez', []);
-    await expect.poll(async () => (await view(agent)).state).toBe('ringing');
+    const { visitor, agent, close } = await ringing(server, browser, { quietCamera: true });
     await agent.evaluate(() => {
       const w = window as unknown as { __replacedAt?: number };
       const proto = RTCRtpSender.prototype;
@@ -288,7 +276,7 @@ test.describe('call engine in the browser', () => {
       .toBeGreaterThan(0);
     await onCall(visitor, 'hangup');
     await expect.poll(async () => (await view(agent)).state).toBe('ended');
-    await Promise.all([vc.close(), ac.close()]);
+    await close();
   });
 
   test('renegotiates in the call: an ICE restart and an added track (perfect negotiation)', async ({
