@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
-const ALL = ['size', 'loader', 'memory', 'fanout', 'setups', 'setup'];
+const ALL = ['size', 'loader', 'memory', 'fanout', 'setups', 'setup', 'incall'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,7 +42,8 @@ if (values.help) {
   memory   idle WebSocket memory per connection, bare ws vs visitor/agent sessions (figure 3)
   fanout   presence fan-out p99 to 10,000 sockets vs a bare ws broadcast (figure 4)
   setups   full call setups per second through signaling, SQLite and PostgreSQL (figure 5)
-  setup    call setup latency in Chromium: bare WebRTC, PeerJS, ours (figure 1)`);
+  setup    call setup latency in Chromium: bare WebRTC, PeerJS, ours (figure 1)
+  incall   Chromium's CPU while a call is up: bare pages, ours (a watch figure, no target)`);
   process.exit(0);
 }
 const selected = (values.only ?? positionals.join(','))

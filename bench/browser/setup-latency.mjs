@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { chromiumCpuOver } from '../lib/chromium-cpu.mjs';
 import { BENCH_DIR, freePort, sleep, startNode, waitForHttp } from '../lib/proc.mjs';
 import { api, DEMO, productAvailable, signIn, startProduct } from '../lib/product.mjs';
 
@@ -30,12 +31,18 @@ const { values } = parseArgs({
     // intervals of the fake camera (20 fps), so that accepts fall at every phase of its frames
     'ring-spread-ms': { type: 'string', default: '100' },
     variants: { type: 'string', default: 'bare,peerjs,flux,product' },
+    // in-call CPU (bench/figures/incall.mjs): once both pictures are in, each call after the
+    // warm-up is held for hold-settle-ms and then hold-ms more, while Chromium's CPU is read
+    'hold-ms': { type: 'string', default: '0' },
+    'hold-settle-ms': { type: 'string', default: '2000' },
     out: { type: 'string' },
   },
 });
 const CALLS = Number(values.calls);
 const RING_MS = Number(values['ring-ms']);
 const RING_SPREAD_MS = Number(values['ring-spread-ms']);
+const HOLD_MS = Number(values['hold-ms']);
+const HOLD_SETTLE_MS = Number(values['hold-settle-ms']);
 let variants = values.variants.split(',');
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -62,6 +69,7 @@ const out = {
   ringMs: RING_MS,
   ringSpreadMs: RING_SPREAD_MS,
   records: { bare: [], peerjs: [], flux: [], product: [] },
+  idleCpu: null,
   notes: [],
 };
 const cleanups = [];
@@ -151,6 +159,12 @@ try {
   });
   cleanups.unshift(() => browser.close());
   const relayBase = `http://localhost:${relayPort}`;
+  /** Holds a call that is up, and reads Chromium's CPU through it (no hold: undefined). */
+  const hold = async (round) => {
+    if (!HOLD_MS || round === 0) return undefined;
+    await sleep(HOLD_SETTLE_MS);
+    return chromiumCpuOver(HOLD_MS);
+  };
   const pages = {};
   const open = async (variant, role, url, setup) => {
     const ctx = await browser.newContext();
@@ -233,7 +247,7 @@ try {
 
   // 4. the calls: round 0 is a warm-up
   /** The product's own pages: the shopper clicks the widget, the agent clicks Accept. */
-  const productCall = async () => {
+  const productCall = async (round) => {
     const { agent } = pages.product;
     await agent.evaluate(() => window.benchProbe.reset());
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -262,6 +276,7 @@ try {
       }
       const a = await agent.evaluate(() => window.benchProbe);
       const p = await page.evaluate(() => window.benchProbe);
+      const inCallCpu = await hold(round);
       await agent.getByTestId('hangup').click();
       await agent.getByRole('button', { name: 'Done' }).click();
       await agent.getByTestId('call-screen').waitFor({ state: 'detached', timeout: 10_000 });
@@ -297,13 +312,14 @@ try {
         // the picture was first seen as its video became visible, already in it (probe's check)
         visitorOnLayout: p.picture.onLayout,
         agentOnLayout: a.picture.onLayout,
+        inCallCpu,
       };
     } finally {
       await ctx.close();
     }
   };
-  const oneCall = async (v) => {
-    if (v === 'product') return productCall();
+  const oneCall = async (v, round) => {
+    if (v === 'product') return productCall(round);
     const { visitor, agent } = pages[v];
     const i = await visitor.evaluate(() => window.bench.calls.length);
     const j = await agent.evaluate(() => window.bench.calls.length);
@@ -311,6 +327,7 @@ try {
     const ap = agent.evaluate((n) => window.bench.waitFrame(n), j);
     await visitor.click('#call');
     const res = await within(Promise.all([vp, ap]), 20_000);
+    const inCallCpu = res ? await hold(round) : undefined;
     await visitor.evaluate(() => window.bench.hangup());
     await agent.evaluate(() => window.bench.hangup());
     if (!res) return { error: 'no first frame within 20 s' };
@@ -320,6 +337,7 @@ try {
       visitorFrameMs: vr.tFrame - vr.t0,
       agentFrameMs: ar.tFrame - vr.t0,
       bothFrameMs: Math.max(vr.tFrame, ar.tFrame) - vr.t0,
+      inCallCpu,
     };
     // transport up (ICE + DTLS connected) → first frame: the media pipeline's own share
     const vConnected = v === 'flux' ? vr.states?.active : vr.tConnected;
@@ -349,10 +367,14 @@ try {
   };
   const failures = Object.fromEntries(variants.map((v) => [v, 0]));
   for (let round = 0; round <= CALLS; round++) {
+    // the in-call CPU figure's floor: every page open, no call up
+    if (HOLD_MS && round === 1) out.idleCpu = await chromiumCpuOver(HOLD_MS);
     const order = variants.map((_, k) => variants[(k + round) % variants.length]);
     for (const v of order) {
       if (failures[v] >= 3) continue;
-      const rec = await oneCall(v).catch((e) => ({ error: String(e.message ?? e).split('\n')[0] }));
+      const rec = await oneCall(v, round).catch((e) => ({
+        error: String(e.message ?? e).split('\n')[0],
+      }));
       rec.round = round;
       rec.warmup = round === 0;
       if (rec.error) {

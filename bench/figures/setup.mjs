@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BENCH_DIR } from '../lib/proc.mjs';
 import { summarize } from '../lib/stats.mjs';
 
-function runInNetns(args, log) {
+export function runInNetns(args, log) {
   const ns = `flux-bench-${process.pid}`;
   spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
