@@ -5,7 +5,7 @@
  *
  *   npm run bench                       # everything, full size (≈ 15–25 min on 2 cores)
  *   npm run bench -- --quick            # smoke run: small counts, one repetition (< 2 min)
- *   npm run bench -- --only setup,size  # some figures: setup, size, memory, fanout, setups
+ *   npm run bench -- --only setup,size  # some figures: setup, size, loader, memory, fanout, setups, incall
  *   npm run bench -- --repeat 5 --calls 20 --connections 19900
  */
 import { execSync } from 'node:child_process';
