@@ -1,7 +1,8 @@
 /**
- * CPU time of a Chromium and all its child processes, read from /proc, by Chromium's process
- * type: `browser` (no --type), `gpu` (the display compositor: software here, --disable-gpu),
- * `renderer` (the pages) and `utility` (network, audio, the fake camera's capture service).
+ * CPU time of the Chromiums this process launched and every process below them, read from
+ * /proc, by Chromium's process type: `browser` (no --type), `gpu` (the display compositor:
+ * software here, --disable-gpu), `renderer` (the pages) and `utility` (network, audio, the fake
+ * camera's capture service).
  * Linux only; used by the in-call CPU figure (bench/figures/incall.mjs).
  */
 import { spawnSync } from 'node:child_process';
