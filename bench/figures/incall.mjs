@@ -5,12 +5,8 @@
  * is what the call screens cost beyond the media; it guards the console and the call UI against
  * styles that are redrawn with every video frame. No target: issue 6 sets none.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BENCH_DIR } from '../lib/proc.mjs';
 import { fmt, summarize } from '../lib/stats.mjs';
-import { runInNetns } from './setup.mjs';
+import { runDriver } from './setup.mjs';
 
 const TYPES = ['gpu', 'renderer', 'browser', 'utility'];
 const LABEL = {
@@ -23,24 +19,11 @@ const LABEL = {
 export async function incall(ctx) {
   const calls = ctx.repeat ?? (ctx.quick ? 1 : 3);
   const holdMs = ctx.quick ? 3000 : 8000;
-  const file = join(tmpdir(), `flux-bench-incall-${process.pid}.json`);
-  await runInNetns(
-    [
-      join(BENCH_DIR, 'browser/setup-latency.mjs'),
-      '--variants',
-      'bare,flux,product',
-      '--calls',
-      calls,
-      '--hold-ms',
-      holdMs,
-      '--out',
-      file,
-    ],
+  const data = await runDriver(
+    'incall',
+    ['--variants', 'bare,flux,product', '--calls', calls, '--hold-ms', holdMs],
     ctx.log,
   );
-  const data = JSON.parse(readFileSync(file, 'utf8'));
-  rmSync(file, { force: true });
-  if (data.error) ctx.log(`  in-call driver error: ${data.error.split('\n')[0]}`);
   const held = (v) => data.records[v].filter((r) => !r.warmup && !r.error && r.inCallCpu);
   const S = (v, type = 'total') => summarize(held(v).map((r) => r.inCallCpu[type]));
   const bare = S('bare');

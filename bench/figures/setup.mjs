@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BENCH_DIR } from '../lib/proc.mjs';
 import { summarize } from '../lib/stats.mjs';
 
-export function runInNetns(args, log) {
+function runInNetns(args, log) {
   const ns = `flux-bench-${process.pid}`;
   spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
   const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
@@ -35,25 +35,23 @@ export function runInNetns(args, log) {
   });
 }
 
+/**
+ * Runs the browser driver (bench/browser/setup-latency.mjs) with `args` in a fresh namespace and
+ * returns the records it wrote; `figure` names it in the log and the temporary file.
+ */
+export async function runDriver(figure, args, log) {
+  const file = join(tmpdir(), `flux-bench-${figure}-${process.pid}.json`);
+  await runInNetns([join(BENCH_DIR, 'browser/setup-latency.mjs'), ...args, '--out', file], log);
+  const data = JSON.parse(readFileSync(file, 'utf8'));
+  rmSync(file, { force: true });
+  if (data.error) log(`  ${figure} driver error: ${data.error.split('\n')[0]}`);
+  return data;
+}
+
 export async function setup(ctx) {
   const calls = ctx.calls ?? (ctx.quick ? 3 : 15);
   const ringMs = ctx.ringMs ?? 1000;
-  const file = join(tmpdir(), `flux-bench-setup-${process.pid}.json`);
-  await runInNetns(
-    [
-      join(BENCH_DIR, 'browser/setup-latency.mjs'),
-      '--calls',
-      calls,
-      '--ring-ms',
-      ringMs,
-      '--out',
-      file,
-    ],
-    ctx.log,
-  );
-  const data = JSON.parse(readFileSync(file, 'utf8'));
-  rmSync(file, { force: true });
-  if (data.error) ctx.log(`  setup driver error: ${data.error.split('\n')[0]}`);
+  const data = await runDriver('setup', ['--calls', calls, '--ring-ms', ringMs], ctx.log);
   const good = (v) => data.records[v].filter((r) => !r.warmup && !r.error);
   const failed = (v) => data.records[v].filter((r) => !r.warmup && r.error).length;
   const S = (v, f) => summarize(good(v).map((r) => r[f]));
