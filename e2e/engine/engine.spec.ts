@@ -248,6 +248,9 @@ test.describe('call engine in the browser', () => {
     // the agent's camera has made no frame when the call is accepted: the still has nothing to
     // draw, so waiting HANDOVER_MS for a drawn frame to leave would only delay the first picture
     const { visitor, agent, close } = await ringing(server, browser, { quietCamera: true });
+    // accepted once the answer prepared while it rings is out (the visitor decodes the still's
+    // black): accepting sooner waits for that preparation first, which is not the hand-over
+    await expect.poll(async () => (await view(visitor)).decodedBlack).toBeGreaterThan(0);
     // when each video track is put on a sender from now on
     await agent.evaluate(() => {
       const w = window as unknown as { __replaced: number[] };
