@@ -145,6 +145,25 @@ test('CSV import reports each bad row and imports the good ones', async () => {
   await expect(page.getByText('No product matches “CSV-BAD”')).toBeVisible();
 });
 
+test("a CSV file saved as UTF-16 (a spreadsheet's Unicode text) imports as it reads", async () => {
+  await page.goto(`${server.url}/console/#/admin/products`);
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Import products from CSV' });
+  const text = 'sku,name,price,currency\nCSV-UTF16-1,Chapeau d’été,4500,EUR\n';
+  // little-endian with its byte order mark, as spreadsheets write it
+  const buffer = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  await dialog
+    .getByTestId('csv-file')
+    .setInputFiles({ name: 'products.csv', mimeType: 'text/csv', buffer });
+  await expect(dialog.getByLabel('CSV')).toHaveValue(text);
+  await dialog.getByRole('button', { name: 'Import 1 row' }).click();
+  await expect(dialog.getByTestId('import-result')).toContainText('1 product imported.');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const admin = await ApiClient.signIn(server.url, DEMO.admin);
+  const found = await admin.get<{ items: { name: string }[] }>('/products?q=CSV-UTF16-1');
+  expect(found.items.map((p) => p.name)).toEqual(['Chapeau d’été']);
+});
+
 test('an API key is shown once, works, and stops working when revoked', async () => {
   await page.goto(`${server.url}/console/#/admin/keys`);
   await page.getByRole('button', { name: 'New key' }).click();

@@ -17,7 +17,8 @@ import type { AppContext } from './context.ts';
 import { createStorage } from './storage/createStorage.ts';
 import type { Storage } from './storage/Storage.ts';
 import { createRealtime, type RealtimeOptions } from './modules/realtime/index.ts';
-import { installErrorHandlers } from './http/errors.ts';
+import { installInputGuard } from './http/inputGuard.ts';
+import { frameworkError, installErrorHandlers } from './http/errors.ts';
 import { DEFAULT_SCRYPT_N, hashPassword, verifyPassword } from './auth/password.ts';
 import { VISITOR_TOKEN_SECRET_NAME } from './auth/visitorToken.ts';
 import { healthRoutes } from './modules/health/routes.ts';
@@ -64,6 +65,7 @@ export async function buildApp(
     // this keeps ajv, if anything falls back to it, from removing them either).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkError,
   }).setValidatorCompiler(TypeBoxValidatorCompiler);
 
   const ownStorage = overrides.storage === undefined;
@@ -141,6 +143,7 @@ export async function buildApp(
   });
 
   installErrorHandlers(app);
+  installInputGuard(app);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     // API answers are per user or carry tokens: never cached unless a route says otherwise

@@ -48,6 +48,14 @@ export function validationDetails(
   );
 }
 
+/** Fastify's names for the parts of a request, in words, with their verb. */
+const PART_NAMES: Record<string, string> = {
+  body: 'The request body does',
+  querystring: 'The query string does',
+  params: 'The path does',
+  headers: 'The headers do',
+};
+
 function send(reply: FastifyReply, code: ErrorCode, message?: string, details?: unknown): void {
   const body: ApiErrorBody = { error: { code, message: message ?? ERRORS[code].message } };
   if (details !== undefined) body.error.details = details;
@@ -81,6 +89,26 @@ function fromFastify(err: FastifyError, request: FastifyRequest): [ErrorCode, st
   return ['FLX_ERR_INTERNAL'];
 }
 
+/**
+ * Fastify's `frameworkErrors`: the errors its router raises before any route or hook runs,
+ * given our error body instead of Fastify's. The one that reaches it here is a path that is not
+ * valid percent-encoding (`/api/v1/admin/calls/%FF`).
+ */
+export function frameworkError(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  request.log.info({ reason: err.message }, 'request refused');
+  // the app's onSend hooks do not run for these: the headers every answer carries, set here
+  void reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
+  send(
+    reply,
+    'FLX_ERR_BAD_REQUEST',
+    err.code === 'FST_ERR_BAD_URL' ? 'The path is not valid percent-encoded UTF-8.' : undefined,
+  );
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof FluxError) {
@@ -93,7 +121,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       send(
         reply,
         'FLX_ERR_VALIDATION',
-        `The ${context ?? 'request'} does not match its schema.`,
+        `${PART_NAMES[context ?? ''] ?? 'The request does'} not match its schema.`,
         validationDetails(err.validation, context),
       );
       return;

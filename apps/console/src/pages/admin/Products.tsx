@@ -4,6 +4,7 @@ import type { Product, ProductImportResponse, ProductInput } from '@flux/protoco
 import { api, unwrap } from '../../api/api.ts';
 import { ApiError, errorMessage } from '../../api/http.ts';
 import { formatMoney, priceInput } from '../../lib/format.ts';
+import { decodeTextFile } from '../../lib/textFile.ts';
 import { fire } from '../../ui/fire.ts';
 import { useSubmit } from '../../ui/useSubmit.ts';
 import {
@@ -410,7 +411,7 @@ function ImportDialog({ onClose, onImported }: { onClose: () => void; onImported
                 data-testid="csv-file"
                 onChange={fire(async (e) => {
                   const f = e.currentTarget.files?.[0];
-                  if (f) setCsv(await f.text());
+                  if (f) setCsv(decodeTextFile(new Uint8Array(await f.arrayBuffer())));
                 })}
               />
             </label>

@@ -27,6 +27,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { verifyVisitorToken } from '../../auth/visitorToken.ts';
+import { findNul } from '../../lib/nul.ts';
 import type { Storage } from '../../storage/Storage.ts';
 import type { Handler, HandlerContext } from './handlers.ts';
 import { handlers } from './handlers.ts';
@@ -217,7 +218,7 @@ export class Gateway {
 
   async #hello(ws: FluxSocket, p: Pending, data: RawData, isBinary: boolean): Promise<void> {
     const msg = isBinary ? null : parse(data);
-    if (!msg || !checkMessage.Check(msg) || msg.type !== 'session.hello') {
+    if (!msg || !checkMessage.Check(msg) || msg.type !== 'session.hello' || findNul(msg) !== null) {
       clearTimeout(p.timer);
       sendRaw(ws, {
         type: 'error',
@@ -379,6 +380,16 @@ export class Gateway {
       return;
     }
     const msg = raw;
+    const nulAt = findNul(msg);
+    if (nulAt !== null) {
+      this.#bad(
+        s,
+        rid,
+        'FLX_ERR_VALIDATION',
+        `The ${msg.type} message holds the NUL character (U+0000) in ${nulAt.slice(0, 200)}.`,
+      );
+      return;
+    }
     if (msg.type === 'session.ping') {
       s.sendUnsequenced(
         msg.t === undefined ? { type: 'session.pong' } : { type: 'session.pong', t: msg.t },

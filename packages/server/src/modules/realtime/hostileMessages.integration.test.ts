@@ -1,0 +1,129 @@
+/**
+ * Socket messages with NUL characters (U+0000) in their text, on SQLite and on PostgreSQL:
+ * each is refused with FLX_ERR_VALIDATION naming the field, nothing of it is stored, and the
+ * session goes on; a hello with one is no hello. Before the check, PostgreSQL failed each of
+ * these writes (its text type cannot store NUL) and the client got FLX_ERR_INTERNAL.
+ */
+import { CLOSE_CODES, PROTOCOL_VERSION } from '@flux/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../../testing/databases.ts';
+import {
+  agent,
+  must,
+  seed,
+  startServer,
+  TEST_ORIGIN,
+  type TestServer,
+  visitor,
+} from './testing/harness.ts';
+import { RequestError, WsTestClient } from './testing/WsTestClient.ts';
+
+const kinds = await databaseKinds('Hostile socket messages');
+
+/** The error a request is refused with. */
+async function refusal(p: Promise<unknown>): Promise<RequestError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(RequestError);
+  return e as RequestError;
+}
+
+describe.each(kinds)('hostile socket messages on %s', (kind) => {
+  let db: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    server = await startServer({ databaseUrl: db.url });
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.drop();
+  });
+
+  it('takes a hello with a NUL for no hello', async () => {
+    const fx = await seed(server.storage);
+    const ws = new WsTestClient(server.wsUrl, { origin: TEST_ORIGIN });
+    await ws.open();
+    ws.send({
+      type: 'session.hello',
+      protocolVersion: PROTOCOL_VERSION,
+      role: 'visitor',
+      token: await fx.visitorToken(),
+      sdkVersion: '1.0\u0000',
+    });
+    expect((await ws.next('error')).code).toBe('FLX_ERR_PROTOCOL_HELLO_REQUIRED');
+    expect((await ws.closed).code).toBe(CLOSE_CODES.HELLO_TIMEOUT);
+  });
+
+  it('refuses NUL in a call request, a chat, a media report and a callback request, and goes on', async () => {
+    const fx = await seed(server.storage);
+    const ada = must(fx.agents[0]);
+    const console1 = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+
+    const request = (pageUrl: string, name: string) =>
+      v.request({
+        type: 'call.request',
+        agentId: ada.id,
+        productIds: ['HAT-1'],
+        pageUrl,
+        user: { name },
+        offer: { type: 'offer', sdp: 'v=0 offer' },
+      });
+    let e = await refusal(request('https://shop.test/p\u0000', 'Vera'));
+    expect(e.message).toBe(
+      'FLX_ERR_VALIDATION: The call.request message holds the NUL character (U+0000) in pageUrl.',
+    );
+    e = await refusal(request('https://shop.test/p', 'Ve\u0000ra'));
+    expect(e.message).toContain('in user.name.');
+    // nothing was reserved or stored: the agent takes the next call
+    const { call } = await request('https://shop.test/p', 'Vera');
+    expect(call.status).toBe('ringing');
+    await console1.next('call.incoming');
+    await console1.request({ type: 'call.accept', callId: call.id });
+
+    e = await refusal(v.request({ type: 'call.chat', callId: call.id, text: 'hi\u0000' }));
+    expect(e.message).toBe(
+      'FLX_ERR_VALIDATION: The call.chat message holds the NUL character (U+0000) in text.',
+    );
+    await v.request({ type: 'call.chat', callId: call.id, text: 'hi' });
+    expect((await console1.next('call.chat')).text).toBe('hi');
+
+    e = await refusal(
+      console1.request({
+        type: 'call.media_state',
+        callId: call.id,
+        state: 'connected',
+        detail: 'ice \u0000',
+      }),
+    );
+    expect(e.message).toContain('in detail.');
+    await v.request({ type: 'call.hangup', callId: call.id });
+
+    e = await refusal(
+      v.request({
+        type: 'callback.request',
+        callId: call.id,
+        name: 'Vera',
+        contact: 'vera@example.test',
+        note: 'after\u0000five',
+      }),
+    );
+    expect(e.message).toContain('in note.');
+    const before = await server.storage.listCallbacks(fx.channel.id, { limit: 10 });
+    expect(before.items).toEqual([]);
+    await v.request({
+      type: 'callback.request',
+      callId: call.id,
+      name: 'Vera',
+      contact: 'vera@example.test',
+      note: 'after five',
+    });
+    const after = await server.storage.listCallbacks(fx.channel.id, { limit: 10 });
+    expect(after.items.map((c) => c.note)).toEqual(['after five']);
+    v.close();
+    console1.close();
+  });
+});
