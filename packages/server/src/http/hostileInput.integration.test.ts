@@ -26,6 +26,8 @@ interface Operation {
   path: string;
   pathParams: string[];
   queryParams: string[];
+  /** The query parameters of format `date-time`. */
+  timeParams: string[];
   jsonBody: boolean;
 }
 
@@ -35,7 +37,7 @@ interface OpenApi {
     Record<
       string,
       {
-        parameters?: { in: string; name: string }[];
+        parameters?: { in: string; name: string; schema?: { format?: string } }[];
         requestBody?: { content: Record<string, unknown> };
       }
     >
@@ -130,6 +132,9 @@ describe.each(kinds)('hostile input on %s', (kind) => {
         path,
         pathParams: (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
         queryParams: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+        timeParams: (op.parameters ?? [])
+          .filter((p) => p.in === 'query' && p.schema?.format === 'date-time')
+          .map((p) => p.name),
         jsonBody: op.requestBody?.content['application/json'] !== undefined,
       })),
     );
@@ -227,6 +232,19 @@ describe.each(kinds)('hostile input on %s', (kind) => {
       (p) => p.name,
     );
     expect(names.filter((n) => n.includes('\u0000'))).toEqual([]);
+  });
+
+  it('reads a leap second in any time parameter, as its format allows', async () => {
+    // yesterday's last second, written as a leap second (JavaScript's Date cannot read it)
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const timed = ops.filter((o) => o.timeParams.length > 0);
+    expect(timed.length).toBeGreaterThanOrEqual(3);
+    for (const op of timed) {
+      for (const name of op.timeParams) {
+        const res = await send(op, url(op, {}, `${name}=${day}T23:59:60Z`));
+        expect(res.statusCode, `${key(op)} ${name}: ${res.body}`).toBe(200);
+      }
+    }
   });
 
   it('answers a path that is not valid percent-encoding with our error body', async () => {

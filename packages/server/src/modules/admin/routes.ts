@@ -37,6 +37,7 @@ import {
 } from '@flux/protocol';
 import { requireUser, sessionOf } from '../../http/auth.ts';
 import { deleteInChannelRoute } from '../../http/routes.ts';
+import { dateTimeParam } from '../../lib/dateTime.ts';
 import { isValidTimezone, openingHoursProblem } from '../../lib/openingHours.ts';
 import { isUniqueViolation } from '../../storage/kysely/KyselyStorage.ts';
 import { parseProductCsv } from './productImport.ts';
@@ -458,8 +459,8 @@ export const adminRoutes: FastifyPluginCallback = (root, _opts, done) => {
         ...(q.agentId === undefined ? {} : { agentId: q.agentId }),
         ...(q.status === undefined ? {} : { status: q.status }),
         ...(q.endReason === undefined ? {} : { endReason: q.endReason }),
-        ...(q.from === undefined ? {} : { from: new Date(q.from) }),
-        ...(q.to === undefined ? {} : { to: new Date(q.to) }),
+        ...(q.from === undefined ? {} : { from: dateTimeParam('from', q.from) }),
+        ...(q.to === undefined ? {} : { to: dateTimeParam('to', q.to) }),
         ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
       });
     },

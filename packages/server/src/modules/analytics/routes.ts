@@ -15,6 +15,7 @@ import {
   type Call,
 } from '@flux/protocol';
 import { requireUser, sessionOf } from '../../http/auth.ts';
+import { dateTimeParam } from '../../lib/dateTime.ts';
 import { aggregateCalls, analyticsCsv, type Period } from './aggregate.ts';
 
 const DAY_MS = 86_400_000;
@@ -24,13 +25,9 @@ export const MAX_CALLS = 20_000;
 const err = { 400: ApiErrorSchema, 401: ApiErrorSchema, 403: ApiErrorSchema };
 
 export function periodOf(q: AnalyticsQuery, now: Date): Period {
-  const to = q.to === undefined ? now : new Date(q.to);
-  const from = q.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : new Date(q.from);
-  if (Number.isNaN(to.getTime()) || Number.isNaN(from.getTime())) {
-    throw new FluxError('FLX_ERR_VALIDATION', 'from and to must be ISO dates.', {
-      details: [{ field: Number.isNaN(from.getTime()) ? 'from' : 'to', message: 'is not a date' }],
-    });
-  }
+  const to = q.to === undefined ? now : dateTimeParam('to', q.to);
+  const from =
+    q.from === undefined ? new Date(to.getTime() - 30 * DAY_MS) : dateTimeParam('from', q.from);
   if (from.getTime() >= to.getTime()) {
     throw new FluxError('FLX_ERR_VALIDATION', 'from must be before to.', {
       details: [{ field: 'from', message: 'must be before to' }],
