@@ -9,7 +9,6 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { randomBytes } from 'node:crypto';
 import { API_PREFIX, FluxError, PHOTO_TYPES, PROTOCOL_VERSION } from '@flux/protocol';
 import type { Config } from './config.ts';
@@ -18,6 +17,7 @@ import { createStorage } from './storage/createStorage.ts';
 import type { Storage } from './storage/Storage.ts';
 import { createRealtime, type RealtimeOptions } from './modules/realtime/index.ts';
 import { installInputGuard } from './http/inputGuard.ts';
+import { validatorCompiler } from './http/validator.ts';
 import { frameworkError, installErrorHandlers } from './http/errors.ts';
 import { DEFAULT_SCRYPT_N, hashPassword, verifyPassword } from './auth/password.ts';
 import { VISITOR_TOKEN_SECRET_NAME } from './auth/visitorToken.ts';
@@ -66,7 +66,7 @@ export async function buildApp(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: frameworkError,
-  }).setValidatorCompiler(TypeBoxValidatorCompiler);
+  }).setValidatorCompiler(validatorCompiler);
 
   const ownStorage = overrides.storage === undefined;
   const storage =

@@ -28,6 +28,8 @@ interface Operation {
   queryParams: string[];
   /** The query parameters of format `date-time`. */
   timeParams: string[];
+  /** The query parameters of type integer. */
+  integerParams: string[];
   jsonBody: boolean;
 }
 
@@ -37,7 +39,11 @@ interface OpenApi {
     Record<
       string,
       {
-        parameters?: { in: string; name: string; schema?: { format?: string } }[];
+        parameters?: {
+          in: string;
+          name: string;
+          schema?: { format?: string; type?: string };
+        }[];
         requestBody?: { content: Record<string, unknown> };
       }
     >
@@ -134,6 +140,9 @@ describe.each(kinds)('hostile input on %s', (kind) => {
         queryParams: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
         timeParams: (op.parameters ?? [])
           .filter((p) => p.in === 'query' && p.schema?.format === 'date-time')
+          .map((p) => p.name),
+        integerParams: (op.parameters ?? [])
+          .filter((p) => p.in === 'query' && p.schema?.type === 'integer')
           .map((p) => p.name),
         jsonBody: op.requestBody?.content['application/json'] !== undefined,
       })),
@@ -243,6 +252,28 @@ describe.each(kinds)('hostile input on %s', (kind) => {
       for (const name of op.timeParams) {
         const res = await send(op, url(op, {}, `${name}=${day}T23:59:60Z`));
         expect(res.statusCode, `${key(op)} ${name}: ${res.body}`).toBe(200);
+      }
+    }
+  });
+
+  it('refuses an integer parameter not written as one, where a lenient reading would guess', async () => {
+    const counted = ops.filter((o) => o.integerParams.length > 0);
+    expect(counted.length).toBeGreaterThanOrEqual(8);
+    for (const op of counted) {
+      for (const name of op.integerParams) {
+        for (const written of ['2.5', 'true', '0x10', '1e1', '%205', '']) {
+          const res = await send(op, url(op, {}, `${name}=${written}`));
+          const what = `${key(op)} ${name}=${written}`;
+          expect(expectRefusal(res, what)).toBe('FLX_ERR_VALIDATION');
+          expect(errorOf(res).details, what).toContainEqual({
+            field: name,
+            message: 'must be integer',
+          });
+        }
+        // written plainly, it is read (a path naming nothing is then not found)
+        const res = await send(op, url(op, {}, `${name}=5`));
+        if (op.pathParams.length > 0 && res.statusCode === 404) continue;
+        expect(res.statusCode, `${key(op)} ${name}=5: ${res.body}`).toBe(200);
       }
     }
   });
