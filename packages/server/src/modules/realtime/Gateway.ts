@@ -217,8 +217,14 @@ export class Gateway {
   }
 
   async #hello(ws: FluxSocket, p: Pending, data: RawData, isBinary: boolean): Promise<void> {
-    const msg = isBinary ? null : parse(data);
-    if (!msg || !checkMessage.Check(msg) || msg.type !== 'session.hello' || findNul(msg) !== null) {
+    const frame = isBinary ? null : parse(data);
+    const msg = frame?.value;
+    if (
+      !frame ||
+      !checkMessage.Check(msg) ||
+      msg.type !== 'session.hello' ||
+      (frame.mayHoldNul && findNul(msg) !== null)
+    ) {
       clearTimeout(p.timer);
       sendRaw(ws, {
         type: 'error',
@@ -361,8 +367,9 @@ export class Gateway {
       return;
     }
     s.tokens -= 1;
-    const raw = isBinary ? null : parse(data);
-    if (raw === null || typeof raw !== 'object') {
+    const frame = isBinary ? null : parse(data);
+    const raw = frame?.value ?? null;
+    if (frame === null || raw === null || typeof raw !== 'object') {
       this.#bad(s, undefined, 'FLX_ERR_MESSAGE_INVALID', 'The message is not JSON.');
       return;
     }
@@ -380,7 +387,7 @@ export class Gateway {
       return;
     }
     const msg = raw;
-    const nulAt = findNul(msg);
+    const nulAt = frame.mayHoldNul ? findNul(msg) : null;
     if (nulAt !== null) {
       this.#bad(
         s,
@@ -521,14 +528,16 @@ function isOpen(ws: WebSocket): boolean {
   return ws.readyState === 1;
 }
 
-function parse(data: RawData): unknown {
+/** A text frame's JSON, and whether its text could hold a NUL (null: not JSON). */
+function parse(data: RawData): { value: unknown; mayHoldNul: boolean } | null {
   try {
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString('utf8')
       : Buffer.isBuffer(data)
         ? data.toString('utf8')
         : Buffer.from(data).toString('utf8');
-    return JSON.parse(text) as unknown;
+    // JSON can carry NUL only as the escape \u0000, so a frame without it needs no walk
+    return { value: JSON.parse(text) as unknown, mayHoldNul: text.includes('\\u0000') };
   } catch {
     return null;
   }

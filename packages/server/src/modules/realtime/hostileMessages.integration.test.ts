@@ -90,6 +90,9 @@ describe.each(kinds)('hostile socket messages on %s', (kind) => {
     );
     await v.request({ type: 'call.chat', callId: call.id, text: 'hi' });
     expect((await console1.next('call.chat')).text).toBe('hi');
+    // the six characters \u0000 are text like any other
+    await v.request({ type: 'call.chat', callId: call.id, text: 'write \\u0000 for NUL' });
+    expect((await console1.next('call.chat')).text).toBe('write \\u0000 for NUL');
 
     e = await refusal(
       console1.request({
