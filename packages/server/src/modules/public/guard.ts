@@ -40,6 +40,13 @@ export async function checkPublicRequest(request: FastifyRequest): Promise<void>
   if (!key) throw new FluxError('FLX_ERR_API_KEY_INVALID');
   if (key.revoked) throw new FluxError('FLX_ERR_API_KEY_REVOKED');
   const origin = requestOrigin(request);
+  if (origin === null && request.headers.origin === 'null') {
+    // what a browser sends from a page opened as a file, or from a sandboxed frame
+    throw new FluxError(
+      'FLX_ERR_ORIGIN_NOT_ALLOWED',
+      'The page has no origin (a file:// page or a sandboxed frame sends "null"): serve it over http(s) from an allowed origin.',
+    );
+  }
   if (origin === null) {
     throw new FluxError(
       'FLX_ERR_ORIGIN_NOT_ALLOWED',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicAgentsResponse, PublicProductsResponse } from '@flux/protocol';
-import { createFixture, failure, ORIGIN, type Fixture } from '../../testing/apiHarness.ts';
+import { createFixture, errorOf, failure, ORIGIN, type Fixture } from '../../testing/apiHarness.ts';
 import { databaseKinds } from '../../testing/databases.ts';
 import { verifyVisitorToken } from '../../auth/visitorToken.ts';
 import { listeningUrls } from '../realtime/testing/harness.ts';
@@ -93,6 +93,10 @@ describe.each(kinds)('public API on %s', (kind) => {
         status: 403,
         code: 'FLX_ERR_ORIGIN_NOT_ALLOWED',
       });
+      // a page opened as a file sends Origin: null; the message says so
+      const fromFile = await f.app.inject({ url: agentsUrl(f.key), headers: { origin: 'null' } });
+      expect(failure(fromFile).code).toBe('FLX_ERR_ORIGIN_NOT_ALLOWED');
+      expect(errorOf(fromFile).message).toContain('file:// page');
       // localhost only where the channel allows it
       expect(
         failure(
