@@ -4,7 +4,8 @@
  * session goes on; a hello with one is no hello. Before the check, PostgreSQL failed each of
  * these writes (its text type cannot store NUL) and the client got FLX_ERR_INTERNAL.
  */
-import { CLOSE_CODES, PROTOCOL_VERSION } from '@flux/protocol';
+import { CLOSE_CODES, ClientMessageSchema, PROTOCOL_VERSION } from '@flux/protocol';
+import { Compile } from 'typebox/compile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../../testing/databases.ts';
 import {
@@ -19,6 +20,88 @@ import {
 import { RequestError, WsTestClient } from './testing/WsTestClient.ts';
 
 const kinds = await databaseKinds('Hostile socket messages');
+
+const checkMessage = Compile(ClientMessageSchema);
+const ID = 'abcdefghijklmnopqrstuvwxy';
+
+/** A valid message of each type after the hello (a new type must add one). */
+const SAMPLES: Record<string, Record<string, unknown>> = {
+  'session.ping': { type: 'session.ping', t: 1 },
+  'presence.subscribe': { type: 'presence.subscribe', reqId: 'r1' },
+  'presence.unsubscribe': { type: 'presence.unsubscribe', reqId: 'r1' },
+  'call.request': {
+    type: 'call.request',
+    reqId: 'r1',
+    agentId: ID,
+    productIds: ['HAT-1'],
+    pageUrl: 'https://shop.test/product/123',
+    user: { name: 'Vera', email: 'vera@example.test', externalId: 'u-1' },
+    offer: { type: 'offer', sdp: 'v=0 offer' },
+  },
+  'call.accept': {
+    type: 'call.accept',
+    reqId: 'r1',
+    callId: ID,
+    answer: { type: 'answer', sdp: 'v=0 answer' },
+  },
+  'call.decline': { type: 'call.decline', reqId: 'r1', callId: ID },
+  'call.hangup': { type: 'call.hangup', reqId: 'r1', callId: ID },
+  'call.signal': {
+    type: 'call.signal',
+    reqId: 'r1',
+    callId: ID,
+    signal: {
+      kind: 'candidate',
+      candidate: {
+        candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host',
+        sdpMid: '0',
+        usernameFragment: 'abcd',
+      },
+    },
+  },
+  'call.media_state': {
+    type: 'call.media_state',
+    reqId: 'r1',
+    callId: ID,
+    state: 'connected',
+    detail: 'ice connected',
+  },
+  'call.product_add': { type: 'call.product_add', reqId: 'r1', callId: ID, productId: ID },
+  'call.product_remove': { type: 'call.product_remove', reqId: 'r1', callId: ID, productId: ID },
+  'call.product_event': {
+    type: 'call.product_event',
+    reqId: 'r1',
+    callId: ID,
+    productId: ID,
+    kind: 'click',
+  },
+  'call.chat': { type: 'call.chat', reqId: 'r1', callId: ID, text: 'hello' },
+  'call.rate': { type: 'call.rate', reqId: 'r1', callId: ID, rating: 5 },
+  'callback.request': {
+    type: 'callback.request',
+    reqId: 'r1',
+    callId: ID,
+    name: 'Vera',
+    contact: 'vera@example.test',
+    note: 'after five',
+    pageUrl: 'https://shop.test/product/123',
+  },
+};
+
+/** Every string in `value` with its path, as the server names fields (`user.name`). */
+function stringLeaves(value: unknown, path: string[] = []): string[][] {
+  if (typeof value === 'string') return [path];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, [...path, k]));
+}
+
+function withLeaf(value: unknown, path: string[], leaf: string): Record<string, unknown> {
+  const copy = structuredClone(value) as Record<string, unknown>;
+  let at = copy;
+  for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
+  at[path[path.length - 1] as string] = leaf;
+  return copy;
+}
 
 /** The error a request is refused with. */
 async function refusal(p: Promise<unknown>): Promise<RequestError> {
@@ -40,6 +123,41 @@ describe.each(kinds)('hostile socket messages on %s', (kind) => {
   afterAll(async () => {
     await server.close();
     await db.drop();
+  });
+
+  it('has a valid sample of every message type', () => {
+    const types = ClientMessageSchema.anyOf
+      .map((m) => (m.properties.type as { const: string }).const)
+      .filter((t) => t !== 'session.hello');
+    expect(Object.keys(SAMPLES).sort()).toEqual([...types].sort());
+    for (const sample of Object.values(SAMPLES)) expect(checkMessage.Check(sample)).toBe(true);
+  });
+
+  it('refuses a NUL in any string of any message, naming the field where its schema allows it', async () => {
+    const fx = await seed(server.storage);
+    let checked = 0;
+    for (const sample of Object.values(SAMPLES)) {
+      // a socket per type: the 10th invalid frame of a session closes it
+      const { ws } = await visitor(server, fx);
+      for (const leaf of stringLeaves(sample).filter((l) => l[0] !== 'type')) {
+        const msg = withLeaf(sample, leaf, 'a\u0000b');
+        const reqId = leaf[0] === 'reqId' ? 'a\u0000b' : 'r1';
+        ws.send(msg);
+        const e = await ws.next('error');
+        const what = `${String(sample.type)} ${leaf.join('.')}: ${e.message}`;
+        expect(e.code, what).toBe('FLX_ERR_VALIDATION');
+        expect(e.reqId, what).toBe(reqId);
+        // a field whose own rule (a pattern, a literal) refuses the NUL fails the schema first
+        expect(e.message, what).toBe(
+          checkMessage.Check(msg)
+            ? `The ${String(sample.type)} message holds the NUL character (U+0000) in ${leaf.join('.')}.`
+            : `The ${String(sample.type)} message does not match its schema.`,
+        );
+        checked++;
+      }
+      ws.close();
+    }
+    expect(checked).toBeGreaterThan(40);
   });
 
   it('takes a hello with a NUL for no hello', async () => {
