@@ -13,10 +13,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR } from './lib/proc.mjs';
+import { BENCH_DIR, exitOnSignals } from './lib/proc.mjs';
 import { fmt } from './lib/stats.mjs';
 
 const ALL = ['size', 'loader', 'memory', 'fanout', 'setups', 'setup', 'incall'];
+
+// A run stopped with Ctrl-C or kill stops, and takes its servers, browsers, namespaces and
+// temporary databases with it.
+exitOnSignals();
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -20,7 +20,15 @@ import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { chromiumCpuOver } from '../lib/chromium-cpu.mjs';
-import { BENCH_DIR, freePort, sleep, startNode, waitForHttp } from '../lib/proc.mjs';
+import {
+  BENCH_DIR,
+  exitOnSignals,
+  freePort,
+  sleep,
+  startNode,
+  waitForHttp,
+  whenStopped,
+} from '../lib/proc.mjs';
 import { api, DEMO, productAvailable, signIn, startProduct } from '../lib/product.mjs';
 
 const { values } = parseArgs({
@@ -45,6 +53,8 @@ const HOLD_MS = Number(values['hold-ms']);
 const HOLD_SETTLE_MS = Number(values['hold-settle-ms']);
 let variants = values.variants.split(',');
 const log = (s) => process.stderr.write(`${s}\n`);
+// stopped (the bench's own stop, or Ctrl-C), this driver takes its servers with it
+exitOnSignals();
 
 // ../shared/TESTING.md and e2e/harness/browser.ts: fake media, loopback candidates, no noise
 /** In-page watcher for the `product` way (see that file). */
@@ -86,6 +96,7 @@ async function within(promise, ms) {
   }
 }
 const www = mkdtempSync(join(tmpdir(), 'flux-bench-www-'));
+whenStopped(() => rmSync(www, { recursive: true, force: true }));
 cleanups.push(() => rmSync(www, { recursive: true, force: true }));
 
 try {

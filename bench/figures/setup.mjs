@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR } from '../lib/proc.mjs';
+import { BENCH_DIR, whenStopped } from '../lib/proc.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 function runInNetns(args, log) {
@@ -20,6 +20,11 @@ function runInNetns(args, log) {
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], {
       stdio: ['ignore', 'inherit', 'pipe'],
     });
+    const forget = whenStopped(() => {
+      // the driver undoes what it started itself (its servers) on SIGTERM
+      child.kill('SIGTERM');
+      spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    });
     let err = '';
     child.stderr.on('data', (d) => {
       err += d.toString();
@@ -28,6 +33,7 @@ function runInNetns(args, log) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      forget();
       spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
       if (code === 0) resolve();
       else reject(new Error(`setup-latency exited with ${code}: ${err.slice(-2000)}`));

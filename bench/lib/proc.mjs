@@ -31,6 +31,48 @@ export async function freePort() {
   });
 }
 
+/** What a stopped run must undo at once: processes to kill, temporary things to remove. */
+const onStop = new Set();
+
+/**
+ * Registers `undo` (synchronous) to run if the bench is stopped by a signal (bench/run.mjs);
+ * returns a function that forgets it, for when the thing is undone the normal way.
+ */
+export function whenStopped(undo) {
+  onStop.add(undo);
+  return () => onStop.delete(undo);
+}
+
+/** Runs every registered undo once, best effort (the signal handlers of bench/run.mjs). */
+export function undoAll() {
+  for (const undo of [...onStop]) {
+    try {
+      undo();
+    } catch {
+      /* best effort: the next undo still runs */
+    }
+  }
+  onStop.clear();
+}
+
+/**
+ * Makes this process stop on SIGINT and SIGTERM, undoing what it registered first. Playwright's
+ * launch adds a SIGTERM handler of its own (it closes the browser it launched), and with any
+ * handler Node no longer exits on that signal: without this a stopped run went on.
+ */
+export function exitOnSignals() {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ]) {
+    process.on(signal, () => {
+      undoAll();
+      console.error(`\nstopped by ${signal}`);
+      process.exit(code);
+    });
+  }
+}
+
 let nextId = 1;
 
 /**
@@ -60,6 +102,7 @@ export function startNode(script, args = [], { env = {}, nodeArgs = [], cwd = RE
   const exited = new Promise((resolve) =>
     child.once('exit', (code, sig) => resolve({ code, sig })),
   );
+  void exited.then(whenStopped(() => child.kill('SIGKILL')));
   const waiters = new Set();
   child.on('message', (m) => {
     for (const w of [...waiters]) {

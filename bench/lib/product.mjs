@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, PROBE, REPO_ROOT, startNode, waitForHttp } from './proc.mjs';
+import { freePort, PROBE, REPO_ROOT, startNode, waitForHttp, whenStopped } from './proc.mjs';
 
 export const DEMO = {
   channelId: 'groovy-hats',
@@ -45,6 +45,10 @@ export async function startProduct({ db = 'sqlite', env = {}, nodeArgs = [] } = 
     psql(`CREATE DATABASE ${pgName}`);
     databaseUrl = `postgres://postgres@127.0.0.1:5432/${pgName}`;
   }
+  const forgetData = whenStopped(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (pgName) dropDb(pgName);
+  });
   const url = `http://localhost:${port}`;
   const proc = startNode(SERVER_MAIN, ['--demo'], {
     nodeArgs: ['--expose-gc', '--import', PROBE, ...nodeArgs],
@@ -64,6 +68,8 @@ export async function startProduct({ db = 'sqlite', env = {}, nodeArgs = [] } = 
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, proc, 60_000);
   } catch (e) {
     await proc.stop('SIGKILL');
+    forgetData();
+    rmSync(dataDir, { recursive: true, force: true });
     if (pgName) dropDb(pgName);
     throw e;
   }
@@ -75,6 +81,7 @@ export async function startProduct({ db = 'sqlite', env = {}, nodeArgs = [] } = 
     db,
     async stop() {
       await proc.stop('SIGKILL');
+      forgetData();
       rmSync(dataDir, { recursive: true, force: true });
       if (pgName) dropDb(pgName);
     },
