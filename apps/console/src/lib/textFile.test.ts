@@ -18,6 +18,19 @@ describe('decodeTextFile', () => {
     expect(decodeTextFile(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]))).toBe(CSV);
   });
 
+  it('reads a file that is not valid UTF-8 as Windows-1252, as Excel saves plain CSV', () => {
+    // "Chapeau d'été" in Windows-1252 (é is 0xE9). Node's decoder of that name is Latin-1 in
+    // 0x80–0x9F, where browsers follow Windows-1252 (’ is 0x92): the console's e2e test has it.
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode("name\nChapeau d'"),
+      0xe9,
+      0x74,
+      0xe9,
+      0x0a,
+    ]);
+    expect(decodeTextFile(bytes)).toBe("name\nChapeau d'été\n");
+  });
+
   it('reads UTF-16 by its byte order mark, both byte orders, without a NUL', () => {
     for (const littleEndian of [true, false]) {
       const text = decodeTextFile(utf16(CSV, littleEndian));
