@@ -136,6 +136,11 @@ export async function buildApp(
   app.decorateRequest('channel', null);
   app.decorateRequest('checkedOrigin', null);
 
+  // The HTTP server closes only once the sockets it upgraded are gone: they are closed first
+  // (without this, a close with a console or a widget connected waited for them forever).
+  app.addHook('preClose', async () => {
+    await realtime.closeSockets();
+  });
   app.addHook('onClose', async () => {
     await webhooks.close();
     await realtime.close();

@@ -126,6 +126,8 @@ export class Gateway {
   readonly #confirmer: DeliveryConfirmer;
   #server: Server | null = null;
   #closing = false;
+  /** Sockets that have not said hello yet (the sessions' are in the hub). */
+  readonly #pending = new Set<FluxSocket>();
 
   constructor(deps: GatewayDeps, options: GatewayOptions) {
     this.#d = deps;
@@ -148,17 +150,41 @@ export class Gateway {
     server.on('upgrade', this.#onUpgrade);
   }
 
-  /** Closes every socket with SERVER_SHUTDOWN. */
-  close(): void {
+  /**
+   * Closes every socket with SERVER_SHUTDOWN (clients reconnect, to another process if there is
+   * one) and refuses new ones. Resolves once every socket is gone: those that have not answered
+   * the closing handshake within `graceMs` are cut. The HTTP server cannot close while a socket
+   * it upgraded is open, so this runs before it does (the app's preClose hook).
+   */
+  async close(graceMs = 1000): Promise<void> {
+    if (this.#closing) return;
     this.#closing = true;
     clearInterval(this.#sweep);
     this.#confirmer.close();
     this.#server?.off('upgrade', this.#onUpgrade);
+    // the sessions' sockets and those still saying hello (the server keeps no list of all)
+    const open: WebSocket[] = [...this.#pending];
     for (const s of this.#d.hub.sessions.values()) {
       s.closed = true;
-      s.ws?.close(CLOSE_CODES.SERVER_SHUTDOWN, 'server shutdown');
+      if (s.ws) open.push(s.ws);
     }
     this.#d.hub.sessions.clear();
+    this.#pending.clear();
+    const gone = open.map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          if (ws.readyState === ws.CLOSED) resolve();
+          else ws.once('close', () => resolve());
+        }),
+    );
+    for (const ws of open) ws.close(CLOSE_CODES.SERVER_SHUTDOWN, 'server shutdown');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(gone),
+      new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
+    for (const ws of open) ws.terminate();
     this.#wss.close();
   }
 
@@ -179,6 +205,7 @@ export class Gateway {
 
   #onConnection(ws: FluxSocket, req: IncomingMessage): void {
     ws.gw = this;
+    this.#pending.add(ws);
     ws.flux = {
       origin: typeof req.headers.origin === 'string' ? req.headers.origin : null,
       host: typeof req.headers.host === 'string' ? req.headers.host : null,
@@ -298,6 +325,7 @@ export class Gateway {
       this.#d.hub.sessions.set(session.id, session);
     }
     ws.flux = session;
+    this.#pending.delete(ws);
     await this.#d.onSessionStart(session);
     if (!isOpen(ws) || session.ws !== ws) return;
     session.sendUnsequenced({
@@ -476,6 +504,7 @@ export class Gateway {
   handleClose(ws: FluxSocket, bye = false): void {
     const state = ws.flux;
     ws.flux = undefined;
+    this.#pending.delete(ws);
     if (!state) return;
     if (!isSession(state)) {
       clearTimeout(state.timer);

@@ -61,6 +61,8 @@ export interface Realtime {
   /** Attach the WebSocket endpoint (WS_PATH) to the app's HTTP server; called before listen. */
   attach(app: FastifyInstance): void;
   /** Close sockets (code SERVER_SHUTDOWN), stop timers and bus connections. */
+  /** Closes every client's socket (SERVER_SHUTDOWN) and refuses new ones; see Gateway.close. */
+  closeSockets(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -181,8 +183,11 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
     attach(app) {
       gateway.attach(app.server);
     },
+    closeSockets() {
+      return gateway.close();
+    },
     async close() {
-      gateway.close();
+      await gateway.close();
       presence.close();
       calls.close();
       if (ownBus) await bus.close();
