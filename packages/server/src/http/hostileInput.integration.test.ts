@@ -7,6 +7,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringLeaves, withLeaf } from '../testing/leaves.ts';
 import { ERRORS, type ErrorCode } from '@flux/protocol';
 import {
   CONSOLE,
@@ -95,21 +96,6 @@ const BODIES: Record<string, unknown> = {
   },
   'POST /api/v1/admin/webhooks': { url: 'https://hooks.acme.test/calls' },
 };
-
-/** Every string in `value` with its dotted path, and a setter that replaces it in a copy. */
-function stringLeaves(value: unknown, path: string[] = []): string[][] {
-  if (typeof value === 'string') return [path];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, [...path, k]));
-}
-
-function withLeaf(value: unknown, path: string[], leaf: string): unknown {
-  const copy = structuredClone(value) as Record<string, unknown>;
-  let at = copy;
-  for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
-  at[path[path.length - 1] as string] = leaf;
-  return copy;
-}
 
 /** The answer is ours: a 4xx whose body is `{ error: { code, message } }` with a known code. */
 function expectRefusal(res: LightMyRequestResponse, what: string): ErrorCode {

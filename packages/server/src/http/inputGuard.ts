@@ -7,9 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { FluxError } from '@flux/protocol';
 import { findNul, NUL_MESSAGE } from '../lib/nul.ts';
 
-/** Longest field path an error names (a deeply nested body would otherwise echo itself). */
-const MAX_FIELD = 200;
-
 /** The request's part, the name its schema errors give it (Fastify's), and its name in words. */
 const PARTS = [
   ['params', 'params', 'path'],
@@ -27,7 +24,7 @@ export function installInputGuard(app: FastifyInstance): void {
         new FluxError('FLX_ERR_VALIDATION', `The ${name} holds the NUL character (U+0000).`, {
           details: [
             {
-              field: field.length > MAX_FIELD ? `${field.slice(0, MAX_FIELD)}…` : field,
+              field,
               message: NUL_MESSAGE,
             },
           ],

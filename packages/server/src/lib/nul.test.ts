@@ -25,6 +25,7 @@ describe('findNul', () => {
   it('walks a deeply nested value without overflowing the stack', () => {
     let deep: unknown = '\u0000';
     for (let i = 0; i < 200_000; i++) deep = [deep];
-    expect(findNul(deep)?.split('.').length).toBe(200_000);
+    // the path it names is cut at 200 characters
+    expect(findNul(deep)).toBe(`${'0.'.repeat(100)}…`);
   });
 });

@@ -11,17 +11,21 @@
 /** The message every refusal gives for the field. */
 export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
 
+/** Longest field path a refusal names (a deeply nested body would otherwise echo itself). */
+const MAX_PATH = 200;
+
 /**
  * The dotted path (`user.name`, `productIds.2`) of the first string or key in `value` that holds
- * U+0000, `''` when it is `value` itself, or `null` when there is none. Walks without recursion,
- * so a deeply nested body cannot overflow the stack.
+ * U+0000, `''` when it is `value` itself, or `null` when there is none; a path over 200
+ * characters is cut, ending in `…`. Walks without recursion, so a deeply nested body cannot
+ * overflow the stack.
  */
 export function findNul(value: unknown): string | null {
   const stack: [unknown, string][] = [[value, '']];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [v, path] = next;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return path;
+      if (v.includes('\u0000')) return capped(path);
       continue;
     }
     if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) continue;
@@ -33,11 +37,15 @@ export function findNul(value: unknown): string | null {
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, item] = entries[i] as [string, unknown];
       const at = join(path, key);
-      if (key.includes('\u0000')) return at;
+      if (key.includes('\u0000')) return capped(at);
       stack.push([item, at]);
     }
   }
   return null;
+}
+
+function capped(path: string): string {
+  return path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
 }
 
 function join(path: string, key: string): string {

@@ -421,7 +421,7 @@ export class Gateway {
         s,
         rid,
         'FLX_ERR_VALIDATION',
-        `The ${msg.type} message holds the NUL character (U+0000) in ${nulAt.slice(0, 200)}.`,
+        `The ${msg.type} message holds the NUL character (U+0000) in ${nulAt}.`,
       );
       return;
     }

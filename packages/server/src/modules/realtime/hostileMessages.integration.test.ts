@@ -7,6 +7,7 @@
 import { CLOSE_CODES, ClientMessageSchema, PROTOCOL_VERSION } from '@flux/protocol';
 import { Compile } from 'typebox/compile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringLeaves, withLeaf } from '../../testing/leaves.ts';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../../testing/databases.ts';
 import {
   agent,
@@ -87,21 +88,6 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     pageUrl: 'https://shop.test/product/123',
   },
 };
-
-/** Every string in `value` with its path, as the server names fields (`user.name`). */
-function stringLeaves(value: unknown, path: string[] = []): string[][] {
-  if (typeof value === 'string') return [path];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([k, v]) => stringLeaves(v, [...path, k]));
-}
-
-function withLeaf(value: unknown, path: string[], leaf: string): Record<string, unknown> {
-  const copy = structuredClone(value) as Record<string, unknown>;
-  let at = copy;
-  for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
-  at[path[path.length - 1] as string] = leaf;
-  return copy;
-}
 
 /** The error a request is refused with. */
 async function refusal(p: Promise<unknown>): Promise<RequestError> {
