@@ -4,6 +4,9 @@
  * and a relay-only call through a coturn started here. Runs inside a loopback-only network
  * namespace (npm run test:e2e).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Browser } from '@playwright/test';
 import { HANDOVER_MS } from '../../packages/client/src/StillGate.ts';
 import { startServer, DEMO, type RunningServer } from '../harness/server.ts';
@@ -356,6 +359,44 @@ test.describe('call engine in the browser', () => {
     await expect.poll(async () => (await stats(agent)).framesDecoded).toBeGreaterThan(before + 10);
     await onCall(agent, 'hangup');
     await close();
+  });
+
+  test('the server restarts mid-call: both sides rejoin with new sessions and the call goes on', async ({
+    browser,
+  }) => {
+    // a server of its own, restarted on its port and data (a deploy of the one process)
+    const dataDir = mkdtempSync(join(tmpdir(), 'flux-e2e-restart-'));
+    let own = await startServer({ dataDir });
+    try {
+      const { visitor, agent, close } = await ringAndAccept(own, browser);
+      await expectMediaBothWays([visitor, agent]);
+      await own.stop();
+      const during = (await stats(visitor)).framesDecoded;
+      own = await startServer({ dataDir, port: own.port });
+      // the sessions went with the process: each side starts a new one, which takes its
+      // side of the call (a resumed session would read true)
+      for (const page of [visitor, agent]) {
+        await expect.poll(async () => (await view(page)).welcomes).toEqual([false, false]);
+        expect((await view(page)).state).toBe('active');
+      }
+      // the media never went through the server
+      expect((await stats(visitor)).framesDecoded).toBeGreaterThan(during);
+      await agent.evaluate(async () => {
+        const f = (
+          window as unknown as { flux: { call: { sendChat(t: string): Promise<unknown> } } }
+        ).flux;
+        await f.call.sendChat('sorry, we were updating');
+      });
+      await expect
+        .poll(async () => (await view(visitor)).chat)
+        .toEqual(['agent:sorry, we were updating']);
+      await onCall(agent, 'hangup');
+      await expect.poll(async () => (await view(visitor)).endReason).toBe('agent_hangup');
+      await close();
+    } finally {
+      await own.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   test('the signaling sockets die mid-call: the call survives and both resume', async ({

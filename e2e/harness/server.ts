@@ -58,9 +58,11 @@ export async function startServer(
     demo?: boolean;
     /** Reuse this data folder (kept on stop) instead of a fresh temporary one. */
     dataDir?: string;
+    /** Listen on this port (a restart at the pages' origin) instead of a free one. */
+    port?: number;
   } = {},
 ): Promise<RunningServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'flux-e2e-'));
   const url = `http://localhost:${port}`;
   let output = '';

@@ -5,9 +5,9 @@
  * prices, add to cart → the page's `flux:add-to-cart`), minimise, hang up, rating.
  * Screenshots of the connected view go to test-results/sdk-screenshots/.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
-import { signIn } from '../console/helpers.ts';
+import { expect, test } from '@playwright/test';
+import { startServer, type RunningServer } from '../harness/server.ts';
+import { agentInConsole, callFromWidget } from './callParties.ts';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -17,17 +17,6 @@ test.afterAll(async () => {
   await server.stop();
 });
 
-async function miaInConsole(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  await ctx.grantPermissions(['camera', 'microphone'], { origin: server.url });
-  const page = await ctx.newPage();
-  await signIn(page, server.url, DEMO.agents.mia);
-  const toggle = page.getByTestId('status-switch');
-  if ((await toggle.getAttribute('aria-checked')) !== 'true') await toggle.click();
-  await expect(toggle).toHaveAttribute('aria-checked', 'true');
-  return page;
-}
-
 for (const [label, viewport] of [
   ['desktop', { width: 1280, height: 800 }],
   ['phone', { width: 360, height: 740 }],
@@ -35,18 +24,11 @@ for (const [label, viewport] of [
   test(`a visitor calls from the widget, talks, buys, hangs up and rates (${label})`, async ({
     browser,
   }) => {
-    const agent = await miaInConsole(browser);
+    const agent = await agentInConsole(browser, server.url);
     const visitor = await (await browser.newContext({ viewport })).newPage();
     const errors: string[] = [];
     visitor.on('pageerror', (e) => errors.push(e.message));
-    await visitor.goto(`${server.url}/product/123`);
-    const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
-    await expect(card).toHaveAttribute('data-flux-state', 'ready');
-    await card.getByRole('button', { name: 'Start video call' }).click();
-
-    const ui = visitor.locator('[data-flux-call-ui]');
-    await ui.getByRole('button', { name: 'Start call' }).click();
-    await expect(ui).toHaveAttribute('data-flux-state', 'calling');
+    const { card, ui } = await callFromWidget(visitor, server.url);
     await expect(card).toHaveAttribute('data-flux-state', 'calling');
 
     await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();

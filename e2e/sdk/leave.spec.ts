@@ -6,11 +6,11 @@
  * Also: a page that goes into the back/forward cache comes back with a working card.
  */
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { signIn } from '../console/helpers.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../harness/browser.ts';
 import { ApiClient } from '../harness/api.ts';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { availableAgents } from './agent.ts';
+import { agentInConsole, callFromWidget } from './callParties.ts';
 
 let server: RunningServer;
 let mia: ApiClient;
@@ -36,28 +36,11 @@ async function lastCall(): Promise<EndedCall | undefined> {
   return (await mia.get<{ items: EndedCall[] }>('/me/calls?limit=1')).items[0];
 }
 
-async function miaInConsole(browser: Browser): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  await ctx.grantPermissions(['camera', 'microphone'], { origin: server.url });
-  const page = await ctx.newPage();
-  await signIn(page, server.url, DEMO.agents.mia);
-  const toggle = page.getByTestId('status-switch');
-  if ((await toggle.getAttribute('aria-checked')) !== 'true') await toggle.click();
-  await expect(toggle).toHaveAttribute('aria-checked', 'true');
-  return page;
-}
-
 /** A visitor on the demo shop who calls Mia; returns once the agent's console rings. */
 async function visitorCalls(browser: Browser, agent: Page): Promise<Page> {
   await expect.poll(() => availableAgents(server)).toContain('Mia Alvarez');
   const visitor = await (await browser.newContext()).newPage();
-  await visitor.goto(`${server.url}/product/123`);
-  const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
-  await expect(card).toHaveAttribute('data-flux-state', 'ready');
-  await card.getByRole('button', { name: 'Start video call' }).click();
-  const ui = visitor.locator('[data-flux-call-ui]');
-  await ui.getByRole('button', { name: 'Start call' }).click();
-  await expect(ui).toHaveAttribute('data-flux-state', 'calling');
+  await callFromWidget(visitor, server.url);
   await expect(agent.getByTestId('ring-card')).toBeVisible();
   return visitor;
 }
@@ -84,7 +67,7 @@ async function agentSeesHangUp(agent: Page, since: number): Promise<number> {
 test('closing the tab while the agent’s console rings stops the ringing at once', async ({
   browser,
 }) => {
-  const agent = await miaInConsole(browser);
+  const agent = await agentInConsole(browser, server.url);
   const visitor = await visitorCalls(browser, agent);
   const since = Date.now();
   await visitor.close();
@@ -105,7 +88,7 @@ test('closing the tab while the agent’s console rings stops the ringing at onc
 test('closing the tab during a connected call ends it for the agent as the visitor’s hang-up', async ({
   browser,
 }) => {
-  const agent = await miaInConsole(browser);
+  const agent = await agentInConsole(browser, server.url);
   const visitor = await visitorCalls(browser, agent);
   await accept(agent, visitor);
   const since = Date.now();
@@ -120,7 +103,7 @@ test('closing the tab during a connected call ends it for the agent as the visit
 test('navigating away during a connected call ends it; a reload offers a new call', async ({
   browser,
 }) => {
-  const agent = await miaInConsole(browser);
+  const agent = await agentInConsole(browser, server.url);
   const visitor = await visitorCalls(browser, agent);
   await accept(agent, visitor);
   const since = Date.now();
@@ -159,7 +142,7 @@ test('a page that goes into the back/forward cache with the call window open com
     ignoreDefaultArgs: ['--disable-back-forward-cache'],
   });
   try {
-    const agent = await miaInConsole(browser);
+    const agent = await agentInConsole(browser, server.url);
     await expect.poll(() => availableAgents(server)).toContain('Mia Alvarez');
     const visitor = await (await cached.newContext()).newPage();
     await visitor.goto(`${server.url}/product/123`);

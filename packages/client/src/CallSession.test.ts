@@ -165,6 +165,42 @@ describe('startVisitorCall', () => {
     expect(call.endReason).toBe('visitor_hangup');
   });
 
+  it('names its connected call in the next hello, with the token of the request, until it ends', async () => {
+    const { c, ws } = await signaling('visitor');
+    const call = visitorCall(c);
+    await until(() => ws.lastSent('call.request') !== undefined);
+    ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL, rejoinToken: 'tok' });
+    await call.when('ringing');
+    // while it rings there is nothing to rejoin: a restart ends a ringing call
+    expect(c.rejoin).toBeNull();
+    ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
+    expect(c.rejoin).toEqual({ callId: 'c1', token: 'tok' });
+    // the server stopped: the new socket's hello names the call
+    ws.serverClose(4050, 'server shutdown');
+    await until(() => FakeWebSocket.last !== ws);
+    const next = FakeWebSocket.last;
+    await until(() => next.lastSent('session.hello') !== undefined);
+    expect(next.lastSent('session.hello')).toMatchObject({
+      resume: { sessionId: 's' },
+      rejoin: { callId: 'c1', token: 'tok' },
+    });
+    // the new session took the call: it goes on
+    next.serverSend({
+      type: 'session.welcome',
+      sessionId: 's2',
+      protocolVersion: PROTOCOL_VERSION,
+      heartbeatMs: 25000,
+      iceServers: [],
+      resumed: false,
+      activeCall: { ...CALL, status: 'connected' },
+    });
+    expect(call.state).not.toBe('ended');
+    void call.hangup();
+    expect(call.state).toBe('ended');
+    expect(c.rejoin).toBeNull();
+    c.close();
+  });
+
   it('isolates a throwing listener', async () => {
     const { c, ws } = await signaling('visitor');
     const call = visitorCall(c, { localStream: fakeLocalStream(true), audioOnly: true });

@@ -98,6 +98,8 @@ export class CallSession {
   readonly role: Role;
   #state: CallState = 'idle';
   #callId: string | null = null;
+  /** Visitor: what a new session presents to take this side of the call (call.request answer). */
+  #rejoinToken: string | undefined;
   #call: Call | null = null;
   #endReason: CallEndReason | null = null;
   #error: FluxError | null = null;
@@ -468,7 +470,7 @@ export class CallSession {
     if (o.audioOnly) req.audioOnly = true;
     let call: Call;
     try {
-      ({ call } = await this.#signaling.request(req));
+      ({ call, rejoinToken: this.#rejoinToken } = await this.#signaling.request(req));
     } catch (e) {
       this.#requestFailed(toFluxError(e, 'FLX_ERR_SDK_NETWORK'));
       return;
@@ -619,6 +621,12 @@ export class CallSession {
           }
           this.#transition('connecting', 'accepted');
         }
+        // should the server stop or the socket reach another one, the next session takes
+        // this side of the call
+        this.#signaling.rejoin = {
+          callId: call.id,
+          ...(this.#rejoinToken ? { token: this.#rejoinToken } : {}),
+        };
         if (this.role === 'visitor') void this.#media.startSending();
         if (this.#state === 'connecting' && this.#pc.connectionState === 'connected') {
           this.#transition('active', 'media connected');
@@ -728,6 +736,7 @@ export class CallSession {
   #end(reason: CallEndReason, detail?: string): void {
     if (this.#state === 'ended') return;
     this.#endReason = reason;
+    if (this.#signaling.rejoin?.callId === this.#callId) this.#signaling.rejoin = null;
     this.#transition('ended', detail ? `${reason}: ${detail}` : reason);
     this.#clearMediaTimers();
     try {

@@ -108,6 +108,12 @@ export class SignalingClient {
   #lostAt = 0;
   #retryCount = 0;
   #lastCloseCode: number | undefined;
+  /**
+   * The connected call to take part in again should the session be lost (its server stopped,
+   * or the reconnect reached another one): sent in every hello while set. CallSession sets it
+   * while its call is connected and clears it when the call ends.
+   */
+  rejoin: { callId: string; token?: string } | null = null;
 
   constructor(options: SignalingClientOptions) {
     this.#opts = options;
@@ -270,6 +276,7 @@ export class SignalingClient {
       if (token !== undefined) hello.token = token;
       if (this.#opts.sdkVersion) hello.sdkVersion = this.#opts.sdkVersion;
       if (this.#sessionId) hello.resume = { sessionId: this.#sessionId, lastSeq: this.#lastSeq };
+      if (this.rejoin) hello.rejoin = this.rejoin;
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (ev) => {

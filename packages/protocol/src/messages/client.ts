@@ -68,6 +68,18 @@ export const ClientMessageSchema = Type.Union([
         { additionalProperties: false },
       ),
     ),
+    /**
+     * The connected call this client is in, for when the session cannot be resumed (a server
+     * restart, another process): the new session takes its side of the call, and the welcome's
+     * `activeCall` says whether it did. Visitors pass the `rejoinToken` of their call.request
+     * answer; a console needs none (its cookie names the call's agent).
+     */
+    rejoin: Type.Optional(
+      Type.Object(
+        { callId: CallId, token: Type.Optional(Type.String({ maxLength: 64 })) },
+        { additionalProperties: false },
+      ),
+    ),
   }),
   /** Application-level heartbeat; answered with session.pong. */
   msg('session.ping', { t: Type.Optional(Type.Number()) }),

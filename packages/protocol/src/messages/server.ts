@@ -135,7 +135,8 @@ export type OutgoingServerMessage = ServerMessage extends infer M
 export interface AckData {
   'presence.subscribe': { agents: CallAgent[]; open: boolean };
   'presence.unsubscribe': undefined;
-  'call.request': { call: Call };
+  /** `rejoinToken`: what a new session presents to take the visitor's side of this call (`session.hello` `rejoin`). */
+  'call.request': { call: Call; rejoinToken: string };
   'call.accept': { call: Call };
   'call.decline': { call: Call };
   'call.hangup': { call: Call };

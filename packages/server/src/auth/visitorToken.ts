@@ -79,3 +79,19 @@ export function verifyVisitorToken(
   if (e <= now.getTime()) return 'FLX_ERR_AUTH_TOKEN_EXPIRED';
   return { channelId: c, channelSlug: s, origin: o, expiresAt: new Date(e) };
 }
+
+/**
+ * What the visitor of a call presents to take its side of the call with a new session (a
+ * server restart, a reconnect to another process): an HMAC of the call id under the same
+ * secret, handed out only in the visitor's `call.request` answer. It is not stored anywhere,
+ * so it survives the process that issued it.
+ */
+export function rejoinToken(secret: string, callId: string): string {
+  return mac(secret, `rejoin:${callId}`).toString('base64url');
+}
+
+export function rejoinTokenValid(secret: string, callId: string, token: string): boolean {
+  const given = Buffer.from(token, 'base64url');
+  const expected = mac(secret, `rejoin:${callId}`);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -29,6 +29,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { verifyVisitorToken } from '../../auth/visitorToken.ts';
 import { findNul } from '../../lib/nul.ts';
 import type { Storage } from '../../storage/Storage.ts';
+import type { Rejoin } from '../signaling/CallService.ts';
 import type { Handler, HandlerContext } from './handlers.ts';
 import { handlers } from './handlers.ts';
 import type { Hub } from './Hub.ts';
@@ -115,7 +116,11 @@ export interface GatewayDeps {
   onSessionDetach(session: Session): void;
   /** A session's grace period ran out. */
   onSessionGone(session: Session): Promise<void>;
-  welcomeCall(session: Session): Promise<Call | null>;
+  /**
+   * The session's open call for its welcome; a new session that names a call to rejoin takes
+   * its side of it first, if it may.
+   */
+  welcomeCall(session: Session, rejoin?: Rejoin): Promise<Call | null>;
 }
 
 export class Gateway {
@@ -335,7 +340,7 @@ export class Gateway {
       heartbeatMs: this.#o.heartbeatMs,
       iceServers: iceServersFor(this.#d.ice, session.id.slice(-12), this.#d.now()),
       resumed,
-      activeCall: await this.#d.welcomeCall(session),
+      activeCall: await this.#d.welcomeCall(session, resumed ? undefined : msg.rejoin),
     });
     for (const frame of replay ?? []) ws.send(frame);
     await this.#d.afterWelcome(session, resumed);

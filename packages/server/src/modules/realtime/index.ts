@@ -60,9 +60,9 @@ export interface Realtime {
   presence: Presence;
   /** Attach the WebSocket endpoint (WS_PATH) to the app's HTTP server; called before listen. */
   attach(app: FastifyInstance): void;
-  /** Close sockets (code SERVER_SHUTDOWN), stop timers and bus connections. */
   /** Closes every client's socket (SERVER_SHUTDOWN) and refuses new ones; see Gateway.close. */
   closeSockets(): Promise<void>;
+  /** Closes the sockets, then stops timers and bus connections. */
   close(): Promise<void>;
 }
 
@@ -113,14 +113,15 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
     publicUrl: config.publicUrl,
     now,
   });
+  const visitorSecret = await storage.getOrCreateSecret(VISITOR_TOKEN_SECRET_NAME);
   const calls = new CallService(hub, storage, presence, log, {
     publicUrl: config.publicUrl,
     graceMs: options.graceMs,
     sweepMs: options.sweepMs,
     maxCachedRoutes: options.maxCachedRoutes,
+    rejoinSecret: visitorSecret,
     now,
   });
-  const visitorSecret = await storage.getOrCreateSecret(VISITOR_TOKEN_SECRET_NAME);
   const gateway = new Gateway(
     {
       hub,
@@ -168,7 +169,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
         hub.removeSubscriber(session);
         await calls.sessionGone(session);
       },
-      welcomeCall: (session) => calls.activeCall(session),
+      welcomeCall: (session, rejoin) => calls.welcomeCall(session, rejoin),
     },
     options,
   );

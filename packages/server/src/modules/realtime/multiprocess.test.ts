@@ -227,6 +227,50 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     c.close();
   });
 
+  it('a party whose process stops rejoins the call on another one, and the call goes on', async () => {
+    const fx: Fixture = await seed(storage);
+    // process C holds the visitor, then stops (a deploy); B holds the console
+    const c3 = await startServer({
+      databaseUrl: db.url,
+      redisUrl: TEST_REDIS_URL,
+      realtime: { redisPrefix: prefix },
+    });
+    const { ws: v, sessionId } = await visitor(c3, fx);
+    const c = await agent(b, fx);
+    const { call, rejoinToken } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await v.next('call.state', (m) => m.call.status === 'connected');
+    await c3.close();
+    expect((await v.closed).code).toBe(4050);
+    // the visitor reconnects to A: its session was on C, so it cannot resume, and rejoins
+    const v2 = new WsTestClient(a.wsUrl, { origin: TEST_ORIGIN });
+    const w = await v2.hello('visitor', {
+      token: await fx.visitorToken(),
+      resume: { sessionId, lastSeq: 1 },
+      rejoin: { callId: call.id, token: rejoinToken },
+    });
+    expect(w).toMatchObject({ resumed: false, activeCall: { id: call.id, status: 'connected' } });
+    await v2.request({
+      type: 'call.signal',
+      callId: call.id,
+      signal: { kind: 'candidate', candidate: CANDIDATE },
+    });
+    expect((await c.next('call.signal')).from).toBe('visitor');
+    // B had the route cached with the old session: the answer reaches the new one
+    await c.request({ type: 'call.chat', callId: call.id, text: 'back?' });
+    expect((await v2.next('call.chat')).text).toBe('back?');
+    // C's heartbeats stopped, but no sweeper ends the call: its visitor is on A now
+    await new Promise((r) => setTimeout(r, must(FAST_OPTIONS.graceMs) + 2000));
+    expect((await storage.getCall(call.id))?.status).toBe('connected');
+    await v2.request({ type: 'call.hangup', callId: call.id });
+    expect((await c.next('call.state', (m) => m.call.status === 'ended')).call.endReason).toBe(
+      'visitor_hangup',
+    );
+    v2.close();
+    c.close();
+  });
+
   it('ends the calls of a process that dies as lost, at the time it was last seen', async () => {
     const fx: Fixture = await seed(storage);
     // process C: a real child process we can kill

@@ -19,6 +19,7 @@ import {
   type Signal,
 } from '@flux/protocol';
 import type { FastifyBaseLogger } from 'fastify';
+import { rejoinToken, rejoinTokenValid } from '../../auth/visitorToken.ts';
 import { BoundedMap } from '../../lib/BoundedMap.ts';
 import { RecentCache } from '../../lib/RecentCache.ts';
 import { ENDED_AGENT, type Storage, type StoredChannel } from '../../storage/Storage.ts';
@@ -51,10 +52,21 @@ export interface CallServiceOptions {
   sweepMs: number;
   /** Call routes kept in memory (the oldest go past it and are read again from the bus). */
   maxCachedRoutes: number;
+  /** The secret of visitors' rejoin tokens (the visitor-token secret, shared by every process). */
+  rejoinSecret: string;
   now: () => Date;
 }
 
 const ROUTE_TTL = 24 * 3600;
+
+/** What a new session names to take its side of a connected call (`session.hello` `rejoin`). */
+export type Rejoin = NonNullable<ClientMessageOf<'session.hello'>['rejoin']>;
+
+/**
+ * The session of a party that has not rejoined a rebuilt route yet: on no process, so nothing
+ * is sent to it, and the sweeper counts it gone once the parties had their grace period.
+ */
+const NO_SESSION = '-';
 /**
  * Channel settings are re-read at most this often (ms), once at a time; a value up to
  * CHANNEL_STALE_MS old is used while the new one loads (lib/RecentCache.ts). A change of the
@@ -116,6 +128,8 @@ export class CallService {
     hub.onChannelMessage((m) => {
       if (m.k === 'misses' && typeof m.agentId === 'string') this.#missesZero.delete(m.agentId);
       if (m.k === 'channel' && typeof m.channelId === 'string') this.forgetChannel(m.channelId);
+      // a party of the call rejoined with a new session on some process: read its route again
+      if (m.k === 'route' && typeof m.callId === 'string') this.#routes.delete(m.callId);
     });
   }
 
@@ -221,7 +235,10 @@ export class CallService {
 
   // ---------------------------------------------------------------- request
 
-  async request(session: Session, m: ClientMessageOf<'call.request'>): Promise<{ call: Call }> {
+  async request(
+    session: Session,
+    m: ClientMessageOf<'call.request'>,
+  ): Promise<{ call: Call; rejoinToken: string }> {
     if (session.callId && session.callOpen) {
       const prev = await this.#storage.getCall(session.callId);
       if (prev && prev.status !== 'ended') {
@@ -273,7 +290,7 @@ export class CallService {
       if (await this.#claimAnswer(call.id, '!cancelled')) {
         await this.#end(call.id, 'cancelled', 'visitor_gone', this.#now(), route);
       }
-      return { call };
+      return { call, rejoinToken: rejoinToken(this.#opts.rejoinSecret, call.id) };
     }
     // after the ack: ring the consoles (a tick queued now runs once the promise continuations
     // that send the ack have run, so the visitor's ack and its ringing state share one write)
@@ -282,7 +299,7 @@ export class CallService {
         this.#log.error({ err: e, callId: call.id }, 'ringing failed');
       });
     });
-    return { call };
+    return { call, rejoinToken: rejoinToken(this.#opts.rejoinSecret, call.id) };
   }
 
   /**
@@ -357,6 +374,60 @@ export class CallService {
         signal: JSON.parse(raw) as Signal,
       });
     }
+  }
+
+  /**
+   * The caller's open call, for the welcome snapshot; first, when a new session asks to rejoin
+   * a connected call, it takes its side of the call if it may (see `rejoin`).
+   */
+  async welcomeCall(session: Session, rejoin?: Rejoin): Promise<Call | null> {
+    if (rejoin) {
+      try {
+        await this.#rejoin(session, rejoin);
+      } catch (e) {
+        this.#log.warn({ err: e, callId: rejoin.callId }, 'rejoining a call failed');
+      }
+    }
+    return this.activeCall(session);
+  }
+
+  /**
+   * A new session takes a party's side of a connected call: the visitor's with its call's
+   * rejoin token, the accepting console's with the call's agent signed in. Used when the
+   * party's session could not be resumed: its process stopped (a restart, a deploy) or the
+   * reconnect landed on another process. The media between the browsers never went through
+   * the server, so the call goes on; from now on its messages reach the new session.
+   */
+  async #rejoin(session: Session, r: Rejoin): Promise<void> {
+    const call = await this.#storage.getCall(r.callId);
+    if (!call || call.channelId !== session.channelId || call.status !== 'connected') return;
+    if (session.role === 'visitor') {
+      if (!r.token || !rejoinTokenValid(this.#opts.rejoinSecret, call.id, r.token)) return;
+    } else if (call.agentId !== session.userId) {
+      return;
+    }
+    // with one process the routes went with the process that stopped: rebuilt from the record
+    const route: CallRoute = (await this.#route(call.id)) ?? {
+      callId: call.id,
+      channelId: call.channelId,
+      agentId: call.agentId,
+      visitor: NO_SESSION,
+      offer: null,
+      audioOnly: false,
+      ringTimeoutSeconds: 0,
+      accepted: NO_SESSION,
+    };
+    if (session.role === 'visitor') route.visitor = session.id;
+    else {
+      route.accepted = session.id;
+      await this.#hub.bus.set(key.accepted(call.id), session.id, ROUTE_TTL);
+    }
+    this.#routes.set(call.id, route);
+    await this.#hub.bus.set(key.route(call.id), JSON.stringify(route), ROUTE_TTL);
+    this.#hub.publishChannel(call.channelId, { k: 'route', callId: call.id });
+    session.callId = call.id;
+    session.callOpen = true;
+    this.#log.info({ callId: call.id, role: session.role, sessionId: session.id }, 'call rejoined');
   }
 
   /** The caller's open call, for the welcome snapshot. */
@@ -730,6 +801,8 @@ export class CallService {
     if (!call || call.status === 'ended') return;
     const lastSeen = new Date(session.lastSeen);
     if (session.role === 'visitor') {
+      // the visitor's side went to a new session (rejoin): this one no longer speaks for it
+      if (route && route.visitor !== session.id) return;
       if (call.status !== 'connected' && (await this.#claimAnswer(callId, '!cancelled'))) {
         await this.#end(callId, 'cancelled', 'visitor_gone', lastSeen, route);
       } else {
@@ -749,8 +822,9 @@ export class CallService {
   /**
    * Ends calls that no live process looks after: ringing past its timeout (the process that
    * timed it is gone) → missed; connected with a party on a dead process → lost, at the time
-   * that process was last seen. At start (`startup`), calls without any route are orphans
-   * of an earlier run of this process → lost.
+   * that process was last seen. With one process (memory bus), calls without a route are from
+   * an earlier run of it: at start the ones still ringing are lost at once (their offer went
+   * with the routes), and connected ones once the parties had `graceMs` to rejoin them.
    */
   async sweep(startup: boolean): Promise<void> {
     if (this.#closed) return;
@@ -780,10 +854,14 @@ export class CallService {
         .map((t) => Date.parse(t)),
     );
     if (!route) {
-      // memory bus: routes die with the process, so a call without one is from an earlier
-      // run (checked at start only: a call being created has no route for a moment)
+      // memory bus: routes die with the process, so a call without one is from an earlier run
+      // (a call being created has no route for a moment, but it is not connected yet)
       const orphan =
-        this.#hub.bus.kind === 'memory' ? startup : now - Date.parse(call.requestedAt) > 120_000;
+        this.#hub.bus.kind === 'memory'
+          ? call.status === 'connected'
+            ? now - this.#startedAt > this.#opts.graceMs
+            : startup
+          : now - Date.parse(call.requestedAt) > 120_000;
       if (orphan) {
         await this.#end(call.id, 'lost', 'server_restarted', new Date(lastMove), null);
       }
@@ -803,8 +881,12 @@ export class CallService {
     for (const node of parties) {
       if (node === this.#hub.bus.nodeId) continue;
       const last = seen.get(node) ?? (this.#hub.bus.kind === 'memory' ? this.#startedAt : lastMove);
-      // a live process beats every heartbeatMs: never call it dead between two beats
-      const limit = Math.max(this.#opts.graceMs, this.#hub.bus.heartbeatMs * 3);
+      // a live process beats every heartbeatMs: never call it dead between two beats (with
+      // one process, another one is an earlier run of it, whose parties had graceMs to rejoin)
+      const limit =
+        this.#hub.bus.kind === 'memory'
+          ? this.#opts.graceMs
+          : Math.max(this.#opts.graceMs, this.#hub.bus.heartbeatMs * 3);
       if (now - last > limit) deadSince = Math.max(deadSince ?? 0, last);
     }
     if (deadSince !== null) {

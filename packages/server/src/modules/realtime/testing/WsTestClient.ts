@@ -106,6 +106,7 @@ export class WsTestClient {
     extra: {
       token?: string;
       resume?: { sessionId: string; lastSeq: number };
+      rejoin?: { callId: string; token?: string };
       protocolVersion?: number;
     } = {},
   ): Promise<SessionWelcome> {
