@@ -167,7 +167,11 @@ describe('a restart of the only server process with a call connected', () => {
 
   it('a call nobody comes back to ends lost after the grace period', async () => {
     const { callId, server } = await connectedThenRestarted();
-    await sleep(PAST_GRACE_MS);
+    // not at the start (as before calls could be rejoined), but once the grace period is over
+    expect((await server.storage.getCall(callId))?.status).toBe('connected');
+    await expect
+      .poll(async () => (await server.storage.getCall(callId))?.status, { timeout: 10_000 })
+      .toBe('ended');
     expect(await server.storage.getCall(callId)).toMatchObject({
       status: 'ended',
       endReason: 'lost',
