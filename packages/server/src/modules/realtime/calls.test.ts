@@ -2,7 +2,11 @@ import type { Call } from '@flux/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   agent,
+  ANSWER,
+  CANDIDATE,
   changeSettings,
+  OFFER,
+  relayCandidate,
   must,
   seed,
   sleep,
@@ -12,14 +16,6 @@ import {
 } from './testing/harness.ts';
 import { createStorage } from '../../storage/createStorage.ts';
 import { WsTestClient } from './testing/WsTestClient.ts';
-
-const OFFER = { type: 'offer' as const, sdp: 'v=0 offer' };
-const ANSWER = { type: 'answer' as const, sdp: 'v=0 answer' };
-const CANDIDATE = {
-  candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host',
-  sdpMid: '0',
-  sdpMLineIndex: 0,
-};
 
 const server = suiteServer();
 
@@ -35,19 +31,6 @@ function request(
     pageUrl: 'https://shop.test/product/123',
     user: { name: 'Vera' },
     offer: OFFER,
-  });
-}
-
-/** `from` sends CANDIDATE on the call; resolves once `to` got exactly that. */
-async function relayCandidate(from: WsTestClient, to: WsTestClient, callId: string): Promise<void> {
-  await from.request({
-    type: 'call.signal',
-    callId,
-    signal: { kind: 'candidate', candidate: CANDIDATE },
-  });
-  expect((await to.next('call.signal')).signal).toEqual({
-    kind: 'candidate',
-    candidate: CANDIDATE,
   });
 }
 

@@ -15,9 +15,13 @@ import { createStorage } from '../../storage/createStorage.ts';
 import type { Storage } from '../../storage/Storage.ts';
 import {
   agent,
+  ANSWER,
+  CANDIDATE,
   changeSettings,
   FAST_OPTIONS,
   must,
+  OFFER,
+  relayCandidate,
   seed,
   startServer,
   TEST_ORIGIN,
@@ -29,10 +33,6 @@ import { multiProcessSkipReason, TEST_REDIS_URL } from './testing/services.ts';
 import { WsTestClient } from './testing/WsTestClient.ts';
 
 const skip = await multiProcessSkipReason('multi-process realtime tests');
-
-const OFFER = { type: 'offer' as const, sdp: 'v=0 offer' };
-const ANSWER = { type: 'answer' as const, sdp: 'v=0 answer' };
-const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' };
 
 describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () => {
   let db: TestDatabase;
@@ -91,15 +91,7 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
       (JSON.parse((await bus.get(`call:${call.id}`)) ?? '{}') as { offer?: unknown }).offer;
     expect(await routeOffer()).toBe(OFFER.sdp);
 
-    await v.request({
-      type: 'call.signal',
-      callId: call.id,
-      signal: { kind: 'candidate', candidate: CANDIDATE },
-    });
-    expect((await c.next('call.signal')).signal).toEqual({
-      kind: 'candidate',
-      candidate: CANDIDATE,
-    });
+    await relayCandidate(v, c, call.id);
     await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
     expect((await v.next('call.signal')).signal).toEqual({
       kind: 'description',

@@ -10,8 +10,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../testing/databases.ts';
 import {
   agent,
+  ANSWER,
   FAST_OPTIONS,
   must,
+  OFFER,
+  relayCandidate,
   seed,
   sleep,
   startServer,
@@ -22,9 +25,6 @@ import {
 } from './testing/harness.ts';
 import { RequestError, WsTestClient } from './testing/WsTestClient.ts';
 
-const OFFER = { type: 'offer' as const, sdp: 'v=0 offer' };
-const ANSWER = { type: 'answer' as const, sdp: 'v=0 answer' };
-const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' };
 /** Longer than the grace period and a sweep: a call nobody looks after would be ended. */
 const PAST_GRACE_MS = must(FAST_OPTIONS.graceMs) + 2 * must(FAST_OPTIONS.sweepMs) + 500;
 
@@ -88,15 +88,7 @@ describe('a restart of the only server process with a call connected', () => {
     expect(cw.activeCall).toMatchObject({ id: callId, status: 'connected' });
 
     // signals and chat reach the other side's new session, both ways
-    await v.request({
-      type: 'call.signal',
-      callId,
-      signal: { kind: 'candidate', candidate: CANDIDATE },
-    });
-    expect((await c.next('call.signal')).signal).toEqual({
-      kind: 'candidate',
-      candidate: CANDIDATE,
-    });
+    await relayCandidate(v, c, callId);
     await c.request({ type: 'call.chat', callId, text: 'still there?' });
     expect((await v.next('call.chat')).text).toBe('still there?');
     await v.request({ type: 'call.chat', callId, text: 'yes' });

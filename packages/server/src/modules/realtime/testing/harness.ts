@@ -5,7 +5,7 @@
 import type { ChannelSettings, User } from '@flux/protocol';
 import { SESSION_COOKIE, WS_PATH } from '@flux/protocol';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '../../../app.ts';
 import { signVisitorToken, VISITOR_TOKEN_SECRET_NAME } from '../../../auth/visitorToken.ts';
 import { loadConfig } from '../../../config.ts';
@@ -245,3 +245,29 @@ export function must<T>(v: T | null | undefined, what = 'value'): T {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A visitor's offer, a console's answer and an ICE candidate, as the tests' calls send them. */
+export const OFFER = { type: 'offer' as const, sdp: 'v=0 offer' };
+export const ANSWER = { type: 'answer' as const, sdp: 'v=0 answer' };
+export const CANDIDATE = {
+  candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+};
+
+/** `from` sends CANDIDATE on the call; resolves once `to` got exactly that. */
+export async function relayCandidate(
+  from: WsTestClient,
+  to: WsTestClient,
+  callId: string,
+): Promise<void> {
+  await from.request({
+    type: 'call.signal',
+    callId,
+    signal: { kind: 'candidate', candidate: CANDIDATE },
+  });
+  expect((await to.next('call.signal')).signal).toEqual({
+    kind: 'candidate',
+    candidate: CANDIDATE,
+  });
+}
