@@ -138,6 +138,17 @@ export interface Storage {
    */
   getOrCreateSecret(name: string): Promise<string>;
 
+  /**
+   * Notes that the process `nodeId` was alive at `at` (one process without Redis: the next
+   * run reads when this one stopped).
+   */
+  recordProcessBeat(nodeId: string, at: Date): Promise<void>;
+  /**
+   * The latest beat of the processes other than `nodeId` (an earlier run), and forgets them;
+   * null when none was recorded.
+   */
+  takeEarlierProcessBeat(nodeId: string): Promise<Date | null>;
+
   // API keys: the raw key is never stored, only its SHA-256 hash and a short display prefix
   /** `rawKey` fixes the key (the demo's publishable key); normally a random one is generated. */
   createApiKey(

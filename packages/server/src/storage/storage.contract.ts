@@ -90,6 +90,18 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       expect(await s.getOrCreateSecret(name)).toBe(a);
     });
 
+    it("keeps each process's last beat until a later run takes the earlier ones", async () => {
+      const [a, b, c] = ['a', 'b', 'c'].map((n) => `${n}-${randomBytes(3).toString('hex')}`);
+      await s.recordProcessBeat(must(a), new Date(1_000));
+      await s.recordProcessBeat(must(a), new Date(5_000));
+      await s.recordProcessBeat(must(b), new Date(3_000));
+      await t.second.recordProcessBeat(must(c), new Date(9_000));
+      // c's run takes what a and b noted: the latest of them, and they are gone after
+      expect(await s.takeEarlierProcessBeat(must(c))).toEqual(new Date(5_000));
+      expect(await s.takeEarlierProcessBeat(must(a))).toEqual(new Date(9_000));
+      expect(await t.second.takeEarlierProcessBeat(must(a))).toBeNull();
+    });
+
     it('stores API keys hashed, finds them per channel, revokes them', async () => {
       const c = await channel();
       const other = await channel();

@@ -190,7 +190,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
     async close() {
       await gateway.close();
       presence.close();
-      calls.close();
+      await calls.close();
       if (ownBus) await bus.close();
     },
   };

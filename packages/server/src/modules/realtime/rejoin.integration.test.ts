@@ -58,11 +58,14 @@ describe('a restart of the only server process with a call connected', () => {
     await c.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
     await v.next('call.state', (m) => m.call.status === 'connected');
     const lastSeq = Math.max(...v.messages.map((m) => m.seq));
+    // the call goes on for a while before the server stops
+    await sleep(300);
+    const stoppingAt = Date.now();
     await server.close();
     expect((await v.closed).code).toBe(4050);
     expect((await c.closed).code).toBe(4050);
     server = await startServer({ databaseUrl: db.url });
-    return { fx, callId: call.id, rejoinToken, visitorSession, lastSeq, server };
+    return { fx, callId: call.id, rejoinToken, visitorSession, lastSeq, server, stoppingAt };
   }
 
   function newVisitor(s: TestServer): WsTestClient {
@@ -157,8 +160,9 @@ describe('a restart of the only server process with a call connected', () => {
     c.close();
   });
 
-  it('a call nobody comes back to ends lost after the grace period', async () => {
-    const { callId, server } = await connectedThenRestarted();
+  it('a call nobody comes back to ends lost after the grace period, dated when the server stopped', async () => {
+    const { callId, server, stoppingAt } = await connectedThenRestarted();
+    const restartedAt = Date.now();
     // not at the start (as before calls could be rejoined), but once the grace period is over
     expect((await server.storage.getCall(callId))?.status).toBe('connected');
     await expect
@@ -169,5 +173,12 @@ describe('a restart of the only server process with a call connected', () => {
       endReason: 'lost',
       endDetail: 'server_restarted',
     });
+    // not at its connect time (a call of no length in the call log): the stopping process
+    // noted when it stopped, and the call went on at least until then
+    const ended = must(await server.storage.getCall(callId));
+    const endedAt = Date.parse(must(ended.endedAt));
+    expect(endedAt).toBeGreaterThanOrEqual(stoppingAt);
+    expect(endedAt).toBeLessThanOrEqual(restartedAt);
+    expect(endedAt - Date.parse(must(ended.connectedAt))).toBeGreaterThanOrEqual(300);
   });
 });

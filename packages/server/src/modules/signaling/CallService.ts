@@ -98,6 +98,11 @@ export class CallService {
   readonly #ringTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #startedAt = Date.now();
+  /**
+   * One process (memory bus): when the run before this one was last known alive, read at
+   * start. A connected call nobody rejoins is dated then, not at its connect time.
+   */
+  #earlierRunSeenAt: number | null = null;
   /** Channels read in the last seconds (settings: ring timeout, misses). */
   readonly #channels: RecentCache<StoredChannel | null>;
   /** Agents whose missed-in-a-row count is known to be 0 (saves a write per accept). */
@@ -142,11 +147,24 @@ export class CallService {
     this.#channels.delete(channelId);
   }
 
-  close(): void {
+  /** Stops timers; with one process, notes the time it stopped for the next run. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#sweeper);
     for (const t of this.#ringTimers.values()) clearTimeout(t);
     this.#ringTimers.clear();
+    await this.#beat();
+  }
+
+  /** One process (memory bus): notes in storage that it is alive now. Never throws. */
+  async #beat(): Promise<void> {
+    if (this.#hub.bus.kind !== 'memory') return;
+    try {
+      await this.#storage.recordProcessBeat(this.#hub.bus.nodeId, this.#now());
+    } catch (e) {
+      this.#log.warn({ err: e }, 'noting that the process is alive failed');
+    }
   }
 
   #now(): Date {
@@ -828,6 +846,15 @@ export class CallService {
    */
   async sweep(startup: boolean): Promise<void> {
     if (this.#closed) return;
+    if (startup && this.#hub.bus.kind === 'memory') {
+      try {
+        const at = await this.#storage.takeEarlierProcessBeat(this.#hub.bus.nodeId);
+        this.#earlierRunSeenAt = at?.getTime() ?? null;
+      } catch (e) {
+        this.#log.warn({ err: e }, 'reading when the earlier run was last alive failed');
+      }
+    }
+    await this.#beat();
     let open: Call[];
     try {
       open = await this.#storage.listOpenCalls();
@@ -863,7 +890,10 @@ export class CallService {
             : startup
           : now - Date.parse(call.requestedAt) > 120_000;
       if (orphan) {
-        await this.#end(call.id, 'lost', 'server_restarted', new Date(lastMove), null);
+        // a connected call went on past its last move, at least while that run was alive
+        const endedAt =
+          call.status === 'connected' ? Math.max(lastMove, this.#earlierRunSeenAt ?? 0) : lastMove;
+        await this.#end(call.id, 'lost', 'server_restarted', new Date(endedAt), null);
       }
       return;
     }

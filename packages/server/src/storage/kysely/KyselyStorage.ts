@@ -165,6 +165,28 @@ export class KyselyStorage implements Storage {
     return r.value;
   }
 
+  async recordProcessBeat(nodeId: string, at: Date): Promise<void> {
+    const seen_at = at.getTime();
+    await this.db
+      .insertInto('process_beats')
+      .values({ node_id: nodeId, seen_at })
+      .onConflict((oc) => oc.column('node_id').doUpdateSet({ seen_at }))
+      .execute();
+  }
+
+  async takeEarlierProcessBeat(nodeId: string): Promise<Date | null> {
+    return this.db.transaction().execute(async (tx) => {
+      const r = await tx
+        .selectFrom('process_beats')
+        .select((eb) => eb.fn.max<number | null>('seen_at').as('seen_at'))
+        .where('node_id', '<>', nodeId)
+        .executeTakeFirst();
+      await tx.deleteFrom('process_beats').where('node_id', '<>', nodeId).execute();
+      const at = r?.seen_at ?? null;
+      return at === null ? null : new Date(at);
+    });
+  }
+
   // ---------------------------------------------------------------- API keys
 
   async createApiKey(

@@ -313,6 +313,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         if (dialect === 'postgres') await sql`ALTER TABLE calls SET (fillfactor = 90)`.execute(db);
       },
     },
+    // With one process (no Redis), a restart cannot tell when the run before it stopped: a
+    // connected call nobody came back to was dated at its connect time, with no duration.
+    // Each process now notes here that it is alive (every sweep, and as it closes); the next
+    // run dates such calls at the last note of the run before it.
+    '0006_process_beats': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('process_beats')
+          .addColumn('node_id', 'text', (c) => c.primaryKey())
+          .addColumn('seen_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -90,9 +90,10 @@ describe('the open calls query', () => {
     // the database as the release before 0003 left it
     const raw = new BetterSqlite3(sqlitePath(tdb.url));
     raw.exec(`DROP INDEX calls_open; DROP INDEX calls_channel_end_reason;
-      CREATE INDEX calls_status ON calls (status);
+      CREATE INDEX calls_status ON calls (status); DROP TABLE process_beats;
       DELETE FROM flux_migrations
-       WHERE name IN ('0003_open_calls', '0004_calls_end_reason', '0005_open_calls_by_end');`);
+       WHERE name IN ('0003_open_calls', '0004_calls_end_reason', '0005_open_calls_by_end',
+                      '0006_process_beats');`);
     raw.prepare(callsSql + rows()).run({ channel: channelId, agent: agentId });
     raw.close();
 

@@ -17,6 +17,11 @@ export interface ServerSecretsTable {
   created_at: number;
 }
 
+export interface ProcessBeatsTable {
+  node_id: string;
+  seen_at: number;
+}
+
 export interface ApiKeysTable {
   id: string;
   channel_id: string;
@@ -152,6 +157,7 @@ export interface WebhookDeliveriesTable {
 export interface Database {
   channels: ChannelsTable;
   server_secrets: ServerSecretsTable;
+  process_beats: ProcessBeatsTable;
   api_keys: ApiKeysTable;
   allowed_origins: AllowedOriginsTable;
   users: UsersTable;
