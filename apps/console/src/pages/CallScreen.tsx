@@ -167,7 +167,11 @@ export function CallScreen() {
             <span class="pill">{name}</span>
           </div>
           {!ended ? (
-            <div class={`self ${sharingScreen.value ? 'screen' : ''}`} aria-label="Your video">
+            <div
+              class={`self ${sharingScreen.value ? 'screen' : ''}`}
+              role="group"
+              aria-label="Your video"
+            >
               <Video stream={localStream.value} muted class="" />
               {cameraOff.value ? <div class="off">Camera off</div> : null}
             </div>

@@ -86,7 +86,13 @@ export function Embed() {
                 Add an API key: the snippet has a placeholder.
               </div>
             ) : null}
-            <pre class="snippet" data-testid="embed-snippet">
+            {/* focusable, so that a keyboard can scroll a snippet wider than the card */}
+            <pre
+              class="snippet"
+              data-testid="embed-snippet"
+              tabIndex={0}
+              aria-label="Embed snippet"
+            >
               <code>{snippet}</code>
             </pre>
             <p class="small muted">

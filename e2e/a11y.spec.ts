@@ -1,0 +1,115 @@
+/**
+ * Accessibility: axe-core's WCAG 2.1 A and AA rules over what shoppers and agents use. The
+ * widget is part of the merchant's own page, and shops selling in the EU must meet WCAG 2.1 AA
+ * (the European Accessibility Act, since June 2025), so a violation in the card or the call UI
+ * becomes theirs. Audited: the demo shop's page with the widget's card, the call UI (camera
+ * check, calling, the call, the rating, the callback form after a decline), and the console
+ * (sign in, every main screen in light and dark, the ring card, the call screen and after it).
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { signIn } from './console/helpers.ts';
+import { DEMO, startServer, type RunningServer } from './harness/server.ts';
+import { agentInConsole, callFromWidget } from './sdk/callParties.ts';
+
+let server: RunningServer;
+test.beforeAll(async () => {
+  server = await startServer();
+});
+test.afterAll(async () => {
+  await server.stop();
+});
+
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** The page's violations, one line each: rule, impact, and where. */
+async function violations(page: Page, include?: string): Promise<string[]> {
+  let axe = new AxeBuilder({ page }).withTags(WCAG_21_AA);
+  if (include !== undefined) axe = axe.include(include);
+  const result = await axe.analyze();
+  // each element with what axe found there (for contrast: the two colours and the ratio)
+  return result.violations.map(
+    (v) =>
+      `${v.id} (${v.impact ?? 'unknown'}): ${v.help}:\n${v.nodes
+        .map((n) => `  ${JSON.stringify(n.target)} ${[...n.any, ...n.all][0]?.message ?? ''}`)
+        .join('\n')}`,
+  );
+}
+
+test('the demo shop page, the widget card and the call UI, through a whole call', async ({
+  browser,
+}) => {
+  const agent = await agentInConsole(browser, server.url);
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`${server.url}/product/123`);
+  const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
+  await expect(card).toHaveAttribute('data-flux-state', 'ready');
+  expect.soft(await violations(visitor), 'shop page with the card').toEqual([]);
+
+  await card.getByRole('button', { name: 'Start video call' }).click();
+  const ui = visitor.locator('[data-flux-call-ui]');
+  await expect(ui).toHaveAttribute('data-flux-state', 'check');
+  expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'camera check').toEqual([]);
+  await visitor.goto(`${server.url}/product/123`);
+
+  const { ui: calling } = await callFromWidget(visitor, server.url);
+  expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'calling').toEqual([]);
+  const ring = agent.getByTestId('ring-card');
+  await expect(ring).toBeVisible();
+  expect.soft(await violations(agent), 'console, ringing').toEqual([]);
+
+  await ring.getByRole('button', { name: 'Accept' }).click();
+  await expect(calling).toHaveAttribute('data-flux-state', 'call', { timeout: 20_000 });
+  await expect(calling.locator('.st')).toContainText('Connected', { timeout: 20_000 });
+  await expect(calling.locator('article')).toHaveCount(2);
+  expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'the call, shopper').toEqual([]);
+  expect.soft(await violations(agent), 'the call, console').toEqual([]);
+
+  await calling.locator('.bar').getByRole('button', { name: 'Hang up' }).click();
+  await expect(calling).toHaveAttribute('data-flux-state', 'ended');
+  expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'rating').toEqual([]);
+  await expect(agent.getByTestId('ring-card')).toHaveCount(0);
+  expect.soft(await violations(agent), 'console, after the call').toEqual([]);
+
+  // the agent declines the next call: the shopper is offered a callback
+  const { ui: declined } = await callFromWidget(visitor, server.url);
+  await agent
+    .getByTestId('ring-card')
+    .getByRole('button', { name: 'Decline', exact: true })
+    .click();
+  await expect(declined).toHaveAttribute('data-flux-state', 'unavailable');
+  expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'callback form').toEqual([]);
+  await agent.context().close();
+});
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`the console's screens (${scheme})`, async ({ browser }) => {
+    const context = await browser.newContext({
+      colorScheme: scheme,
+      viewport: { width: 1366, height: 860 },
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/console/`);
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    expect.soft(await violations(page), 'sign in').toEqual([]);
+    await signIn(page, server.url, DEMO.admin);
+    for (const route of [
+      'home',
+      'history',
+      'callbacks',
+      'settings',
+      'admin/agents',
+      'admin/products',
+      'admin/keys',
+      'admin/channel',
+      'admin/embed',
+      'admin/analytics',
+    ]) {
+      await page.goto(`${server.url}/console/#/${route}`);
+      await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      expect.soft(await violations(page), route).toEqual([]);
+    }
+    await context.close();
+  });
+}
