@@ -104,12 +104,19 @@ for (const scheme of ['light', 'dark'] as const) {
       'admin/channel',
       'admin/embed',
       'admin/analytics',
+      'admin/calls',
+      'admin/webhooks',
     ]) {
       await page.goto(`${server.url}/console/#/${route}`);
       await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
       await page.waitForLoadState('networkidle');
       expect.soft(await violations(page), route).toEqual([]);
     }
+    // a form in a dialog (the native <dialog>, in the top layer)
+    await page.goto(`${server.url}/console/#/admin/agents`);
+    await page.getByRole('button', { name: 'New agent' }).click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    expect.soft(await violations(page), 'new agent dialog').toEqual([]);
     await context.close();
   });
 }
