@@ -18,7 +18,8 @@ export type Route =
   | 'admin/calls'
   | 'admin/webhooks';
 
-const ROUTES: readonly Route[] = [
+/** Every screen's route (the accessibility test walks them all). */
+export const ROUTES: readonly Route[] = [
   'home',
   'call',
   'history',
