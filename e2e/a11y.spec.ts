@@ -5,9 +5,11 @@
  * becomes theirs. Audited: the demo shop's page with the widget's card, the call UI (camera
  * check, calling, the call, the rating, the callback form after a decline), and the console
  * (sign in, every main screen in light and dark, the ring card, the call screen and after it).
+ * And a whole call by keyboard, which axe cannot judge: the focus must stay in the call UI as
+ * its views change.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { ROUTES } from '../apps/console/src/state/router.ts';
 import { signIn } from './console/helpers.ts';
 import { DEMO, startServer, type RunningServer } from './harness/server.ts';
@@ -47,14 +49,20 @@ async function violations(page: Page, include?: string): Promise<string[]> {
   );
 }
 
-test('the demo shop page, the widget card and the call UI, through a whole call', async ({
-  browser,
-}) => {
+/** Mia online in the console, and a shopper on the demo shop's page with the card ready. */
+async function shopperAtCard(browser: Browser) {
   const agent = await agentInConsole(browser, server.url);
   const visitor = await (await browser.newContext()).newPage();
   await visitor.goto(`${server.url}/product/123`);
   const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
   await expect(card).toHaveAttribute('data-flux-state', 'ready');
+  return { agent, visitor, card };
+}
+
+test('the demo shop page, the widget card and the call UI, through a whole call', async ({
+  browser,
+}) => {
+  const { agent, visitor, card } = await shopperAtCard(browser);
   expect.soft(await violations(visitor), 'shop page with the card').toEqual([]);
 
   await card.getByRole('button', { name: 'Start video call' }).click();
@@ -91,6 +99,51 @@ test('the demo shop page, the widget card and the call UI, through a whole call'
   await expect(declined).toHaveAttribute('data-flux-state', 'unavailable');
   expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'callback form').toEqual([]);
   await agent.context().close();
+});
+
+/** The name of the control that has the focus inside a widget's shadow root (the call UI, the card), or null. */
+function focusedIn(ui: Locator): Promise<string | null> {
+  return ui.evaluate((host) => {
+    const el = host.shadowRoot?.activeElement;
+    return el ? (el.getAttribute('aria-label') ?? el.textContent).trim() : null;
+  });
+}
+
+test('a whole call by keyboard: the focus follows the call UI from view to view', async ({
+  browser,
+}) => {
+  const { agent, visitor, card } = await shopperAtCard(browser);
+  await card.getByRole('button', { name: 'Start video call' }).focus();
+  await visitor.keyboard.press('Enter');
+  const ui = visitor.locator('[data-flux-call-ui]');
+  await expect(ui).toHaveAttribute('data-flux-state', 'check');
+  await expect.poll(() => focusedIn(ui)).toBe('Start call');
+
+  // the view changes take away the focused button: its successor gets the focus
+  await visitor.keyboard.press('Enter');
+  await expect(ui).toHaveAttribute('data-flux-state', 'calling');
+  await expect.poll(() => focusedIn(ui)).toBe('Cancel');
+  await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+  await expect(ui).toHaveAttribute('data-flux-state', 'call', { timeout: 20_000 });
+  await expect.poll(() => focusedIn(ui)).not.toBeNull();
+  for (let i = 0; i < 12 && (await focusedIn(ui)) !== 'Hang up'; i++) {
+    await visitor.keyboard.press('Tab');
+  }
+  expect(await focusedIn(ui)).toBe('Hang up');
+  await visitor.keyboard.press('Enter');
+  await expect(ui).toHaveAttribute('data-flux-state', 'ended');
+  await expect.poll(() => focusedIn(ui)).toBe('1 of 5');
+  for (let i = 0; i < 3; i++) await visitor.keyboard.press('Tab');
+  expect(await focusedIn(ui)).toBe('4 of 5');
+  await visitor.keyboard.press('Enter');
+  await expect(ui.getByText('Thanks for your feedback!')).toBeVisible();
+  // closed from the keyboard, the focus goes back to the card's button that opened it
+  await expect.poll(() => focusedIn(ui)).toBe('Close');
+  await visitor.keyboard.press('Enter');
+  await expect(ui).toHaveCount(0);
+  await expect.poll(() => focusedIn(card)).toBe('Start video call');
+  await agent.context().close();
+  await visitor.context().close();
 });
 
 for (const scheme of ['light', 'dark'] as const) {

@@ -54,6 +54,11 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     settle.reject(toSdkError(e));
   };
 
+  // the control that opened the call UI (the card's button, or the page's own for
+  // startCall()): the focus goes back to it when the call UI closes with the focus inside
+  let opener = document.activeElement;
+  while (opener?.shadowRoot?.activeElement) opener = opener.shadowRoot.activeElement;
+
   let s: UiStrings = EN_UI;
   let agent: CallAgent = ctx.agent;
   const t = (key: UiKey, n?: number): string =>
@@ -99,6 +104,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   const bar = h('div', { class: 'bar' });
   const panel = h('div', {
     class: 'panel',
+    tabindex: '-1',
     role: 'dialog',
     'aria-modal': 'false',
     'aria-labelledby': 'flux-who',
@@ -131,7 +137,23 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   const announce = (text: string): void => {
     live.textContent = text;
   };
+  /**
+   * After a view change took away the control that had the focus (a keyboard user's, or the
+   * button just clicked), the new view's first control gets it: without this it fell to the
+   * page, and a keyboard user had to find the panel again. Focus elsewhere in the page stays.
+   */
+  const keepFocus = (): void => {
+    // only when the focus fell to the page's body: never take it from where it went
+    if (closed || document.activeElement !== document.body) return;
+    const order = view === 'ended' || view === 'unavailable' ? [body, bar] : [bar, body];
+    const first = order
+      .map((el) => el.querySelector<HTMLElement>('button, input, textarea'))
+      .find((el) => el !== null);
+    (first ?? panel).focus();
+  };
   const show = (next: View): void => {
+    // the view is built right after this, in the same task
+    if (shadow.activeElement !== null) queueMicrotask(keepFocus);
     view = next;
     host.setAttribute('data-flux-state', next);
     if (next !== 'call') headState.removeAttribute('data-s');
@@ -534,7 +556,9 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
           pageUrl: location.href,
         })
         .then(() => {
+          const had = shadow.activeElement !== null;
           form.replaceChildren(h('p', { role: 'status' }, t('callbackSent')));
+          if (had) keepFocus();
         })
         .catch((e: unknown) =>
           ctx.emit('error', { code: toSdkError(e).code, message: toSdkError(e).message }),
@@ -561,7 +585,9 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
         for (const el of stars.children) el.setAttribute('aria-pressed', String(el === b));
         void call.rate(n).then(
           () => {
+            const had = shadow.activeElement !== null;
             stars.replaceWith(h('p', { role: 'status' }, t('thanks')));
+            if (had) keepFocus();
           },
           () => undefined,
         );
@@ -614,6 +640,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       }
       sig?.close();
     })();
+    const hadFocus = shadow.activeElement !== null;
     host.remove();
     rejectReq(
       sdkError(
@@ -622,6 +649,8 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       ),
     );
     ctx.onPhase('closed');
+    // after the card's update, which enables its button again
+    if (hadFocus && opener instanceof HTMLElement && opener.isConnected) opener.focus();
   }
 
   // Closing the tab, reloading or navigating away ends the call at once (docs/sdk.md ›

@@ -38,6 +38,7 @@ h2{font-size:18px;margin:0}p{margin:0;color:var(--flux-muted,#5b6475)}
 .bar{display:flex;justify-content:center;gap:12px;padding:12px;border-top:1px solid var(--flux-border,#dfe3ea);flex-wrap:wrap}
 button{font:inherit;cursor:pointer;border-radius:999px;min-height:44px;min-width:44px;padding:10px 18px;border:1px solid var(--flux-border,#dfe3ea);background:var(--flux-bg,#fff);color:inherit;font-weight:600;display:inline-flex;align-items:center;justify-content:center;gap:6px}
 button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid var(--flux-focus,#ffb020);outline-offset:2px}
+.panel:focus{outline:none}
 .pri{background:var(--flux-accent,#0b63ce);border-color:transparent;color:var(--flux-accent-text,#fff)}
 .end{background:#d92d20;border-color:transparent;color:#fff}
 .ic{padding:10px;width:48px;height:48px}
