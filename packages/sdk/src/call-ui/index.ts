@@ -152,8 +152,9 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     (first ?? panel).focus();
   };
   const show = (next: View): void => {
-    // the view is built right after this, in the same task
-    if (shadow.activeElement !== null) queueMicrotask(keepFocus);
+    // once the view is built, in a task of its own: focus() lays the page out at once, and
+    // the call's view is built in the accept's frame, which must only show the call
+    if (shadow.activeElement !== null) setTimeout(keepFocus);
     view = next;
     host.setAttribute('data-flux-state', next);
     if (next !== 'call') headState.removeAttribute('data-s');
