@@ -13,7 +13,7 @@ import { expect, test, type Browser, type Locator, type Page } from '@playwright
 import { ROUTES } from '../apps/console/src/state/router.ts';
 import { signIn } from './console/helpers.ts';
 import { DEMO, startServer, type RunningServer } from './harness/server.ts';
-import { agentInConsole, callFromWidget } from './sdk/callParties.ts';
+import { agentInConsole, callFromWidget, cardOnShopPage } from './sdk/callParties.ts';
 
 let server: RunningServer;
 test.beforeAll(async () => {
@@ -53,10 +53,7 @@ async function violations(page: Page, include?: string): Promise<string[]> {
 async function shopperAtCard(browser: Browser) {
   const agent = await agentInConsole(browser, server.url);
   const visitor = await (await browser.newContext()).newPage();
-  await visitor.goto(`${server.url}/product/123`);
-  const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
-  await expect(card).toHaveAttribute('data-flux-state', 'ready');
-  return { agent, visitor, card };
+  return { agent, visitor, card: await cardOnShopPage(visitor, server.url) };
 }
 
 test('the demo shop page, the widget card and the call UI, through a whole call', async ({
@@ -99,6 +96,7 @@ test('the demo shop page, the widget card and the call UI, through a whole call'
   await expect(declined).toHaveAttribute('data-flux-state', 'unavailable');
   expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'callback form').toEqual([]);
   await agent.context().close();
+  await visitor.context().close();
 });
 
 /** The name of the control that has the focus inside a widget's shadow root (the call UI, the card), or null. */

@@ -23,17 +23,23 @@ export async function agentInConsole(
   return page;
 }
 
+/** The shopper opens the demo shop's /product/123 (the spec's example): the card, ready. */
+export async function cardOnShopPage(visitor: Page, base: string): Promise<Locator> {
+  await visitor.goto(`${base}/product/123`);
+  const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
+  await expect(card).toHaveAttribute('data-flux-state', 'ready');
+  return card;
+}
+
 /**
- * The shopper opens the demo shop's /product/123 (the spec's example) and starts a video call
- * from the widget's card: returns the card and the call UI, which is calling.
+ * The shopper opens the demo shop's /product/123 and starts a video call from the widget's
+ * card: returns the card and the call UI, which is calling.
  */
 export async function callFromWidget(
   visitor: Page,
   base: string,
 ): Promise<{ card: Locator; ui: Locator }> {
-  await visitor.goto(`${base}/product/123`);
-  const card = visitor.locator('.my-cool-call-widget [data-flux-widget]').first();
-  await expect(card).toHaveAttribute('data-flux-state', 'ready');
+  const card = await cardOnShopPage(visitor, base);
   await card.getByRole('button', { name: 'Start video call' }).click();
   const ui = visitor.locator('[data-flux-call-ui]');
   await ui.getByRole('button', { name: 'Start call' }).click();
