@@ -3,7 +3,8 @@
  * context, on the demo shop's origin) calls Mia; the console rings with the visitor's
  * details and products, and the agent accepts (video both ways, products pushed and
  * removed, chat, notes, hang up) or declines (also "decline and go offline"), and is told
- * when the server sets her offline after a missed call.
+ * when the server sets her offline after a missed call; and a whole call by keyboard, the
+ * focus following the ring, the call and its end.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ApiClient } from '../harness/api.ts';
@@ -432,4 +433,55 @@ test("the visitor's video plays from the ring, the visitor is still heard while 
   await agent.getByRole('button', { name: 'Done' }).click();
   await expect.poll(async () => (await remote()).count).toBe(0);
   await Promise.all([agent.context().close(), visitor.context().close(), second.context().close()]);
+});
+
+test('an agent takes a call by keyboard: the focus follows the ring, the call and its end', async ({
+  browser,
+}) => {
+  const agent = await agentOnline(browser);
+  const visitor = await visitorPage(browser);
+  const card = agent.getByTestId('ring-card');
+
+  // the ring takes the focus to Accept from wherever it was (here the sidebar)
+  await agent.getByRole('link', { name: 'History' }).focus();
+  await callAgent(visitor, server.url, MIA, { user: { name: 'Ada' } });
+  await expect(card.getByRole('button', { name: 'Accept' })).toBeFocused();
+  await agent.keyboard.press('Enter');
+  const screen = agent.getByTestId('call-screen');
+  await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 20_000 });
+  // the first call control, not the page's body
+  await expect(agent.getByRole('button', { name: 'Mute microphone' })).toBeFocused();
+  for (let i = 0; i < 3; i++) await agent.keyboard.press('Tab');
+  await expect(agent.getByTestId('hangup')).toBeFocused();
+  await agent.keyboard.press('Enter');
+  await expect(screen).toHaveAttribute('data-call-state', 'ended');
+  await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('agent_hangup');
+  await expect(agent.getByRole('button', { name: 'Done' })).toBeFocused();
+  await agent.keyboard.press('Enter');
+  await expect(screen).toHaveCount(0);
+  await expect(agent.locator('#main')).toBeFocused();
+
+  // declined: the focus goes back where it was when it rang
+  await agent.getByRole('link', { name: 'History' }).focus();
+  await callAgent(visitor, server.url, MIA, { user: { name: 'Ada' } });
+  await expect(card.getByRole('button', { name: 'Accept' })).toBeFocused();
+  await agent.keyboard.press('Tab');
+  await expect(card.getByRole('button', { name: 'Decline', exact: true })).toBeFocused();
+  await agent.keyboard.press('Enter');
+  await expect(card).toHaveCount(0);
+  await expect(agent.getByRole('link', { name: 'History' })).toBeFocused();
+  await expect.poll(async () => (await visitorView(visitor)).endReason).toBe('declined');
+
+  // typing in a field: the ring leaves the focus there (a key meant for it would answer)
+  await agent.getByRole('link', { name: 'Account' }).click();
+  const name = agent.getByLabel('Name', { exact: true });
+  await name.focus();
+  await callAgent(visitor, server.url, MIA, { user: { name: 'Ada' } });
+  await expect(card).toBeVisible();
+  await expect(name).toBeFocused();
+  await card.getByRole('button', { name: 'Decline', exact: true }).click();
+  await expect(card).toHaveCount(0);
+  await expect(name).toBeFocused();
+  await agent.context().close();
+  await visitor.context().close();
 });

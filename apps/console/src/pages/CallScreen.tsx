@@ -18,6 +18,7 @@ import {
   toggleScreenShare,
 } from '../calls/agentCalls.ts';
 import { parkRemote, showRemoteIn } from '../calls/remoteVideo.ts';
+import { refocus } from '../lib/focus.ts';
 import { END_REASON_LABELS, formatDuration, shortUrl, visitorName } from '../lib/format.ts';
 import { Icon } from '../ui/Icon.tsx';
 import { Button } from '../ui/Button.tsx';
@@ -91,6 +92,25 @@ export function CallScreen() {
     };
   }, []);
   const state = callState.value;
+  const root = useRef<HTMLDivElement>(null);
+  // The focus follows the call (lib/focus.ts): from the ring card's Accept to the first call
+  // control, after the screen's first frame (it paints the stage, where the picture is about to
+  // show; focus() lays the page out at once); from Hang up to Done as the call ends; from Done to
+  // the page's main region as the screen closes.
+  useEffect(() => {
+    let mounted = true;
+    afterNextFrame(() => {
+      if (mounted) refocus(root.current, '.controls button, .stage-wait button');
+    });
+    return () => {
+      mounted = false;
+      setTimeout(() => refocus(null));
+    };
+  }, []);
+  const over = state === 'ended';
+  useEffect(() => {
+    if (over) setTimeout(() => refocus(root.current, '.stage-wait button'));
+  }, [over]);
   useEffect(() => {
     if (state === 'ended') return;
     const t = setInterval(() => setNow(Date.now()), 500);
@@ -109,7 +129,7 @@ export function CallScreen() {
   const pill = STATE_PILL[state] ?? { text: state, cls: 'pill-warn' };
   const peer = peerMediaState.value;
   return (
-    <div class="call-layout" data-testid="call-screen" data-call-state={state}>
+    <div ref={root} class="call-layout" data-testid="call-screen" data-call-state={state}>
       <h1 class="sr-only">Call with {name}</h1>
       <div class="stack">
         <div class="stage">

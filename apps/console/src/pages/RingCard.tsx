@@ -1,6 +1,7 @@
 /** The incoming call card: who calls, from which page, about which products. */
-import { useEffect, useState } from 'preact/hooks';
-import { acceptRinging, declineRinging, ringing } from '../calls/agentCalls.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { acceptRinging, declineRinging, ringing, type RingingCall } from '../calls/agentCalls.ts';
+import { focusFell, focusIfThere, isTyping } from '../lib/focus.ts';
 import { formatMoney, shortUrl, visitorName } from '../lib/format.ts';
 import { Button } from '../ui/Button.tsx';
 import { Icon } from '../ui/Icon.tsx';
@@ -8,15 +9,33 @@ import { Avatar } from '../ui/misc.tsx';
 
 export function RingCard() {
   const r = ringing.value;
+  // one card per ring: nothing of the last one (a busy button, its countdown) carries over
+  return r ? <Ring key={r.call.id} r={r} /> : null;
+}
+
+function Ring({ r }: { r: RingingCall }) {
   const [now, setNow] = useState(Date.now());
   const [busy, setBusy] = useState<null | 'accept' | 'decline' | 'offline'>(null);
   useEffect(() => {
-    if (!r) return;
-    setBusy(null);
     const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
-  }, [r?.session]);
-  if (!r) return null;
+  }, []);
+  const card = useRef<HTMLElement>(null);
+  const accepted = useRef(false);
+  useEffect(() => {
+    // The ring takes the focus to Accept, so that Enter answers and Tab reaches Decline; not
+    // from a field the agent is typing in, where a key meant for the field would answer.
+    const before = document.activeElement;
+    if (!isTyping(before)) focusIfThere(card.current?.querySelector('.ring-actions button'));
+    return () => {
+      // Accepted: the call screen takes the focus. Declined, missed or cancelled: the focus
+      // goes back where it was if it went with the card.
+      if (accepted.current) return;
+      setTimeout(() => {
+        if (focusFell() && !focusIfThere(before)) focusIfThere(document.getElementById('main'));
+      });
+    };
+  }, []);
   const { call, incoming } = r;
   const v = call.visitor;
   const name = visitorName(v);
@@ -28,6 +47,7 @@ export function RingCard() {
         Incoming call from {name}. Accept or decline below.
       </div>
       <section
+        ref={card}
         class="ring-card"
         role="alertdialog"
         aria-labelledby="ring-title"
@@ -108,6 +128,7 @@ export function RingCard() {
             disabled={busy !== null}
             onClick={() => {
               setBusy('accept');
+              accepted.current = true;
               void acceptRinging();
             }}
           >
