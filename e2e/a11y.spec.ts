@@ -3,7 +3,8 @@
  * widget is part of the merchant's own page, and shops selling in the EU must meet WCAG 2.1 AA
  * (the European Accessibility Act, since June 2025), so a violation in the card or the call UI
  * becomes theirs. Audited: the demo shop's page with the widget's card, the call UI (camera
- * check, calling, the call, the rating, the callback form after a decline), and the console
+ * check, calling, the call, the rating, the callback form after a decline, the camera
+ * blocked), and the console
  * (sign in, every main screen in light and dark, the ring card, the call screen and after it).
  * And a whole call by keyboard, which axe cannot judge: the focus must stay in the call UI as
  * its views change.
@@ -97,6 +98,43 @@ test('the demo shop page, the widget card and the call UI, through a whole call'
   expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'callback form').toEqual([]);
   await agent.context().close();
   await visitor.context().close();
+});
+
+test('the call UI when the camera and microphone are blocked', async ({ browser }) => {
+  const agent = await agentInConsole(browser, server.url);
+  const ctx = await browser.newContext();
+  // the shopper's browser refuses them, as after "Block" (the test browser grants its fake ones)
+  await ctx.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  const visitor = await ctx.newPage();
+  const card = await cardOnShopPage(visitor, server.url);
+  await card.getByRole('button', { name: 'Start video call' }).focus();
+  await visitor.keyboard.press('Enter');
+  const ui = visitor.locator('[data-flux-call-ui]');
+  await expect(ui).toHaveAttribute('data-flux-state', 'denied');
+  await expect(
+    ui.getByRole('heading', { name: 'Camera and microphone are blocked' }),
+  ).toBeVisible();
+  expect.soft(await violations(visitor, '[data-flux-call-ui]'), 'camera blocked').toEqual([]);
+  // as the camera check's Start call would: the way on has the focus, and a retry that fails
+  // again rebuilds the view (a new button) with the focus on it
+  await expect.poll(() => focusedIn(ui)).toBe('Try again');
+  await ui.evaluate((host) => host.shadowRoot?.activeElement?.setAttribute('data-first', ''));
+  await visitor.keyboard.press('Enter');
+  await expect
+    .poll(() =>
+      ui.evaluate((host) => {
+        const el = host.shadowRoot?.activeElement;
+        return el && !el.hasAttribute('data-first')
+          ? (el.getAttribute('aria-label') ?? el.textContent)
+          : null;
+      }),
+    )
+    .toBe('Try again');
+  await agent.context().close();
+  await ctx.close();
 });
 
 /** The name of the control that has the focus inside a widget's shadow root (the call UI, the card), or null. */

@@ -230,10 +230,10 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
         h('p', {}, help === 'noDevice' ? '' : t(help)),
       ),
     );
-    bar.append(
-      btn(t('close'), '', close),
-      btn(t('retry'), 'pri', () => void acquire()),
-    );
+    const retry = btn(t('retry'), 'pri', () => void acquire());
+    bar.append(btn(t('close'), '', close), retry);
+    // in place of the check's Start call, which takes the focus as the call UI opens
+    retry.focus();
     announce(t('denied'));
   };
 
