@@ -3,18 +3,29 @@
  * console (signed in through its form, online, camera and microphone allowed) and the
  * shopper starting a call from the demo shop's widget.
  */
-import { expect, type Browser, type Locator, type Page } from '@playwright/test';
+import {
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 import { signIn } from '../console/helpers.ts';
 import { DEMO } from '../harness/server.ts';
 
-/** An agent's console page, signed in and online (Mia unless told otherwise). */
+/**
+ * An agent's console page, signed in and online (Mia unless told otherwise); `prepare` gets
+ * the browser context before the page opens (an init script, say).
+ */
 export async function agentInConsole(
   browser: Browser,
   base: string,
   email: string = DEMO.agents.mia,
+  prepare?: (ctx: BrowserContext) => Promise<void>,
 ): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   await ctx.grantPermissions(['camera', 'microphone'], { origin: base });
+  await prepare?.(ctx);
   const page = await ctx.newPage();
   await signIn(page, base, email);
   const toggle = page.getByTestId('status-switch');

@@ -24,6 +24,14 @@ import { silentLogger, type Logger } from './logger.ts';
 import { NegotiationManager } from './NegotiationManager.ts';
 import type { SignalingClient } from './SignalingClient.ts';
 import { summarizeStats } from './stats.ts';
+import {
+  QUALITY_INTERVAL_MS,
+  QualityMeter,
+  qualitySample,
+  qualityWindow,
+  type LinkQuality,
+  type QualitySample,
+} from './quality.ts';
 import type {
   CallEndReason,
   CallState,
@@ -44,6 +52,8 @@ export interface CallSessionEvents {
   chat: ChatMessage;
   productEvent: { productId: string; kind: 'click' | 'add_to_cart' };
   peerMediaState: PeerMediaState;
+  /** The link's quality changed while the call is up (quality.ts); it starts `good`. */
+  quality: LinkQuality;
   error: FluxError;
   listenerError: { error: unknown; event: string };
 }
@@ -127,6 +137,9 @@ export class CallSession {
   /** What `#prepared` resolved with, once it has (so accept() need not wait a microtask). */
   #preparedAnswer: RTCSessionDescriptionInit | null | undefined;
   #hangupRequested = false;
+  readonly #quality = new QualityMeter();
+  #qualityTimer: ReturnType<typeof setInterval> | null = null;
+  #qualityBase: QualitySample | null = null;
 
   /** @internal Use startVisitorCall() or prepareAgentCall(). */
   constructor(role: Role, options: CallSessionCommonOptions, localStream: MediaStream | null) {
@@ -211,6 +224,10 @@ export class CallSession {
   }
   get peerMediaState(): PeerMediaState | null {
     return this.#peerMediaState;
+  }
+  /** How well the media gets through, judged while the call is active (quality.ts). */
+  get quality(): LinkQuality {
+    return this.#quality.quality;
   }
   get muted(): { audio: boolean; video: boolean } {
     return this.#media.muted;
@@ -716,6 +733,42 @@ export class CallSession {
     if (this.#failTimer) clearTimeout(this.#failTimer);
     this.#disconnectTimer = null;
     this.#failTimer = null;
+    this.#watchQuality(false);
+  }
+
+  // ---------------------------------------------------------------- internal: quality
+
+  /**
+   * Reads the statistics every QUALITY_INTERVAL_MS while the call is active. Stopped while
+   * it reconnects (that is shown as such), with no window spanning the gap.
+   */
+  #watchQuality(on: boolean): void {
+    if (on && this.#qualityTimer === null) {
+      this.#qualityTimer = setInterval(() => void this.#readQuality(), QUALITY_INTERVAL_MS);
+    } else if (!on && this.#qualityTimer !== null) {
+      clearInterval(this.#qualityTimer);
+      this.#qualityTimer = null;
+      this.#qualityBase = null;
+    }
+  }
+
+  async #readQuality(): Promise<void> {
+    let sample: QualitySample;
+    try {
+      sample = qualitySample(await this.#pc.getStats());
+    } catch {
+      return; // closed meanwhile
+    }
+    if (this.#qualityTimer === null) return; // stopped while it read
+    const base = this.#qualityBase;
+    this.#qualityBase = sample;
+    if (!base) return;
+    const win = qualityWindow(base, sample);
+    const before = this.#quality.quality;
+    const now = this.#quality.push(win.poor);
+    if (now === before) return;
+    this.#log.info(`link quality ${now}`, { callId: this.#callId, ...win });
+    this.#events.emit('quality', now);
   }
 
   // ---------------------------------------------------------------- internal: state
@@ -728,6 +781,7 @@ export class CallSession {
       return false;
     }
     this.#state = to;
+    this.#watchQuality(to === 'active');
     this.#log.info(`call ${from} → ${to}`, { callId: this.#callId, reason });
     this.#events.emit('stateChanged', reason === undefined ? { from, to } : { from, to, reason });
     return true;

@@ -20,6 +20,7 @@ export { getLocalMedia } from './media.ts';
 export type { LocalMediaOptions } from './media.ts';
 export { mediaErrorFrom, networkError, invalidStateError } from './errors.ts';
 export { summarizeStats } from './stats.ts';
+export type { LinkQuality } from './quality.ts';
 export { afterNextFrame, inNextFrame } from './frame.ts';
 export { formatMoney } from './money.ts';
 export { consoleLogger, silentLogger } from './logger.ts';

@@ -12,6 +12,7 @@ import {
   type CallSession,
   type CallState,
   type ChatMessage,
+  type LinkQuality,
   type SignalingState,
 } from '@flux/client';
 import {
@@ -65,6 +66,8 @@ export const callChat = signal<ChatMessage[]>([]);
 export const remoteStream = signal<MediaStream | null>(null);
 export const localStream = signal<MediaStream | null>(null);
 export const peerMediaState = signal<string | null>(null);
+/** How well the call's media gets through (the engine's judgement, @flux/client quality.ts). */
+export const linkQuality = signal<LinkQuality>('good');
 export const micMuted = signal(false);
 export const cameraOff = signal(false);
 export const sharingScreen = signal(false);
@@ -258,6 +261,7 @@ function bindLive(session: CallSession, call: Call): void {
     callChat.value = [...session.chat];
     remoteStream.value = session.remoteStream;
     peerMediaState.value = null;
+    linkQuality.value = session.quality;
     micMuted.value = false;
     cameraOff.value = false;
     sharingScreen.value = false;
@@ -290,6 +294,9 @@ function bindLive(session: CallSession, call: Call): void {
   });
   session.on('peerMediaState', (s) => {
     if (current.value?.session === session) peerMediaState.value = s;
+  });
+  session.on('quality', (q) => {
+    if (current.value?.session === session) linkQuality.value = q;
   });
   session.on('productEvent', (e) => {
     if (current.value?.session === session)

@@ -8,6 +8,7 @@ import {
   connectedAt,
   current,
   hangUp,
+  linkQuality,
   localStream,
   micMuted,
   peerMediaState,
@@ -181,6 +182,14 @@ export function CallScreen() {
             {peer === 'reconnecting' && state === 'active' ? (
               <span class="pill pill-warn">
                 <span class="dot" /> Visitor’s connection is unstable
+              </span>
+            ) : linkQuality.value === 'poor' && state === 'active' ? (
+              <span
+                class="pill pill-warn"
+                data-testid="call-weak"
+                title="Packets are being lost or delayed: the picture may freeze and the sound break up. Turning your camera off leaves more room for the sound."
+              >
+                <span class="dot" /> Weak connection
               </span>
             ) : null}
             <span class="spacer" />

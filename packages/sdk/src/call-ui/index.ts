@@ -298,6 +298,12 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     call.on('stateChanged', ({ to }) => {
       onState(call, to);
     });
+    call.on('quality', (q) => {
+      if (call !== session || closed) return;
+      status();
+      // told once as it turns weak; the line shows it for as long as it lasts
+      if (q === 'poor') announce(t('weak'));
+    });
     call.on('remoteStream', (remote) => {
       remoteVideo.srcObject = remote;
     });
@@ -321,12 +327,9 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
           }
         });
       }
-      const label = to === 'active' ? 'connected' : to;
-      headState.textContent = t(label);
-      headState.setAttribute('data-s', label);
       if (to === 'active' && !connectedAt) {
         connectedAt = Date.now();
-        timer = setInterval(tick, 1000);
+        timer = setInterval(status, 1000);
         if (callId) ctx.emit('connected', { callId });
         // The card in the page and the screen reader hear of it a frame later: the frame after
         // the accept lays out and paints the call window only (see renderCall).
@@ -336,13 +339,27 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
           announce(t('inCall'));
         });
       }
+      status();
     }
     if (to === 'ended') ended(call);
   };
 
-  const tick = (): void => {
+  /** The head's line while the call is up: how it goes, and for how long once connected. */
+  const status = (): void => {
+    const st = session?.state;
+    const label: UiKey =
+      st === 'active'
+        ? session?.quality === 'poor'
+          ? 'weak'
+          : 'connected'
+        : st === 'reconnecting'
+          ? 'reconnecting'
+          : 'connecting';
     const sec = Math.floor((Date.now() - connectedAt) / 1000);
-    headState.textContent = `${t('connected')} · ${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
+    headState.textContent = connectedAt
+      ? `${t(label)} · ${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`
+      : t(label);
+    headState.setAttribute('data-s', label);
   };
 
   const renderCall = (): void => {

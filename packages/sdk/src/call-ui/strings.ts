@@ -16,6 +16,7 @@ export const EN_UI = {
   connecting: 'Connecting…',
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
+  weak: 'Weak connection',
   mute: 'Mute microphone',
   unmute: 'Unmute microphone',
   camOff: 'Turn camera off',

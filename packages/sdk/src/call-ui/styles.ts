@@ -16,7 +16,7 @@ export const CALL_CSS = `:host{all:initial;position:fixed;z-index:2147483000;ins
 .who{flex:1;min-width:0}.who b{display:block;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .st{font-size:13px;color:var(--flux-muted,#5b6475)}
 .st[data-s=connected]::before{content:"";display:inline-block;width:8px;height:8px;border-radius:50%;background:var(--flux-online,#1f9d55);margin-inline-end:6px}
-.st[data-s=reconnecting]{color:#b45309}
+.st[data-s=reconnecting],.st[data-s=weak]{color:#b45309}
 .body{flex:1;overflow:auto;display:flex;flex-direction:column;gap:14px;padding:14px}
 .stage{position:relative;flex:none;aspect-ratio:4/3;background:#111827;border-radius:12px;overflow:hidden}
 :host(.min) .body{padding:0}:host(.min) .stage{position:absolute;inset:0;border-radius:0;aspect-ratio:auto}

@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'جارٍ الاتصال…',
   connected: 'متصل',
   reconnecting: 'جارٍ إعادة الاتصال…',
+  weak: 'اتصال ضعيف',
   mute: 'كتم الميكروفون',
   unmute: 'تشغيل الميكروفون',
   camOff: 'إيقاف الكاميرا',

@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'Verbinden…',
   connected: 'Verbunden',
   reconnecting: 'Verbindung wird wiederhergestellt…',
+  weak: 'Schwache Verbindung',
   mute: 'Mikrofon stummschalten',
   unmute: 'Mikrofon einschalten',
   camOff: 'Kamera ausschalten',

@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'Conectando…',
   connected: 'Conectado',
   reconnecting: 'Reconectando…',
+  weak: 'Conexión débil',
   mute: 'Silenciar micrófono',
   unmute: 'Activar micrófono',
   camOff: 'Apagar cámara',

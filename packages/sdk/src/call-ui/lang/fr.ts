@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'Connexion…',
   connected: 'Connecté',
   reconnecting: 'Reconnexion…',
+  weak: 'Connexion faible',
   mute: 'Couper le micro',
   unmute: 'Activer le micro',
   camOff: 'Couper la caméra',

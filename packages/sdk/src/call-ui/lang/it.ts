@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'Connessione…',
   connected: 'Connesso',
   reconnecting: 'Riconnessione…',
+  weak: 'Connessione debole',
   mute: 'Disattiva microfono',
   unmute: 'Attiva microfono',
   camOff: 'Spegni fotocamera',

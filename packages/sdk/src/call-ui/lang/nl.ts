@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'Verbinden…',
   connected: 'Verbonden',
   reconnecting: 'Opnieuw verbinden…',
+  weak: 'Zwakke verbinding',
   mute: 'Microfoon dempen',
   unmute: 'Microfoon aanzetten',
   camOff: 'Camera uitzetten',

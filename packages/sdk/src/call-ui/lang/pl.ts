@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'Łączenie…',
   connected: 'Połączono',
   reconnecting: 'Ponowne łączenie…',
+  weak: 'Słabe połączenie',
   mute: 'Wycisz mikrofon',
   unmute: 'Włącz mikrofon',
   camOff: 'Wyłącz kamerę',

@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'A ligar…',
   connected: 'Ligado',
   reconnecting: 'A restabelecer…',
+  weak: 'Ligação fraca',
   mute: 'Silenciar microfone',
   unmute: 'Ativar microfone',
   camOff: 'Desligar câmara',

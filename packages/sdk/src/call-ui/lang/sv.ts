@@ -14,6 +14,7 @@ export const strings: UiStrings = {
   connecting: 'Ansluter…',
   connected: 'Ansluten',
   reconnecting: 'Återansluter…',
+  weak: 'Svag anslutning',
   mute: 'Stäng av mikrofonen',
   unmute: 'Slå på mikrofonen',
   camOff: 'Stäng av kameran',

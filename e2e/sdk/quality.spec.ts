@@ -1,0 +1,111 @@
+/**
+ * A weak connection, told to both people: a call through the demo shop's widget and the
+ * console whose media crosses a TURN relay behind a hop that loses a share of it
+ * (harness/lossyUdp.ts). With the loss on, the shopper's call window and the agent's call
+ * screen say *Weak connection*; with it off again, they go back to *Connected*. With all of it
+ * lost, the media reconnects and the line says *Reconnecting…* until it is back. The call
+ * stays up throughout.
+ */
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
+import { startLossyUdp, type LossyUdp } from '../harness/lossyUdp.ts';
+import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
+import { agentInConsole, callFromWidget } from './callParties.ts';
+
+let turn: RunningCoturn;
+let hop: LossyUdp;
+let server: RunningServer;
+test.beforeAll(async () => {
+  turn = await startCoturn();
+  hop = await startLossyUdp(turn.port);
+  server = await startServer({
+    env: {
+      TURN_URLS: `turn:127.0.0.1:${String(hop.port)}?transport=udp`,
+      TURN_SECRET: turn.secret,
+      TURN_TTL_SECONDS: '600',
+    },
+  });
+});
+test.afterAll(async () => {
+  await server.stop();
+  await hop.stop();
+  await turn.stop();
+});
+
+/**
+ * Both browsers use the relay only, as on networks where nothing else gets through: on
+ * loopback they would otherwise reach each other directly, past the lossy hop.
+ */
+async function relayOnly(ctx: BrowserContext): Promise<void> {
+  await ctx.addInitScript(() => {
+    const Real = window.RTCPeerConnection;
+    const relay = (c?: RTCConfiguration): RTCConfiguration => ({
+      ...c,
+      iceTransportPolicy: 'relay',
+    });
+    class Relayed extends Real {
+      constructor(c?: RTCConfiguration) {
+        super(relay(c));
+      }
+      override setConfiguration(c?: RTCConfiguration): void {
+        super.setConfiguration(relay(c));
+      }
+    }
+    window.RTCPeerConnection = Relayed;
+  });
+}
+
+test('a lossy link shows as a weak connection on both sides, and clears when it recovers', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const agent = await agentInConsole(browser, server.url, DEMO.agents.mia, relayOnly);
+  const shopper = await browser.newContext();
+  await relayOnly(shopper);
+  const visitor = await shopper.newPage();
+  const { ui } = await callFromWidget(visitor, server.url);
+  await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+  const line = ui.locator('.st');
+  const screen = agent.getByTestId('call-screen');
+  await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 20_000 });
+  await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 20_000 });
+  // through the relay, past the hop
+  await expect.poll(() => hop.counts().forwarded, { timeout: 10_000 }).toBeGreaterThan(200);
+  const weak = agent.getByTestId('call-weak');
+  // a clean link for a while: nothing said
+  await visitor.waitForTimeout(6000);
+  await expect(line).toHaveAttribute('data-s', 'connected');
+  await expect(weak).toHaveCount(0);
+
+  // a fifth of the media lost at each crossing of the hop (twice on its way)
+  hop.setLoss(0.2);
+  await expect(line).toHaveAttribute('data-s', 'weak', { timeout: 20_000 });
+  await expect(line).toContainText(/^Weak connection · \d+:\d\d$/);
+  await expect(weak).toBeVisible({ timeout: 20_000 });
+  await expect(weak).toContainText('Weak connection');
+  expect(hop.counts().dropped).toBeGreaterThan(100);
+  await visitor.screenshot({ path: test.info().outputPath('weak-shopper.png') });
+  await agent.screenshot({ path: test.info().outputPath('weak-agent.png') });
+  // the call goes on
+  await expect(screen).toHaveAttribute('data-call-state', 'active');
+
+  hop.setLoss(0);
+  await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 30_000 });
+  await expect(weak).toHaveCount(0, { timeout: 30_000 });
+  await expect(screen).toHaveAttribute('data-call-state', 'active');
+
+  // nothing gets through: the media reconnects, and the line says so for as long as it does
+  // (the call's clock once wrote *Connected* over it within a second)
+  hop.setLoss(1);
+  await expect(line).toHaveAttribute('data-s', 'reconnecting', { timeout: 20_000 });
+  await expect(line).toContainText(/^Reconnecting… · \d+:\d\d$/);
+  await visitor.waitForTimeout(2500);
+  await expect(line).toHaveAttribute('data-s', 'reconnecting');
+  await expect(line).toContainText('Reconnecting…');
+  hop.setLoss(0);
+  await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 30_000 });
+  await expect(line).toContainText(/^Connected · \d+:\d\d$/);
+  await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 30_000 });
+  await agent.context().close();
+  await shopper.close();
+});
