@@ -39,10 +39,10 @@ test('an agent sees a new callback request, takes it and marks it done', async (
 
   await row.getByRole('button', { name: 'Take' }).click();
   await expect(page.getByText('No open requests')).toBeVisible();
-  await page.getByRole('tab', { name: 'Taken' }).click();
+  await page.getByRole('button', { name: 'Taken', exact: true }).click();
   const taken = page.getByTestId('callbacks-table').locator('tr', { hasText: 'Linus Pauling' });
   await expect(taken).toContainText('Yours');
   await taken.getByRole('button', { name: 'Mark done' }).click();
-  await page.getByRole('tab', { name: 'Done' }).click();
+  await page.getByRole('button', { name: 'Done', exact: true }).click();
   await expect(page.getByTestId('callbacks-table')).toContainText('Linus Pauling');
 });

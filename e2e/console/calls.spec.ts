@@ -435,7 +435,7 @@ test("the visitor's video plays from the ring, the visitor is still heard while 
   await Promise.all([agent.context().close(), visitor.context().close(), second.context().close()]);
 });
 
-test('an agent takes a call by keyboard: the focus follows the ring, the call and its end', async ({
+test('an agent takes a call by keyboard: the focus follows the ring, the call and its end; the side panel is a set of tabs', async ({
   browser,
 }) => {
   const agent = await agentOnline(browser);
@@ -450,7 +450,24 @@ test('an agent takes a call by keyboard: the focus follows the ring, the call an
   const screen = agent.getByTestId('call-screen');
   await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 20_000 });
   // the first call control, not the page's body
-  await expect(agent.getByRole('button', { name: 'Mute microphone' })).toBeFocused();
+  const mute = agent.getByRole('button', { name: 'Mute microphone' });
+  await expect(mute).toBeFocused();
+  // the side panel's tabs: the arrows and Home switch them, and each names its panel
+  const products = agent.getByRole('tab', { name: 'Products' });
+  const chat = agent.getByRole('tab', { name: 'Chat' });
+  await products.focus();
+  await agent.keyboard.press('ArrowRight');
+  await expect(chat).toBeFocused();
+  await expect(chat).toHaveAttribute('aria-selected', 'true');
+  await expect(
+    agent.getByRole('tabpanel', { name: 'Chat' }).getByRole('textbox', { name: 'Message' }),
+  ).toBeVisible();
+  await agent.keyboard.press('Home');
+  await expect(products).toBeFocused();
+  await expect(agent.getByRole('tabpanel', { name: 'Products' })).toContainText(
+    'The visitor sees these products',
+  );
+  await mute.focus();
   for (let i = 0; i < 3; i++) await agent.keyboard.press('Tab');
   await expect(agent.getByTestId('hangup')).toBeFocused();
   await agent.keyboard.press('Enter');

@@ -81,8 +81,11 @@ test('a lossy link shows as a weak connection on both sides, and clears when it 
   hop.setLoss(0.2);
   await expect(line).toHaveAttribute('data-s', 'weak', { timeout: 20_000 });
   await expect(line).toContainText(/^Weak connection · \d+:\d\d$/);
+  await expect(ui.locator('.sr[role=status]')).toHaveText('Weak connection');
   await expect(weak).toBeVisible({ timeout: 20_000 });
   await expect(weak).toContainText('Weak connection');
+  // and told to a screen reader, in a live region that was there before
+  await expect(agent.getByRole('status').filter({ hasText: 'Weak connection' })).toHaveCount(1);
   expect(hop.counts().dropped).toBeGreaterThan(100);
   await visitor.screenshot({ path: test.info().outputPath('weak-shopper.png') });
   await agent.screenshot({ path: test.info().outputPath('weak-agent.png') });

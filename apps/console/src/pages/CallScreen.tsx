@@ -23,6 +23,7 @@ import { refocus } from '../lib/focus.ts';
 import { END_REASON_LABELS, formatDuration, shortUrl, visitorName } from '../lib/format.ts';
 import { Icon } from '../ui/Icon.tsx';
 import { Button } from '../ui/Button.tsx';
+import { TabList, TabPanel } from '../ui/Tabs.tsx';
 import { CallChatPanel } from './call/ChatPanel.tsx';
 import { CallProductsPanel } from './call/ProductsPanel.tsx';
 import { NotesCard } from './call/NotesCard.tsx';
@@ -132,6 +133,11 @@ export function CallScreen() {
   return (
     <div ref={root} class="call-layout" data-testid="call-screen" data-call-state={state}>
       <h1 class="sr-only">Call with {name}</h1>
+      <div class="sr-only" role="status">
+        {linkQuality.value === 'poor' && state === 'active'
+          ? 'Weak connection: the picture may freeze.'
+          : ''}
+      </div>
       <div class="stack">
         <div class="stage">
           <RemoteVideo stream={remoteStream.value} />
@@ -271,37 +277,41 @@ export function CallScreen() {
       </div>
       <aside class="side-panel">
         <section class="card">
-          <div class="panel-tabs" role="tablist">
-            <button
-              role="tab"
-              aria-selected={tab === 'products'}
-              onClick={() => setTab('products')}
-            >
-              Products
-            </button>
-            <button
-              role="tab"
-              aria-selected={tab === 'chat'}
-              onClick={() => setTab('chat')}
-              data-testid="tab-chat"
-            >
-              Chat
-              {unread > 0 ? (
-                <span
-                  class="badge badge-accent"
-                  style={{ marginLeft: '6px' }}
-                  aria-label={`${unread} unread`}
-                >
-                  {unread}
-                </span>
-              ) : null}
-            </button>
-          </div>
-          {!panel ? null : tab === 'products' ? (
-            <CallProductsPanel ended={ended} />
-          ) : (
-            <CallChatPanel ended={ended} />
-          )}
+          <TabList
+            id="call-side"
+            class="panel-tabs"
+            label="Products and chat"
+            value={tab}
+            onChange={setTab}
+            items={[
+              { value: 'products', label: 'Products' },
+              {
+                value: 'chat',
+                testId: 'tab-chat',
+                label: (
+                  <>
+                    Chat
+                    {unread > 0 ? (
+                      <span
+                        class="badge badge-accent"
+                        style={{ marginLeft: '6px' }}
+                        aria-label={`${unread} unread`}
+                      >
+                        {unread}
+                      </span>
+                    ) : null}
+                  </>
+                ),
+              },
+            ]}
+          />
+          <TabPanel id="call-side" value={tab}>
+            {!panel ? null : tab === 'products' ? (
+              <CallProductsPanel ended={ended} />
+            ) : (
+              <CallChatPanel ended={ended} />
+            )}
+          </TabPanel>
         </section>
       </aside>
     </div>

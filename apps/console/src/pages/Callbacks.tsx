@@ -58,12 +58,11 @@ export function Callbacks() {
         title="Callback requests"
         sub="Visitors who could not reach anyone left their contact. Take one, call them back, mark it done."
       >
-        <div class="segmented" role="tablist" aria-label="Filter by status">
+        <div class="segmented" role="group" aria-label="Filter by status">
           {FILTERS.map((f) => (
             <button
               key={f.value}
-              role="tab"
-              aria-selected={status === f.value}
+              aria-pressed={status === f.value}
               onClick={() => setStatus(f.value)}
             >
               {f.label}

@@ -50,9 +50,9 @@ export function Analytics() {
   return (
     <div>
       <PageHead title="Analytics" sub="How calls went in this channel.">
-        <div class="segmented" role="tablist" aria-label="Period">
+        <div class="segmented" role="group" aria-label="Period">
           {PERIODS.map((p) => (
-            <button key={p} role="tab" aria-selected={days === p} onClick={() => setDays(p)}>
+            <button key={p} aria-pressed={days === p} onClick={() => setDays(p)}>
               {p} days
             </button>
           ))}
