@@ -9,8 +9,9 @@ import { Avatar } from '../ui/misc.tsx';
 
 export function RingCard() {
   const r = ringing.value;
-  // one card per ring: nothing of the last one (a busy button, its countdown) carries over
-  return r ? <Ring key={r.call.id} r={r} /> : null;
+  // one card per ring (each ring that reaches the console, even of the same call): nothing of
+  // the last one (a busy button, its countdown) carries over
+  return r ? <Ring key={`${r.call.id}@${String(r.since)}`} r={r} /> : null;
 }
 
 function Ring({ r }: { r: RingingCall }) {
