@@ -31,10 +31,9 @@ export function focusIfThere(el: Element | null | undefined): boolean {
 }
 
 /**
- * If the focus fell: gives it to the first element matching `selector` under `root`, or else to
- * the page's main region (where the skip link leads).
+ * If the focus fell: gives it to `el`, or, when that cannot take it (gone, disabled), to the
+ * page's main region (where the skip link leads).
  */
-export function refocus(root: Element | null, selector = '*'): void {
-  if (!focusFell()) return;
-  if (!focusIfThere(root?.querySelector(selector))) focusIfThere(document.getElementById('main'));
+export function refocus(el: Element | null | undefined): void {
+  if (focusFell() && !focusIfThere(el)) focusIfThere(document.getElementById('main'));
 }

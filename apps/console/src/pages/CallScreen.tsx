@@ -102,7 +102,7 @@ export function CallScreen() {
   useEffect(() => {
     let mounted = true;
     afterNextFrame(() => {
-      if (mounted) refocus(root.current, '.controls button, .stage-wait button');
+      if (mounted) refocus(root.current?.querySelector('.controls button, .stage-wait button'));
     });
     return () => {
       mounted = false;
@@ -111,7 +111,7 @@ export function CallScreen() {
   }, []);
   const over = state === 'ended';
   useEffect(() => {
-    if (over) setTimeout(() => refocus(root.current, '.stage-wait button'));
+    if (over) setTimeout(() => refocus(root.current?.querySelector('.stage-wait button')));
   }, [over]);
   useEffect(() => {
     if (state === 'ended') return;

@@ -1,7 +1,7 @@
 /** The incoming call card: who calls, from which page, about which products. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { acceptRinging, declineRinging, ringing, type RingingCall } from '../calls/agentCalls.ts';
-import { focusFell, focusIfThere, isTyping } from '../lib/focus.ts';
+import { focusIfThere, isTyping, refocus } from '../lib/focus.ts';
 import { formatMoney, shortUrl, visitorName } from '../lib/format.ts';
 import { Button } from '../ui/Button.tsx';
 import { Icon } from '../ui/Icon.tsx';
@@ -32,9 +32,7 @@ function Ring({ r }: { r: RingingCall }) {
       // Accepted: the call screen takes the focus. Declined, missed or cancelled: the focus
       // goes back where it was if it went with the card.
       if (accepted.current) return;
-      setTimeout(() => {
-        if (focusFell() && !focusIfThere(before)) focusIfThere(document.getElementById('main'));
-      });
+      setTimeout(() => refocus(before));
     };
   }, []);
   const { call, incoming } = r;
