@@ -264,6 +264,8 @@ test('analytics counts the calls above, per day and per agent, and exports CSV',
     await expect(totals).toContainText('Calls4');
     await expect(totals).toContainText('Missed1');
     await expect(totals).toContainText('Declined2');
+    // of the answered calls, those with a weak connection (e2e/sdk/quality.spec.ts makes one)
+    await expect(totals).toContainText(/Weak link\d+%\d+ calls?/);
     await expect(page.getByTestId('analytics-agents')).toContainText('Mia');
     await expect(page.getByTestId('day-chart')).toBeVisible();
     await shot(page, `admin-analytics-data-${scheme}`);

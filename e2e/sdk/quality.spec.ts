@@ -7,6 +7,7 @@
  * stays up throughout.
  */
 import { expect, test, type BrowserContext } from '@playwright/test';
+import type { Call } from '@flux/protocol';
 import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
 import { startLossyUdp, type LossyUdp } from '../harness/lossyUdp.ts';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
@@ -81,7 +82,13 @@ test('a lossy link shows as a weak connection on both sides, and clears when it 
   hop.setLoss(0.2);
   await expect(line).toHaveAttribute('data-s', 'weak', { timeout: 20_000 });
   await expect(line).toContainText(/^Weak connection · \d+:\d\d$/);
-  await expect(ui.locator('.sr[role=status]')).toHaveText('Weak connection');
+  // with the camera on, the shopper is told what helps, and can do it from there
+  const tip = ui.getByTestId('flux-weak-tip');
+  await expect(tip).toBeVisible();
+  await expect(tip).toContainText('Turning your camera off keeps your voice clear.');
+  await expect(ui.locator('.sr[role=status]')).toHaveText(
+    'Weak connection. Turning your camera off keeps your voice clear.',
+  );
   await expect(weak).toBeVisible({ timeout: 20_000 });
   await expect(weak).toContainText('Weak connection');
   // and told to a screen reader, in a live region that was there before
@@ -91,6 +98,12 @@ test('a lossy link shows as a weak connection on both sides, and clears when it 
   await agent.screenshot({ path: test.info().outputPath('weak-agent.png') });
   // the call goes on
   await expect(screen).toHaveAttribute('data-call-state', 'active');
+  await tip.getByRole('button', { name: 'Turn camera off' }).click();
+  const camera = ui.locator('.bar').getByRole('button', { name: 'Turn camera on' });
+  await expect(camera).toHaveAttribute('aria-pressed', 'true');
+  await expect(camera).toBeFocused();
+  await expect(tip).toBeHidden();
+  await expect(line).toHaveAttribute('data-s', 'weak'); // the voice still crosses the lossy hop
 
   hop.setLoss(0);
   await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 30_000 });
@@ -109,6 +122,27 @@ test('a lossy link shows as a weak connection on both sides, and clears when it 
   await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 30_000 });
   await expect(line).toContainText(/^Connected · \d+:\d\d$/);
   await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 30_000 });
+  await expect(tip).toBeHidden();
+
+  // the call record keeps how long each side's link was weak, for the shop's call log
+  await ui.locator('.bar').getByRole('button', { name: 'Hang up' }).click();
+  await agent.getByRole('link', { name: 'History' }).click();
+  const row = agent.getByTestId('history-table').locator('tbody tr').first();
+  await expect(row.getByTestId('weak-badge')).toHaveText('Weak link');
+  const res = await agent.request.get(`${server.url}/api/v1/me/calls?limit=1`);
+  const [record] = ((await res.json()) as { items: Call[] }).items;
+  // weak from the second poor reading (4 s) until the third good one (6 s), at least
+  expect(record?.weakSeconds.visitor).toBeGreaterThanOrEqual(4);
+  expect(record?.weakSeconds.agent).toBeGreaterThanOrEqual(4);
+  await agent.screenshot({ path: test.info().outputPath('weak-history.png') });
+  await row.click();
+  await expect(agent.getByTestId('call-connection')).toContainText(
+    /Weak link\s*\d+:\d\d on the shopper's side and \d+:\d\d on the agent's side/,
+  );
+  await agent.screenshot({
+    path: test.info().outputPath('weak-detail.png'),
+    animations: 'disabled',
+  });
   await agent.context().close();
   await shopper.close();
 });

@@ -26,6 +26,7 @@ const CALL: Call = {
   durationSeconds: null,
   rating: null,
   notes: '',
+  weakSeconds: { visitor: 0, agent: 0 },
 };
 
 async function signaling(

@@ -769,6 +769,12 @@ export class CallSession {
     if (now === before) return;
     this.#log.info(`link quality ${now}`, { callId: this.#callId, ...win });
     this.#events.emit('quality', now);
+    // kept in the call record (weakSeconds), for the shop's call log
+    if (this.#callId) {
+      this.#signaling
+        .request({ type: 'call.quality', callId: this.#callId, quality: now })
+        .catch(() => undefined);
+    }
   }
 
   // ---------------------------------------------------------------- internal: state

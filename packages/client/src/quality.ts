@@ -11,8 +11,13 @@
  * that one lost burst does not make it blink.
  */
 
-/** What the call UIs show: `poor` means a weak connection, the media may stall. @public */
-export type LinkQuality = 'good' | 'poor';
+import type { LinkQuality } from '@flux/protocol';
+
+/**
+ * What the call UIs show and each side reports (`call.quality`): `poor` means a weak
+ * connection, the media may stall. @public
+ */
+export type { LinkQuality };
 
 /** How often the session reads the statistics while the call is up (ms). */
 export const QUALITY_INTERVAL_MS = 2000;

@@ -70,6 +70,11 @@ export const CallTransitionSchema = Type.Object({
 /** @public */
 export type CallTransition = Static<typeof CallTransitionSchema>;
 
+/** How well a call's media gets through, as one side judges it. @public */
+export const LinkQualitySchema = Type.Union([Type.Literal('good'), Type.Literal('poor')]);
+/** @public */
+export type LinkQuality = Static<typeof LinkQualitySchema>;
+
 /** A call record. @public */
 export const CallSchema = Type.Object({
   id: IdSchema,
@@ -91,6 +96,15 @@ export const CallSchema = Type.Object({
   durationSeconds: Type.Union([Type.Integer(), Type.Null()]),
   rating: Type.Union([Type.Integer({ minimum: 1, maximum: 5 }), Type.Null()]),
   notes: Type.String(),
+  /**
+   * Seconds each side's connection was weak while the call was connected (0 = never): heavy
+   * packet loss or a long round trip, as that side's browser measured it. A call still going
+   * counts up to the moment it was read.
+   */
+  weakSeconds: Type.Object({
+    visitor: Type.Integer({ minimum: 0 }),
+    agent: Type.Integer({ minimum: 0 }),
+  }),
 });
 /** @public */
 export type Call = Static<typeof CallSchema>;

@@ -54,6 +54,31 @@ export function Stars({ rating }: { rating: number | null }) {
   );
 }
 
+/** ["0:42 on the shopper's side", "0:10 on the agent's side"]: how long, and where, the link was weak. */
+function weakParts(call: Call): string[] {
+  const parts: string[] = [];
+  if (call.weakSeconds.visitor > 0)
+    parts.push(`${formatDuration(call.weakSeconds.visitor)} on the shopper's side`);
+  if (call.weakSeconds.agent > 0)
+    parts.push(`${formatDuration(call.weakSeconds.agent)} on the agent's side`);
+  return parts;
+}
+
+/** An amber mark on a call whose connection was weak at some point, with how long on each side. */
+export function WeakBadge({ call }: { call: Call }) {
+  const parts = weakParts(call);
+  if (parts.length === 0) return null;
+  return (
+    <span
+      class="badge badge-warn"
+      title={`Weak connection: ${parts.join(' · ')}`}
+      data-testid="weak-badge"
+    >
+      Weak link
+    </span>
+  );
+}
+
 /** One call in a calls table: when, (agent), visitor and page, outcome, duration, products, rating, (notes). */
 export function CallRow({
   call: c,
@@ -87,7 +112,9 @@ export function CallRow({
       <td>
         <OutcomeBadge call={c} />
       </td>
-      <td class="mono">{formatDuration(c.durationSeconds)}</td>
+      <td>
+        <span class="mono">{formatDuration(c.durationSeconds)}</span> <WeakBadge call={c} />
+      </td>
       <td>
         {c.products.length ? (
           c.products.map((p) => p.name).join(', ')
@@ -189,6 +216,18 @@ export function CallDetail({
           <dd>{formatDateTime(call.requestedAt)}</dd>
           <dt>Duration</dt>
           <dd>{formatDuration(call.durationSeconds)}</dd>
+          <dt>Connection</dt>
+          <dd data-testid="call-connection">
+            {call.connectedAt === null ? (
+              '—'
+            ) : weakParts(call).length ? (
+              <>
+                <WeakBadge call={call} /> <span class="small">{weakParts(call).join(' and ')}</span>
+              </>
+            ) : (
+              'Good throughout'
+            )}
+          </dd>
           <dt>Visitor</dt>
           <dd>
             {visitorName(call.visitor)}

@@ -5,7 +5,7 @@
  * with the same reqId after a reconnect; the server answers it again without doing it twice.
  */
 import { Type, type Static } from 'typebox';
-import { IdSchema, VisitorUserSchema } from '../models.ts';
+import { IdSchema, LinkQualitySchema, VisitorUserSchema } from '../models.ts';
 
 const ReqId = Type.String({ minLength: 1, maxLength: 40 });
 const CallId = IdSchema;
@@ -116,6 +116,11 @@ export const ClientMessageSchema = Type.Union([
     ]),
     detail: Type.Optional(Type.String({ maxLength: 300 })),
   }),
+  /**
+   * Either side of a connected call: its judgement of the link changed (quality.ts of
+   * @flux/client). Stored in the call record's `weakSeconds`; no answer but the ack.
+   */
+  msg('call.quality', { reqId: ReqId, callId: CallId, quality: LinkQualitySchema }),
   /** Agent: add a catalog product to the call (by product id). */
   msg('call.product_add', { reqId: ReqId, callId: CallId, productId: IdSchema }),
   /** Agent: remove a product from the call. */

@@ -142,6 +142,7 @@ export interface AckData {
   'call.hangup': { call: Call };
   'call.signal': undefined;
   'call.media_state': undefined;
+  'call.quality': undefined;
   'call.product_add': { products: Product[] };
   'call.product_remove': { products: Product[] };
   'call.product_event': undefined;

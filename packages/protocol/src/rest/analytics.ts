@@ -35,6 +35,8 @@ const Totals = {
   avgWaitSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
   /** Mean talk time in seconds over answered calls that ended; null without any. */
   avgDurationSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  /** Answered calls in which either side's connection was weak at some point (`weakSeconds`). */
+  weakConnection: Type.Integer({ minimum: 0 }),
 };
 export const AnalyticsTotalsSchema = Type.Object(Totals);
 export type AnalyticsTotals = Static<typeof AnalyticsTotalsSchema>;

@@ -133,6 +133,16 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   let products: Product[] = [];
   let closed = false;
   let facing: 'user' | 'environment' = 'user';
+  /** The call's camera button, once the call view has one. */
+  let camBtn: HTMLButtonElement | null = null;
+  /** On a weak link with the camera on: turning it off leaves the voice the most room. */
+  const tipText = h('span', {});
+  const tipBtn = btn('', '', () => {
+    camBtn?.click();
+    camBtn?.focus();
+  });
+  const tip = h('div', { class: 'tip', 'data-testid': 'flux-weak-tip' }, tipText, tipBtn);
+  tip.hidden = true;
 
   const announce = (text: string): void => {
     live.textContent = text;
@@ -302,7 +312,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       if (call !== session || closed) return;
       status();
       // told once as it turns weak; the line shows it for as long as it lasts
-      if (q === 'poor') announce(t('weak'));
+      if (q === 'poor') announce(tip.hidden ? t('weak') : `${t('weak')}. ${t('weakTip')}`);
     });
     call.on('remoteStream', (remote) => {
       remoteVideo.srcObject = remote;
@@ -360,6 +370,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
       ? `${t(label)} · ${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`
       : t(label);
     headState.setAttribute('data-s', label);
+    tip.hidden = label !== 'weak' || camBtn?.getAttribute('aria-pressed') !== 'false';
   };
 
   const renderCall = (): void => {
@@ -406,7 +417,12 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     };
     bar.append(toggle(['mute', 'unmute'], 'audio', ICONS.mic));
     if (!audioOnly) {
-      bar.append(toggle(['camOff', 'camOn'], 'video', ICONS.cam));
+      camBtn = toggle(['camOff', 'camOn'], 'video', ICONS.cam);
+      camBtn.addEventListener('click', status);
+      tipText.textContent = t('weakTip');
+      tipBtn.textContent = t('camOff');
+      stage.append(tip);
+      bar.append(camBtn);
       const flip = btn(t('switchCam'), 'ic', () => void switchCamera(), ICONS.flip);
       flip.hidden = true;
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined on insecure origins

@@ -17,6 +17,7 @@ export const EN_UI = {
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
   weak: 'Weak connection',
+  weakTip: 'Turning your camera off keeps your voice clear.',
   mute: 'Mute microphone',
   unmute: 'Unmute microphone',
   camOff: 'Turn camera off',

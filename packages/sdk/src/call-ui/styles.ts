@@ -47,6 +47,9 @@ svg{width:22px;height:22px;fill:currentColor}
 .x{border:0;background:none;padding:8px;min-width:40px}
 .mini{position:absolute;inset:6px 6px auto auto;display:none;gap:4px}
 :host(.min) .mini{display:flex}.mini button{min-height:34px;min-width:34px;padding:6px;background:#000a;color:#fff;border:0}
+.tip{position:absolute;z-index:2;inset:8px 8px auto;display:flex;align-items:center;gap:8px;padding:6px;padding-inline-start:12px;border-radius:10px;background:#000c;color:#fff;font-size:13px}
+.tip span{flex:1}.tip button{min-height:36px;padding:6px 12px;border:0;background:#fff;color:#1d2433;font-size:13px}
+:host(.min) .tip{display:none}
 .row{display:flex;gap:10px;align-items:center;justify-content:center;flex-wrap:wrap}
 label{display:flex;gap:8px;align-items:center}
 form{display:flex;flex-direction:column;gap:8px;text-align:start;width:100%}

@@ -17,6 +17,7 @@ import type {
   Channel,
   ChannelSettings,
   EndReason,
+  LinkQuality,
   PageOf,
   Product,
   ProductInput,
@@ -241,6 +242,18 @@ export interface Storage {
     callId: string,
     productId: string,
     kind: 'click' | 'add_to_cart',
+    at: Date,
+  ): Promise<void>;
+  /**
+   * One side's link turned weak (`poor`) or recovered (`good`) at `at`, while the call is
+   * connected: a weak spell starts, or ends and is added to the side's weak time. A report
+   * that changes nothing (the spell already open or closed, the call not connected) is
+   * ignored, so a re-sent report is harmless.
+   */
+  recordLinkQuality(
+    callId: string,
+    side: 'visitor' | 'agent',
+    quality: LinkQuality,
     at: Date,
   ): Promise<void>;
   setCallRating(callId: string, rating: number): Promise<Call | null>;

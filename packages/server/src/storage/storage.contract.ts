@@ -408,6 +408,47 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       ).toBe(false);
     });
 
+    it("keeps each side's weak spells of a connected call: ended ones summed, one still open counted to the end", async () => {
+      const c = await channel();
+      const agent = await onlineAgent(c.id, 'Mia');
+      const t0 = 1_750_000_000_000;
+      const at = (sec: number) => new Date(t0 + sec * 1000);
+      const r = await s.reserveAgentAndCreateCall({
+        channelId: c.id,
+        agentId: agent.id,
+        pageUrl: null,
+        visitor: {},
+        productIds: [],
+        unknownProductIds: [],
+        at: at(0),
+      });
+      if (!r.ok) throw new Error('expected ok');
+      expect(r.call.weakSeconds).toEqual({ visitor: 0, agent: 0 });
+      await s.transitionCall(r.call.id, 'ringing', at(1));
+      await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(1.5)); // not connected: ignored
+      await s.transitionCall(r.call.id, 'connected', at(2));
+      await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(10));
+      await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(12)); // re-sent: the spell began at 10
+      await s.recordLinkQuality(r.call.id, 'visitor', 'good', at(30));
+      await s.recordLinkQuality(r.call.id, 'visitor', 'good', at(31)); // re-sent: nothing open
+      await s.recordLinkQuality(r.call.id, 'agent', 'poor', at(40));
+      await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(50));
+      expect((await s.getCall(r.call.id))?.weakSeconds.visitor).toBeGreaterThanOrEqual(20 + 12);
+      const ended = await s.transitionCall(r.call.id, 'ended', at(62), { reason: 'agent_hangup' });
+      expect(ended?.weakSeconds).toEqual({ visitor: 20 + 12, agent: 22 });
+      // after the end nothing moves: the open spells ended with the call
+      await s.recordLinkQuality(r.call.id, 'agent', 'good', at(70));
+      await s.recordLinkQuality(r.call.id, 'visitor', 'good', at(70));
+      const read = await s.getCall(r.call.id);
+      expect(read?.weakSeconds).toEqual({ visitor: 32, agent: 22 });
+      expect(read?.durationSeconds).toBe(60);
+      const listed = await s.listCalls({ channelId: c.id, limit: 5 });
+      expect(listed.items.find((x) => x.id === r.call.id)?.weakSeconds).toEqual({
+        visitor: 32,
+        agent: 22,
+      });
+    });
+
     it('stores a reservation made with ringing: true as ringing in one write; the move to ended returns the agent state', async () => {
       const c = await channel();
       const agent = await onlineAgent(c.id, 'Mia');

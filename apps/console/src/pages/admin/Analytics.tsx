@@ -68,7 +68,7 @@ export function Analytics() {
       {!data && !error ? <Loading /> : null}
       {data && t ? (
         <div class="stack">
-          <div class="stats stats-6" data-testid="analytics-totals">
+          <div class="stats stats-7" data-testid="analytics-totals">
             <Stat label="Calls" value={String(t.calls)} />
             <Stat
               label="Answered"
@@ -82,6 +82,12 @@ export function Analytics() {
               value={t.avgWaitSeconds === null ? '—' : `${Math.round(t.avgWaitSeconds)} s`}
             />
             <Stat label="Avg. duration" value={formatDuration(t.avgDurationSeconds)} />
+            <Stat
+              label="Weak link"
+              value={t.answered ? `${Math.round((t.weakConnection / t.answered) * 100)}%` : '—'}
+              sub={`${t.weakConnection} call${t.weakConnection === 1 ? '' : 's'}`}
+              title="Answered calls in which either side's connection was weak at some point"
+            />
           </div>
           <section class="card">
             <div class="card-head">
@@ -122,6 +128,7 @@ export function Analytics() {
                       <th>Declined</th>
                       <th>Avg. wait</th>
                       <th>Avg. duration</th>
+                      <th>Weak link</th>
                       <th style={{ width: '28%' }}>Answer rate</th>
                     </tr>
                   </thead>
@@ -130,7 +137,9 @@ export function Analytics() {
                       const r = a.calls ? a.answered / a.calls : 0;
                       return (
                         <tr key={a.agentId}>
-                          <td style={{ fontWeight: 600 }}>{a.agentName}</td>
+                          <td class="nowrap" style={{ fontWeight: 600 }}>
+                            {a.agentName}
+                          </td>
                           <td>{a.calls}</td>
                           <td>{a.answered}</td>
                           <td>{a.missed}</td>
@@ -139,6 +148,7 @@ export function Analytics() {
                             {a.avgWaitSeconds === null ? '—' : `${Math.round(a.avgWaitSeconds)} s`}
                           </td>
                           <td>{formatDuration(a.avgDurationSeconds)}</td>
+                          <td>{a.weakConnection}</td>
                           <td>
                             <svg
                               preserveAspectRatio="none"
@@ -185,9 +195,19 @@ export function Analytics() {
   );
 }
 
-function Stat({ label, value, sub }: { label: string; value: string; sub?: string }) {
+function Stat({
+  label,
+  value,
+  sub,
+  title,
+}: {
+  label: string;
+  value: string;
+  sub?: string;
+  title?: string;
+}) {
   return (
-    <div class="card stat">
+    <div class="card stat" title={title}>
       <div class="label">{label}</div>
       <div class="value">{value}</div>
       {sub ? <div class="small muted">{sub}</div> : null}

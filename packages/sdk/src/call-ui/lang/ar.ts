@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'متصل',
   reconnecting: 'جارٍ إعادة الاتصال…',
   weak: 'اتصال ضعيف',
+  weakTip: 'إيقاف الكاميرا يساعد على إبقاء صوتك واضحًا.',
   mute: 'كتم الميكروفون',
   unmute: 'تشغيل الميكروفون',
   camOff: 'إيقاف الكاميرا',

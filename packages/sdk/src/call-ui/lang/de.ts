@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Verbunden',
   reconnecting: 'Verbindung wird wiederhergestellt…',
   weak: 'Schwache Verbindung',
+  weakTip: 'Wenn Sie die Kamera ausschalten, bleibt Ihre Stimme klar.',
   mute: 'Mikrofon stummschalten',
   unmute: 'Mikrofon einschalten',
   camOff: 'Kamera ausschalten',

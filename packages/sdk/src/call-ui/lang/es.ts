@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Conectado',
   reconnecting: 'Reconectando…',
   weak: 'Conexión débil',
+  weakTip: 'Si apagas la cámara, tu voz se oirá con claridad.',
   mute: 'Silenciar micrófono',
   unmute: 'Activar micrófono',
   camOff: 'Apagar cámara',

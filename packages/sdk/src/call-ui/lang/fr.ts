@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Connecté',
   reconnecting: 'Reconnexion…',
   weak: 'Connexion faible',
+  weakTip: 'Couper votre caméra aide à garder votre voix claire.',
   mute: 'Couper le micro',
   unmute: 'Activer le micro',
   camOff: 'Couper la caméra',

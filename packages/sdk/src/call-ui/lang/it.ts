@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Connesso',
   reconnecting: 'Riconnessione…',
   weak: 'Connessione debole',
+  weakTip: 'Spegnendo la fotocamera la tua voce resta chiara.',
   mute: 'Disattiva microfono',
   unmute: 'Attiva microfono',
   camOff: 'Spegni fotocamera',

@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Verbonden',
   reconnecting: 'Opnieuw verbinden…',
   weak: 'Zwakke verbinding',
+  weakTip: 'Zet je camera uit, dan blijft je stem helder.',
   mute: 'Microfoon dempen',
   unmute: 'Microfoon aanzetten',
   camOff: 'Camera uitzetten',

@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Połączono',
   reconnecting: 'Ponowne łączenie…',
   weak: 'Słabe połączenie',
+  weakTip: 'Wyłącz kamerę, a Twój głos będzie wyraźniejszy.',
   mute: 'Wycisz mikrofon',
   unmute: 'Włącz mikrofon',
   camOff: 'Wyłącz kamerę',

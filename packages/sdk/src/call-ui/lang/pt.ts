@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Ligado',
   reconnecting: 'A restabelecer…',
   weak: 'Ligação fraca',
+  weakTip: 'Desligar a câmara ajuda a manter a sua voz nítida.',
   mute: 'Silenciar microfone',
   unmute: 'Ativar microfone',
   camOff: 'Desligar câmara',

@@ -15,6 +15,7 @@ export const strings: UiStrings = {
   connected: 'Ansluten',
   reconnecting: 'Återansluter…',
   weak: 'Svag anslutning',
+  weakTip: 'Stäng av kameran så hörs din röst tydligare.',
   mute: 'Stäng av mikrofonen',
   unmute: 'Slå på mikrofonen',
   camOff: 'Stäng av kameran',

@@ -10,6 +10,7 @@ const call = (x: Partial<Call> & { requestedAt: string }): Facts => ({
   endReason: 'missed',
   connectedAt: null,
   durationSeconds: null,
+  weakSeconds: { visitor: 0, agent: 0 },
   ...x,
 });
 
@@ -34,6 +35,7 @@ describe('analytics aggregation', () => {
           connectedAt: '2026-03-01T11:00:10Z',
           durationSeconds: 120,
           endReason: 'agent_hangup',
+          weakSeconds: { visitor: 14, agent: 0 },
         }),
         call({ requestedAt: '2026-03-02T09:00:00Z', endReason: 'missed' }),
         call({
@@ -63,6 +65,7 @@ describe('analytics aggregation', () => {
       other: 1,
       avgWaitSeconds: 7,
       avgDurationSeconds: 90,
+      weakConnection: 1,
     });
     expect(r.days.map((d) => [d.date, d.calls, d.answered])).toEqual([
       ['2026-03-01', 2, 2],
@@ -95,11 +98,11 @@ describe('analytics aggregation', () => {
     );
     const byDay = analyticsCsv(r, 'day').split('\r\n');
     expect(byDay[0]).toBe(
-      'date,calls,answered,missed,declined,cancelled,other,avgWaitSeconds,avgDurationSeconds',
+      'date,calls,answered,missed,declined,cancelled,other,avgWaitSeconds,avgDurationSeconds,weakConnection',
     );
-    expect(byDay[1]).toBe('2026-03-01,1,0,1,0,0,0,,');
+    expect(byDay[1]).toBe('2026-03-01,1,0,1,0,0,0,,,0');
     const byAgent = analyticsCsv(r, 'agent').split('\r\n');
-    expect(byAgent[1]).toBe(`a1,"'=HYPERLINK(""x""), Mia",1,0,1,0,0,0,,`);
+    expect(byAgent[1]).toBe(`a1,"'=HYPERLINK(""x""), Mia",1,0,1,0,0,0,,,0`);
     expect(csvField(null)).toBe('');
   });
 });

@@ -13,6 +13,7 @@ type CallFacts = Pick<
   | 'requestedAt'
   | 'connectedAt'
   | 'durationSeconds'
+  | 'weakSeconds'
 >;
 
 interface Acc {
@@ -26,6 +27,7 @@ interface Acc {
   waitCount: number;
   durSum: number;
   durCount: number;
+  weak: number;
 }
 
 const empty = (): Acc => ({
@@ -39,6 +41,7 @@ const empty = (): Acc => ({
   waitCount: 0,
   durSum: 0,
   durCount: 0,
+  weak: 0,
 });
 
 function add(acc: Acc, c: CallFacts): void {
@@ -54,6 +57,7 @@ function add(acc: Acc, c: CallFacts): void {
       acc.durSum += c.durationSeconds;
       acc.durCount++;
     }
+    if (c.weakSeconds.visitor > 0 || c.weakSeconds.agent > 0) acc.weak++;
     return;
   }
   if (c.endReason === 'missed') acc.missed++;
@@ -74,6 +78,7 @@ function totals(acc: Acc): AnalyticsTotals {
     other: acc.other,
     avgWaitSeconds: acc.waitCount ? round1(acc.waitSum / acc.waitCount) : null,
     avgDurationSeconds: acc.durCount ? round1(acc.durSum / acc.durCount) : null,
+    weakConnection: acc.weak,
   };
 }
 
@@ -146,6 +151,7 @@ const CSV_COLUMNS = [
   'other',
   'avgWaitSeconds',
   'avgDurationSeconds',
+  'weakConnection',
 ] as const;
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formulas defused. */

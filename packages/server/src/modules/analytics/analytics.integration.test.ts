@@ -30,6 +30,8 @@ describe.each(kinds)('admin analytics on %s', (kind) => {
     if (!answered.ok) throw new Error('reserve failed');
     await f.storage.transitionCall(answered.call.id, 'ringing', at('10:00:01'));
     await f.storage.transitionCall(answered.call.id, 'connected', at('10:00:04'));
+    await f.storage.recordLinkQuality(answered.call.id, 'visitor', 'poor', at('10:00:30'));
+    await f.storage.recordLinkQuality(answered.call.id, 'visitor', 'good', at('10:00:50'));
     await f.storage.transitionCall(answered.call.id, 'ended', at('10:01:34'), {
       reason: 'visitor_hangup',
     });
@@ -61,6 +63,7 @@ describe.each(kinds)('admin analytics on %s', (kind) => {
       missed: 1,
       avgWaitSeconds: 4,
       avgDurationSeconds: 90,
+      weakConnection: 1,
     });
     expect(r.days.map((d) => [d.date, d.calls])).toEqual([
       ['2026-02-10', 2],

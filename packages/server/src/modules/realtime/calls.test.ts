@@ -460,6 +460,45 @@ describe('media and liveness', () => {
     c.close();
   });
 
+  it("keeps how long each side's link was weak in the call record, from the side that has the call", async () => {
+    const fx = await seed(server.storage);
+    const tab1 = await agent(server, fx);
+    const tab2 = await agent(server, fx);
+    const { ws: v } = await visitor(server, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await tab1.next('call.incoming');
+    // while it rings there is no link to judge: acknowledged, nothing kept
+    await v.request({ type: 'call.quality', callId: call.id, quality: 'poor' });
+    await tab1.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    await v.request({ type: 'call.quality', callId: call.id, quality: 'poor' });
+    await tab1.request({ type: 'call.quality', callId: call.id, quality: 'poor' });
+    // the agent's other tab does not have the call
+    await expect(
+      tab2.request({ type: 'call.quality', callId: call.id, quality: 'poor' }),
+    ).rejects.toMatchObject({ code: 'FLX_ERR_CALL_NOT_PARTY' });
+    await expect(
+      v.request({ type: 'call.quality', callId: call.id, quality: 'bad' as 'poor' }),
+    ).rejects.toMatchObject({ code: 'FLX_ERR_VALIDATION' });
+    await sleep(1100);
+    await v.request({ type: 'call.quality', callId: call.id, quality: 'good' });
+    const mid = await server.storage.getCall(call.id);
+    expect(mid?.weakSeconds.visitor).toBeGreaterThanOrEqual(1);
+    await sleep(1100);
+    // the agent's spell is still open when the call ends: it ends with the call
+    const { call: ended } = await tab1.request({ type: 'call.hangup', callId: call.id });
+    expect(ended.weakSeconds.visitor).toBe(mid?.weakSeconds.visitor);
+    expect(ended.weakSeconds.agent).toBeGreaterThanOrEqual(2);
+    expect(ended.weakSeconds.agent).toBeLessThanOrEqual(ended.durationSeconds ?? 0);
+    // a late report about the ended call changes nothing
+    await expect(
+      v.request({ type: 'call.quality', callId: call.id, quality: 'poor' }),
+    ).resolves.toBeUndefined();
+    expect((await server.storage.getCall(call.id))?.weakSeconds).toEqual(ended.weakSeconds);
+    v.close();
+    tab1.close();
+    tab2.close();
+  });
+
   it('drops a console that stops answering pings, and presence follows', async () => {
     const fx = await seed(server.storage);
     const c = await agent(server, fx);

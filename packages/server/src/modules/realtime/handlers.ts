@@ -65,6 +65,7 @@ export const handlers: HandlerMap = {
   'call.hangup': { role: 'any', run: (s, m, { calls }) => calls.hangup(s, m) },
   'call.signal': { role: 'any', run: (s, m, { calls }) => calls.signal(s, m) },
   'call.media_state': { role: 'any', run: (s, m, { calls }) => calls.mediaState(s, m) },
+  'call.quality': { role: 'any', run: (s, m, { calls }) => calls.quality(s, m) },
   'call.product_add': { role: 'agent', run: (s, m, { calls }) => calls.productAdd(s, m) },
   'call.product_remove': { role: 'agent', run: (s, m, { calls }) => calls.productRemove(s, m) },
   'call.product_event': { role: 'visitor', run: (s, m, { calls }) => calls.productEvent(s, m) },

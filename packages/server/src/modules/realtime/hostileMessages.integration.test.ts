@@ -67,6 +67,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     state: 'connected',
     detail: 'ice connected',
   },
+  'call.quality': { type: 'call.quality', reqId: 'r1', callId: ID, quality: 'poor' },
   'call.product_add': { type: 'call.product_add', reqId: 'r1', callId: ID, productId: ID },
   'call.product_remove': { type: 'call.product_remove', reqId: 'r1', callId: ID, productId: ID },
   'call.product_event': {

@@ -709,6 +709,19 @@ export class CallService {
     return undefined;
   }
 
+  /**
+   * A party's judgement of its link changed: stored on the call record (`weakSeconds`). Only
+   * the console that has the call reports for the agent.
+   */
+  async quality(session: Session, m: ClientMessageOf<'call.quality'>): Promise<undefined> {
+    const route = await this.#partyRoute(session, m.callId);
+    if (session.role === 'agent' && (await this.#acceptedSession(route)) !== session.id) {
+      throw new FluxError('FLX_ERR_CALL_NOT_PARTY', 'Another console has the call.');
+    }
+    await this.#storage.recordLinkQuality(m.callId, session.role, m.quality, this.#now());
+    return undefined;
+  }
+
   async #changeProducts(
     session: Session,
     callId: string,

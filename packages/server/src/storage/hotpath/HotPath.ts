@@ -66,6 +66,10 @@ export const CALL_COLUMNS = [
   'unknown_product_ids',
   'rating',
   'notes',
+  'visitor_weak_ms',
+  'visitor_weak_since',
+  'agent_weak_ms',
+  'agent_weak_since',
 ] as const;
 
 export const USER_COLUMNS = [
@@ -118,6 +122,10 @@ export function requestedCallRow(id: string, input: NewCall): Row<'calls'> {
     unknown_product_ids: JSON.stringify(input.unknownProductIds),
     rating: null,
     notes: '',
+    visitor_weak_ms: 0,
+    visitor_weak_since: null,
+    agent_weak_ms: 0,
+    agent_weak_since: null,
   };
 }
 

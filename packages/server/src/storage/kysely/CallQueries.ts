@@ -4,7 +4,7 @@
  * of a call setup are in ../hotpath (prepared statements per dialect).
  */
 import { type Kysely, sql } from 'kysely';
-import type { Call, PageOf, Product } from '@flux/protocol';
+import type { Call, LinkQuality, PageOf, Product } from '@flux/protocol';
 import type { CallFilter } from '../Storage.ts';
 import type { Database } from './schema.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
@@ -161,6 +161,32 @@ export class CallQueries {
     await this.db
       .insertInto('call_product_events')
       .values({ id: newId(), call_id: callId, product_id: productId, kind, at: at.getTime() })
+      .execute();
+  }
+
+  async recordLinkQuality(
+    callId: string,
+    side: 'visitor' | 'agent',
+    quality: LinkQuality,
+    at: Date,
+  ): Promise<void> {
+    const since = side === 'visitor' ? 'visitor_weak_since' : 'agent_weak_since';
+    const ms = side === 'visitor' ? 'visitor_weak_ms' : 'agent_weak_ms';
+    const t = at.getTime();
+    const connected = this.db
+      .updateTable('calls')
+      .where('id', '=', callId)
+      .where('status', '=', sql.lit('connected'));
+    if (quality === 'poor') {
+      await connected.set(since, t).where(since, 'is', null).execute();
+      return;
+    }
+    // a clock step back between the two reports counts nothing rather than less than nothing
+    const spell = sql<number>`CASE WHEN ${t} > ${sql.ref(since)} THEN ${t} - ${sql.ref(since)} ELSE 0 END`;
+    await connected
+      .set(ms, sql<number>`${sql.ref(ms)} + ${spell}`)
+      .set(since, null)
+      .where(since, 'is not', null)
       .execute();
   }
 

@@ -11,6 +11,7 @@ import {
   type AllowedOrigin,
   type ApiKey,
   type Call,
+  type LinkQuality,
   type CallbackRequest,
   type CallStatus,
   type ChannelSettings,
@@ -700,6 +701,14 @@ export class KyselyStorage implements Storage {
     at: Date,
   ): Promise<void> {
     return this.calls.recordProductEvent(callId, productId, kind, at);
+  }
+  recordLinkQuality(
+    callId: string,
+    side: 'visitor' | 'agent',
+    quality: LinkQuality,
+    at: Date,
+  ): Promise<void> {
+    return this.calls.recordLinkQuality(callId, side, quality, at);
   }
   setCallRating(callId: string, rating: number): Promise<Call | null> {
     return this.calls.setCallRating(callId, rating);

@@ -326,6 +326,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // How long each side's link was weak during the call (the client's judgement, quality.ts
+    // of @flux/client): the milliseconds of the weak spells that ended, and the start of the
+    // one still going. Plain columns of the call's own row, written with one conditional
+    // UPDATE each, so that any process can take a report; none of them is indexed, so the
+    // call's other moves stay HOT updates on PostgreSQL (0005).
+    '0007_call_link_quality': {
+      async up(db: Kysely<unknown>) {
+        for (const side of ['visitor', 'agent']) {
+          await db.schema
+            .alterTable('calls')
+            .addColumn(`${side}_weak_ms`, 'bigint', (c) => c.notNull().defaultTo(0))
+            .execute();
+          await db.schema.alterTable('calls').addColumn(`${side}_weak_since`, 'bigint').execute();
+        }
+      },
+    },
   };
 }
 

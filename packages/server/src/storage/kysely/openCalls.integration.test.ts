@@ -91,18 +91,20 @@ describe('the open calls query', () => {
     const raw = new BetterSqlite3(sqlitePath(tdb.url));
     raw.exec(`DROP INDEX calls_open; DROP INDEX calls_channel_end_reason;
       CREATE INDEX calls_status ON calls (status); DROP TABLE process_beats;
+      ALTER TABLE calls DROP COLUMN visitor_weak_ms; ALTER TABLE calls DROP COLUMN visitor_weak_since;
+      ALTER TABLE calls DROP COLUMN agent_weak_ms; ALTER TABLE calls DROP COLUMN agent_weak_since;
       DELETE FROM flux_migrations
        WHERE name IN ('0003_open_calls', '0004_calls_end_reason', '0005_open_calls_by_end',
-                      '0006_process_beats');`);
+                      '0006_process_beats', '0007_call_link_quality');`);
     raw.prepare(callsSql + rows()).run({ channel: channelId, agent: agentId });
     raw.close();
 
     const storage = createStorage(tdb.url);
     try {
       await storage.migrate();
-      expect((await storage.listOpenCalls()).map((c) => [c.id, c.status, c.agentName])).toEqual([
-        [`call-${ENDED}`, 'ringing', 'Mia'],
-      ]);
+      expect(
+        (await storage.listOpenCalls()).map((c) => [c.id, c.status, c.agentName, c.weakSeconds]),
+      ).toEqual([[`call-${ENDED}`, 'ringing', 'Mia', { visitor: 0, agent: 0 }]]);
     } finally {
       await storage.close();
     }

@@ -99,6 +99,12 @@ export interface CallsTable {
   unknown_product_ids: string;
   rating: number | null;
   notes: string;
+  /** Milliseconds of the visitor's weak spells that ended (migration 0007). */
+  visitor_weak_ms: number;
+  /** Start of the visitor's weak spell still going, else null. */
+  visitor_weak_since: number | null;
+  agent_weak_ms: number;
+  agent_weak_since: number | null;
 }
 
 export interface CallProductsTable {
