@@ -40,7 +40,7 @@ const { values, positionals } = parseArgs({
 if (values.help) {
   console.log(`usage: npm run bench -- [--quick] [--only ${ALL.join(',')}] [--repeat N]
        [--calls N] [--connections N] [--subscribers N] [--ring-ms MS]
-       [--db sqlite,postgres,sqlite-tmpfs]  (setups: which databases; all by default)
+       [--db sqlite,postgres,sqlite-tmpfs,postgres-async]  (setups: which databases; all by default)
   size     loader and call UI chunk, gzip -9 (figure 2)
   loader   loader main-thread work and init() → widget visible (issue 3 budgets)
   memory   idle WebSocket memory per connection, bare ws vs visitor/agent sessions (figure 3)

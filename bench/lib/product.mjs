@@ -31,8 +31,10 @@ function psql(sql) {
 }
 
 /**
- * Starts the product server; `db` is 'sqlite' (temp file), 'postgres' (temp database) or
- * 'sqlite-tmpfs' (temp file on /dev/shm: no fsync cost, to show what the disk costs).
+ * Starts the product server; `db` is 'sqlite' (temp file), 'postgres' (temp database), or one
+ * of two diagnostics that show what the disk's flushes cost: 'sqlite-tmpfs' (temp file on
+ * /dev/shm) and 'postgres-async' (temp database whose commits do not wait for the WAL flush,
+ * `synchronous_commit = off`).
  */
 export async function startProduct({ db = 'sqlite', env = {}, nodeArgs = [] } = {}) {
   const port = await freePort();
@@ -40,9 +42,10 @@ export async function startProduct({ db = 'sqlite', env = {}, nodeArgs = [] } = 
   const dataDir = mkdtempSync(join(db === 'sqlite-tmpfs' ? '/dev/shm' : tmpdir(), 'flux-bench-'));
   let databaseUrl = `sqlite:${join(dataDir, 'flux.db')}`;
   let pgName = null;
-  if (db === 'postgres') {
+  if (db === 'postgres' || db === 'postgres-async') {
     pgName = `flux_bench_${process.pid}_${Date.now()}`;
     psql(`CREATE DATABASE ${pgName}`);
+    if (db === 'postgres-async') psql(`ALTER DATABASE ${pgName} SET synchronous_commit = off`);
     databaseUrl = `postgres://postgres@127.0.0.1:5432/${pgName}`;
   }
   const forgetData = whenStopped(() => {

@@ -76,6 +76,11 @@ test('the admin lists, filters and opens the channel’s calls', async ({ browse
   await expect(alan).toHaveCount(0);
   await filters.getByRole('button', { name: 'Clear filters' }).click();
   await expect(alan).toBeVisible();
+  // neither call connected, so neither had a weak link (e2e/sdk/quality.spec.ts has one)
+  await filters.getByLabel('Connection').selectOption('weak');
+  await expect(admin.getByText('No calls match')).toBeVisible();
+  await filters.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(alan).toBeVisible();
   await filters.getByLabel('To').fill('2020-01-01');
   await expect(admin.getByText('No calls match')).toBeVisible();
   await filters.getByLabel('From').fill('2020-02-01');

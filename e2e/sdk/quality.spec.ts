@@ -12,6 +12,7 @@ import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
 import { startLossyUdp, type LossyUdp } from '../harness/lossyUdp.ts';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { agentInConsole, callFromWidget } from './callParties.ts';
+import { signIn } from '../console/helpers.ts';
 
 let turn: RunningCoturn;
 let hop: LossyUdp;
@@ -143,6 +144,17 @@ test('a lossy link shows as a weak connection on both sides, and clears when it 
     path: test.info().outputPath('weak-detail.png'),
     animations: 'disabled',
   });
+  // the shop's admin finds it with the call log's filter
+  const adminCtx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const admin = await adminCtx.newPage();
+  await signIn(admin, server.url, DEMO.admin);
+  await admin.goto(`${server.url}/console/#/admin/calls`);
+  await admin.getByTestId('call-filters').getByLabel('Connection').selectOption('weak');
+  const logged = admin.getByTestId('call-log-table').locator('tbody tr');
+  await expect(logged).toHaveCount(1);
+  await expect(logged.getByTestId('weak-badge')).toHaveText('Weak link');
+  await expect(logged).toContainText('Mia Alvarez');
+  await adminCtx.close();
   await agent.context().close();
   await shopper.close();
 });

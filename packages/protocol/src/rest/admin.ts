@@ -131,6 +131,8 @@ export const AdminCallsQuerySchema = Type.Object(
     agentId: Type.Optional(Type.String({ maxLength: 64 })),
     status: Type.Optional(CallStatusSchema),
     endReason: Type.Optional(EndReasonSchema),
+    /** Only calls in which either side's connection was weak at some point (`weakSeconds`). */
+    weakLink: Type.Optional(Type.Boolean()),
     from: Type.Optional(Type.String({ format: 'date-time' })),
     to: Type.Optional(Type.String({ format: 'date-time' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),

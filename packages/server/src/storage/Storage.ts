@@ -104,6 +104,8 @@ export interface CallFilter {
   agentId?: string;
   status?: CallStatus;
   endReason?: EndReason;
+  /** Only calls in which either side's link was weak at some point. */
+  weakLink?: boolean;
   from?: Date;
   to?: Date;
   limit: number;

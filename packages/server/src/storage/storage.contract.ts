@@ -427,7 +427,10 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       await s.transitionCall(r.call.id, 'ringing', at(1));
       await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(1.5)); // not connected: ignored
       await s.transitionCall(r.call.id, 'connected', at(2));
+      const weakOnly = () => s.listCalls({ channelId: c.id, weakLink: true, limit: 5 });
+      expect((await weakOnly()).items).toEqual([]);
       await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(10));
+      expect((await weakOnly()).items.map((x) => x.id)).toEqual([r.call.id]);
       await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(12)); // re-sent: the spell began at 10
       await s.recordLinkQuality(r.call.id, 'visitor', 'good', at(30));
       await s.recordLinkQuality(r.call.id, 'visitor', 'good', at(31)); // re-sent: nothing open

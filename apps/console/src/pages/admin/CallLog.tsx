@@ -1,6 +1,7 @@
 /**
- * Admin: every call of the channel, newest first, filtered by agent, status, end reason and
- * a date range (the server's `GET /admin/calls`); a row opens the call's details and notes.
+ * Admin: every call of the channel, newest first, filtered by agent, status, end reason, a weak
+ * link and a date range (the server's `GET /admin/calls`); a row opens the call's details and
+ * notes.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AdminCallsQuery, Call, CallStatus, EndReason, User } from '@flux/protocol';
@@ -23,12 +24,21 @@ interface Filters {
   agentId: string;
   status: '' | CallStatus;
   endReason: '' | EndReason;
+  /** Only calls in which a side's connection was weak. */
+  weakLink: boolean;
   /** `YYYY-MM-DD` of the date inputs (local days). */
   from: string;
   to: string;
 }
 
-const NO_FILTERS: Filters = { agentId: '', status: '', endReason: '', from: '', to: '' };
+const NO_FILTERS: Filters = {
+  agentId: '',
+  status: '',
+  endReason: '',
+  weakLink: false,
+  from: '',
+  to: '',
+};
 
 /** A local calendar day as the ISO instant of its midnight; `next` = the following midnight. */
 export function dayStart(day: string, next = false): string | undefined {
@@ -45,6 +55,7 @@ function toQuery(f: Filters): Omit<AdminCallsQuery, 'cursor' | 'limit'> {
     ...(f.agentId ? { agentId: f.agentId } : {}),
     ...(f.status ? { status: f.status } : {}),
     ...(f.endReason ? { endReason: f.endReason } : {}),
+    ...(f.weakLink ? { weakLink: true } : {}),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
   };
@@ -162,6 +173,19 @@ export function CallLog() {
                     {END_REASON_LABELS[r]}
                   </option>
                 ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Connection">
+            {(ids) => (
+              <select
+                class="select"
+                {...ids}
+                value={filters.weakLink ? 'weak' : ''}
+                onChange={(e) => set('weakLink')(e.currentTarget.value === 'weak')}
+              >
+                <option value="">Any connection</option>
+                <option value="weak">Weak link</option>
               </select>
             )}
           </Field>

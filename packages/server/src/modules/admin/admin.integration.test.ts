@@ -577,6 +577,21 @@ describe.each(kinds)('admin routes on %s', (kind) => {
           'FLX_ERR_VALIDATION',
         );
       }
+      // the calls in which a side's link was weak
+      const weak = made[3]?.id ?? '';
+      const at = (s: number) => new Date(base + 3 * 3600_000 + s * 1000);
+      await f.storage.transitionCall(weak, 'ringing', at(1));
+      await f.storage.transitionCall(weak, 'connected', at(2));
+      await f.storage.recordLinkQuality(weak, 'agent', 'poor', at(10));
+      await f.storage.transitionCall(weak, 'ended', at(30), { reason: 'agent_hangup' });
+      const weakOnly = await get('?weakLink=true');
+      expect(weakOnly.items.map((c) => [c.id, c.weakSeconds])).toEqual([
+        [weak, { visitor: 0, agent: 20 }],
+      ]);
+      expect((await get('?weakLink=false')).items).toHaveLength(4);
+      expect(failure(await req('GET', '/calls?weakLink=maybe', admin)).code).toBe(
+        'FLX_ERR_VALIDATION',
+      );
     });
   });
 

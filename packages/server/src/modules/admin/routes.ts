@@ -459,6 +459,7 @@ export const adminRoutes: FastifyPluginCallback = (root, _opts, done) => {
         ...(q.agentId === undefined ? {} : { agentId: q.agentId }),
         ...(q.status === undefined ? {} : { status: q.status }),
         ...(q.endReason === undefined ? {} : { endReason: q.endReason }),
+        ...(q.weakLink ? { weakLink: true } : {}),
         ...(q.from === undefined ? {} : { from: dateTimeParam('from', q.from) }),
         ...(q.to === undefined ? {} : { to: dateTimeParam('to', q.to) }),
         ...(q.cursor === undefined ? {} : { cursor: q.cursor }),

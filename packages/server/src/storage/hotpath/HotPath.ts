@@ -70,6 +70,7 @@ export const CALL_COLUMNS = [
   'visitor_weak_since',
   'agent_weak_ms',
   'agent_weak_since',
+  'weak_link',
 ] as const;
 
 export const USER_COLUMNS = [
@@ -126,6 +127,7 @@ export function requestedCallRow(id: string, input: NewCall): Row<'calls'> {
     visitor_weak_since: null,
     agent_weak_ms: 0,
     agent_weak_since: null,
+    weak_link: 0,
   };
 }
 

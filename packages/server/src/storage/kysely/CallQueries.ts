@@ -37,6 +37,7 @@ export function openCallsQuery(db: Kysely<Database>, channelId?: string) {
  *   instead of walking the channel's history for a status few calls have;
  * - an end reason reads `calls_channel_end_reason` (migration 0004; `end_reason = ?` implies
  *   the index's `end_reason IS NOT NULL`);
+ * - the weak link filter reads `calls_channel_weak` (migration 0008);
  * - the cursor is a row-value comparison, `(requested_at, id) < (?, ?)`, which both planners
  *   use as the start of an index range; written as `a < ? OR (a = ? AND id < ?)` it was a
  *   filter, and each page read the history from the newest call down to the cursor.
@@ -54,6 +55,8 @@ export function callsPageQuery(db: Kysely<Database>, filter: CallFilter) {
     if (filter.status !== 'ended') q = q.where('calls.ended_at', 'is', null);
   }
   if (filter.endReason !== undefined) q = q.where('calls.end_reason', '=', filter.endReason);
+  // a literal, as in the index's predicate: SQLite matches a partial index only so
+  if (filter.weakLink) q = q.where('calls.weak_link', '=', sql.lit(1));
   if (filter.from !== undefined) q = q.where('calls.requested_at', '>=', filter.from.getTime());
   if (filter.to !== undefined) q = q.where('calls.requested_at', '<', filter.to.getTime());
   if (filter.cursor !== undefined) {
@@ -178,7 +181,7 @@ export class CallQueries {
       .where('id', '=', callId)
       .where('status', '=', sql.lit('connected'));
     if (quality === 'poor') {
-      await connected.set(since, t).where(since, 'is', null).execute();
+      await connected.set(since, t).set('weak_link', sql.lit(1)).where(since, 'is', null).execute();
       return;
     }
     // a clock step back between the two reports counts nothing rather than less than nothing

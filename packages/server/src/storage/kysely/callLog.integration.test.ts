@@ -1,7 +1,7 @@
 /**
  * A page of the call log reads an index in the page's order and stops after the page, for the
  * filters whose matches are rare in a channel's history (an end reason such as `failed`, a
- * status other than `ended`) and for a cursor deep in it: checked with each database's own
+ * status other than `ended`, a weak link) and for a cursor deep in it: checked with each database's own
  * planner on a database migrated by the server and holding thousands of ended calls.
  */
 import BetterSqlite3 from 'better-sqlite3';
@@ -22,19 +22,22 @@ const ENDED = 5000;
 const T0 = 1_700_000_000_000;
 const kinds = await databaseKinds('Call log indexes');
 
+/** The one call whose link was weak, deep in the history. */
+const WEAK = 42;
+
 /** `ENDED` ended calls (common end reasons), one failed, one ringing: newest last. */
 function callRows(): string {
   const common: EndReason[] = ['visitor_hangup', 'agent_hangup', 'missed'];
   const row = (i: number, status: CallStatus, reason: EndReason | null) =>
     `('call-${String(i).padStart(5, '0')}', $channel, $agent, '${status}', ${T0 + i * 1000},
       ${status === 'ended' ? T0 + i * 1000 + 60_000 : 'NULL'},
-      ${reason === null ? 'NULL' : `'${reason}'`}, '{}', '[]', '')`;
+      ${reason === null ? 'NULL' : `'${reason}'`}, '{}', '[]', '', ${i === WEAK ? 1 : 0})`;
   return Array.from({ length: ENDED }, (_, i) => row(i, 'ended', common[i % 3] ?? null))
     .concat(row(ENDED, 'ended', 'failed'), row(ENDED + 1, 'ringing', null))
     .join(',');
 }
 const INSERT = `INSERT INTO calls (id, channel_id, agent_id, status, requested_at, ended_at,
-  end_reason, visitor, unknown_product_ids, notes) VALUES `;
+  end_reason, visitor, unknown_product_ids, notes, weak_link) VALUES `;
 
 async function migrated(kind: 'sqlite' | 'postgres') {
   const tdb: TestDatabase = await createTestDatabase(kind);
@@ -66,6 +69,7 @@ function cases(channelId: string): [string, CallFilter, RegExp][] {
       { channelId, endReason: 'missed', cursor: deep, limit: 25 },
       /calls_channel_end_reason.*(\(requested_at,id\)<\(\?,\?\)|ROW\(requested_at, id\) < ROW)/s,
     ],
+    ['a weak link', { channelId, weakLink: true, limit: 25 }, /calls_channel_weak/],
   ];
 }
 
@@ -106,6 +110,8 @@ describe('the call log', () => {
     expect(failed.items.map((c) => c.id)).toEqual([`call-0${ENDED}`]);
     const ringing = await storage.listCalls({ channelId, status: 'ringing', limit: 25 });
     expect(ringing.items.map((c) => c.id)).toEqual([`call-0${ENDED + 1}`]);
+    const weak = await storage.listCalls({ channelId, weakLink: true, limit: 25 });
+    expect(weak.items.map((c) => c.id)).toEqual([`call-000${WEAK}`]);
     const deep = await storage.listCalls(cases(channelId)[2]?.[1] ?? { channelId, limit: 1 });
     expect(deep.items.map((c) => c.id)).toEqual(
       Array.from({ length: 25 }, (_, k) => `call-${String(999 - k).padStart(5, '0')}`),
@@ -144,6 +150,8 @@ describe('the call log', () => {
       }
       const failed = await storage.listCalls({ channelId, endReason: 'failed', limit: 25 });
       expect(failed.items.map((c) => c.id)).toEqual([`call-0${ENDED}`]);
+      const weak = await storage.listCalls({ channelId, weakLink: true, limit: 25 });
+      expect(weak.items.map((c) => c.id)).toEqual([`call-000${WEAK}`]);
     },
   );
 });

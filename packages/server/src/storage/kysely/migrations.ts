@@ -342,6 +342,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    // The call log's "weak link" filter. `weak_link` turns 1 at a call's first weak spell and
+    // stays so, and the partial index of those calls is read in the page's order (as 0004 does
+    // for an end reason), whatever share of the history they are. Only that first report
+    // touches an indexed column: on PostgreSQL the call's other moves stay HOT updates (0005).
+    '0008_calls_weak_link': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('calls')
+          .addColumn('weak_link', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex('calls_channel_weak')
+          .on('calls')
+          .columns(['channel_id', 'requested_at', 'id'])
+          .where(sql.ref('weak_link'), '=', sql.lit(1))
+          .execute();
+      },
+    },
   };
 }
 

@@ -93,9 +93,10 @@ describe('the open calls query', () => {
       CREATE INDEX calls_status ON calls (status); DROP TABLE process_beats;
       ALTER TABLE calls DROP COLUMN visitor_weak_ms; ALTER TABLE calls DROP COLUMN visitor_weak_since;
       ALTER TABLE calls DROP COLUMN agent_weak_ms; ALTER TABLE calls DROP COLUMN agent_weak_since;
+      DROP INDEX calls_channel_weak; ALTER TABLE calls DROP COLUMN weak_link;
       DELETE FROM flux_migrations
        WHERE name IN ('0003_open_calls', '0004_calls_end_reason', '0005_open_calls_by_end',
-                      '0006_process_beats', '0007_call_link_quality');`);
+                      '0006_process_beats', '0007_call_link_quality', '0008_calls_weak_link');`);
     raw.prepare(callsSql + rows()).run({ channel: channelId, agent: agentId });
     raw.close();
 

@@ -105,6 +105,8 @@ export interface CallsTable {
   visitor_weak_since: number | null;
   agent_weak_ms: number;
   agent_weak_since: number | null;
+  /** 1 once either side's link was weak (the call log's filter; migration 0008). */
+  weak_link: number;
 }
 
 export interface CallProductsTable {
