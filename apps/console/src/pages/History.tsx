@@ -54,24 +54,29 @@ export function Stars({ rating }: { rating: number | null }) {
   );
 }
 
-/** ["0:42 on the shopper's side", "0:10 on the agent's side"]: how long, and where, the link was weak. */
+/**
+ * ["0:42 by the shopper's browser", "0:40 by the agent's"]: how long each side judged the link
+ * weak (both measure the same path, so the two mostly agree).
+ */
 function weakParts(call: Call): string[] {
   const parts: string[] = [];
   if (call.weakSeconds.visitor > 0)
-    parts.push(`${formatDuration(call.weakSeconds.visitor)} on the shopper's side`);
+    parts.push(`${formatDuration(call.weakSeconds.visitor)} by the shopper's browser`);
   if (call.weakSeconds.agent > 0)
-    parts.push(`${formatDuration(call.weakSeconds.agent)} on the agent's side`);
+    parts.push(
+      `${formatDuration(call.weakSeconds.agent)} by the agent's${parts.length ? '' : ' browser'}`,
+    );
   return parts;
 }
 
-/** An amber mark on a call whose connection was weak at some point, with how long on each side. */
+/** An amber mark on a call whose connection was weak at some point, with how long. */
 export function WeakBadge({ call }: { call: Call }) {
   const parts = weakParts(call);
   if (parts.length === 0) return null;
   return (
     <span
       class="badge badge-warn"
-      title={`Weak connection: ${parts.join(' · ')}`}
+      title={`Weak connection, judged so for ${parts.join(' and ')}`}
       data-testid="weak-badge"
     >
       Weak link
@@ -222,7 +227,8 @@ export function CallDetail({
               '—'
             ) : weakParts(call).length ? (
               <>
-                <WeakBadge call={call} /> <span class="small">{weakParts(call).join(' and ')}</span>
+                <WeakBadge call={call} />{' '}
+                <span class="small">Judged weak for {weakParts(call).join(' and ')}</span>
               </>
             ) : (
               'Good throughout'

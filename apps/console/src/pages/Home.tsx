@@ -21,6 +21,7 @@ import { OutcomeBadge } from './History.tsx';
 import { StatusSwitch } from '../ui/StatusSwitch.tsx';
 import { PageHead } from '../ui/misc.tsx';
 import { fire } from '../ui/fire.ts';
+import { weakLinkCheck, weakLinkText } from '../lib/weakLink.ts';
 
 export function Home() {
   const user = me.value;
@@ -47,6 +48,7 @@ export function Home() {
   const answered = todays.filter((c) => callOutcome(c) === 'answered');
   const missed = todays.filter((c) => callOutcome(c) === 'missed').length;
   const talk = answered.reduce((s, c) => s + (c.durationSeconds ?? 0), 0);
+  const connection = weakLinkCheck(calls ?? []);
   const perm = notificationPermission.value;
   const avail = availability.value;
   const hour = new Date().getHours();
@@ -143,6 +145,12 @@ export function Home() {
               }
             />
             <Check
+              ok={!connection.warn}
+              title="Call connection"
+              text={weakLinkText(connection)}
+              testId="check-call-connection"
+            />
+            <Check
               ok={signalingState.value === 'connected'}
               title="Live connection"
               text={
@@ -207,14 +215,16 @@ function Check({
   title,
   text,
   action,
+  testId,
 }: {
   ok: boolean;
   title: string;
   text: string;
   action?: ComponentChildren;
+  testId?: string;
 }) {
   return (
-    <div class="row" style={{ gap: '12px', alignItems: 'center' }}>
+    <div class="row" style={{ gap: '12px', alignItems: 'center' }} data-testid={testId}>
       <span
         class={`badge ${ok ? 'badge-ok' : 'badge-warn'}`}
         style={{ width: '26px', height: '26px', padding: 0, justifyContent: 'center' }}
