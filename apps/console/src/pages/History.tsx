@@ -200,6 +200,7 @@ export function CallDetail({
   /** Shown in the admin's call log (an agent's own history omits it). */
   agentName?: string;
 }) {
+  const weak = weakParts(call);
   return (
     <Modal title={`Call with ${visitorName(call.visitor)}`} onClose={onClose} wide>
       <div class="stack">
@@ -225,10 +226,10 @@ export function CallDetail({
           <dd data-testid="call-connection">
             {call.connectedAt === null ? (
               '—'
-            ) : weakParts(call).length ? (
+            ) : weak.length ? (
               <>
                 <WeakBadge call={call} />{' '}
-                <span class="small">Judged weak for {weakParts(call).join(' and ')}</span>
+                <span class="small">Judged weak for {weak.join(' and ')}</span>
               </>
             ) : (
               'Good throughout'

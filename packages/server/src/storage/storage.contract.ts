@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FluxError, type VisitorUser } from '@flux/protocol';
-import { ENDED_AGENT, type Storage, type StoredChannel } from './Storage.ts';
+import { ENDED_AGENT, type NewCall, type Storage, type StoredChannel } from './Storage.ts';
 
 export interface ContractTarget {
   storage: Storage;
@@ -39,6 +39,18 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
 
     async function channel(): Promise<StoredChannel> {
       return s.createChannel({ slug: slug(), name: 'Test shop' });
+    }
+    /** A call request with no page, visitor details or products. */
+    function bareCall(channelId: string, agentId: string, at: Date): NewCall {
+      return {
+        channelId,
+        agentId,
+        pageUrl: null,
+        visitor: {},
+        productIds: [],
+        unknownProductIds: [],
+        at,
+      };
     }
     async function onlineAgent(channelId: string, name = 'Agent') {
       const u = await s.createUser({
@@ -346,27 +358,12 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       });
       expect(r.call.products.map((x) => x.id)).toEqual([p.id]);
       expect(await s.getAgentCurrentCall(agent.id)).toBe(r.call.id);
-      const again = await s.reserveAgentAndCreateCall({
-        channelId: c.id,
-        agentId: agent.id,
-        pageUrl: null,
-        visitor: {},
-        productIds: [],
-        unknownProductIds: [],
-        at,
-      });
+      const again = await s.reserveAgentAndCreateCall(bareCall(c.id, agent.id, at));
       expect(again).toEqual({ ok: false, reason: 'busy' });
-      expect(
-        await s.reserveAgentAndCreateCall({
-          channelId: c.id,
-          agentId: 'nobody',
-          pageUrl: null,
-          visitor: {},
-          productIds: [],
-          unknownProductIds: [],
-          at,
-        }),
-      ).toEqual({ ok: false, reason: 'not_found' });
+      expect(await s.reserveAgentAndCreateCall(bareCall(c.id, 'nobody', at))).toEqual({
+        ok: false,
+        reason: 'not_found',
+      });
 
       expect(await s.transitionCall(r.call.id, 'connected', at)).toBeNull(); // not from requested
       expect(
@@ -393,19 +390,7 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
 
       // offline or deactivated agents cannot be reserved
       await s.updateUser(agent.id, { status: 'offline' });
-      expect(
-        (
-          await s.reserveAgentAndCreateCall({
-            channelId: c.id,
-            agentId: agent.id,
-            pageUrl: null,
-            visitor: {},
-            productIds: [],
-            unknownProductIds: [],
-            at,
-          })
-        ).ok,
-      ).toBe(false);
+      expect((await s.reserveAgentAndCreateCall(bareCall(c.id, agent.id, at))).ok).toBe(false);
     });
 
     it("keeps each side's weak spells of a connected call: ended ones summed, one still open counted to the end", async () => {
@@ -413,15 +398,7 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       const agent = await onlineAgent(c.id, 'Mia');
       const t0 = 1_750_000_000_000;
       const at = (sec: number) => new Date(t0 + sec * 1000);
-      const r = await s.reserveAgentAndCreateCall({
-        channelId: c.id,
-        agentId: agent.id,
-        pageUrl: null,
-        visitor: {},
-        productIds: [],
-        unknownProductIds: [],
-        at: at(0),
-      });
+      const r = await s.reserveAgentAndCreateCall(bareCall(c.id, agent.id, at(0)));
       if (!r.ok) throw new Error('expected ok');
       expect(r.call.weakSeconds).toEqual({ visitor: 0, agent: 0 });
       await s.transitionCall(r.call.id, 'ringing', at(1));
@@ -552,15 +529,7 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       await s.transitionCall(winner.id, 'ended', new Date(), { reason: 'cancelled' });
       const next = await Promise.all(
         Array.from({ length: 10 }, () =>
-          t.second.reserveAgentAndCreateCall({
-            channelId: c.id,
-            agentId: agent.id,
-            pageUrl: null,
-            visitor: {},
-            productIds: [],
-            unknownProductIds: [],
-            at: new Date(),
-          }),
+          t.second.reserveAgentAndCreateCall(bareCall(c.id, agent.id, new Date())),
         ),
       );
       expect(next.filter((r) => r.ok)).toHaveLength(1);
@@ -569,15 +538,7 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
     it('lets exactly one of two concurrent transitions win', async () => {
       const c = await channel();
       const agent = await onlineAgent(c.id);
-      const r = await s.reserveAgentAndCreateCall({
-        channelId: c.id,
-        agentId: agent.id,
-        pageUrl: null,
-        visitor: {},
-        productIds: [],
-        unknownProductIds: [],
-        at: new Date(),
-      });
+      const r = await s.reserveAgentAndCreateCall(bareCall(c.id, agent.id, new Date()));
       if (!r.ok) throw new Error('expected ok');
       await s.transitionCall(r.call.id, 'ringing', new Date());
       const [a, b] = await Promise.all([
@@ -683,15 +644,9 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const agent = i % 2 === 0 ? a1 : a2;
-        const r = await s.reserveAgentAndCreateCall({
-          channelId: c.id,
-          agentId: agent.id,
-          pageUrl: null,
-          visitor: {},
-          productIds: [],
-          unknownProductIds: [],
-          at: new Date(1_000_000 + i * 1000),
-        });
+        const r = await s.reserveAgentAndCreateCall(
+          bareCall(c.id, agent.id, new Date(1_000_000 + i * 1000)),
+        );
         if (!r.ok) throw new Error('expected ok');
         ids.push(r.call.id);
         await s.transitionCall(r.call.id, 'ended', new Date(1_000_500 + i * 1000), {

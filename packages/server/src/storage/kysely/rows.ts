@@ -114,12 +114,7 @@ export function toProduct(r: Row<'products'>): Product {
 }
 
 /** A call row (with its agent's name) and its products, in order → the wire shape. */
-export function toCall(
-  r: Row<'calls'>,
-  agentName: string,
-  products: Product[],
-  now = Date.now(),
-): Call {
+export function toCall(r: Row<'calls'>, agentName: string, products: Product[]): Call {
   const connected = r.connected_at;
   const ended = r.ended_at;
   return {
@@ -145,18 +140,18 @@ export function toCall(
     rating: r.rating,
     notes: r.notes,
     weakSeconds: {
-      visitor: weakSeconds(r.visitor_weak_ms, r.visitor_weak_since, ended, now),
-      agent: weakSeconds(r.agent_weak_ms, r.agent_weak_since, ended, now),
+      visitor: weakSeconds(r.visitor_weak_ms, r.visitor_weak_since, ended),
+      agent: weakSeconds(r.agent_weak_ms, r.agent_weak_since, ended),
     },
   };
 }
 
 /**
  * A side's weak time: its ended spells, and the one still going up to the call's end (or to
- * `now` while the call is up).
+ * the moment of the read while the call is up).
  */
-function weakSeconds(ms: number, since: number | null, ended: number | null, now: number): number {
-  const open = since === null ? 0 : Math.max(0, (ended ?? now) - since);
+function weakSeconds(ms: number, since: number | null, ended: number | null): number {
+  const open = since === null ? 0 : Math.max(0, (ended ?? Date.now()) - since);
   return Math.round((ms + open) / 1000);
 }
 
