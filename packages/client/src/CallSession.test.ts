@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION, type Call } from '@flux/protocol';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { prepareAgentCall, startVisitorCall, type VisitorCallOptions } from './CallSession.ts';
+import { QUALITY_INTERVAL_MS } from './quality.ts';
 import { SignalingClient } from './SignalingClient.ts';
 import { fakeLocalStream, type FakeMediaStreamTrack } from './testing/FakeMedia.ts';
 import { FakePeerConnection, fakePeerConnectionFactory } from './testing/FakePeerConnection.ts';
@@ -31,8 +32,14 @@ const CALL: Call = {
 
 async function signaling(
   role: 'visitor' | 'agent',
+  requestTimeoutMs?: number,
 ): Promise<{ c: SignalingClient; ws: FakeWebSocket }> {
-  const c = new SignalingClient({ url: 'ws://x', role, WebSocketImpl: FakeWebSocket });
+  const c = new SignalingClient({
+    url: 'ws://x',
+    role,
+    WebSocketImpl: FakeWebSocket,
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+  });
   const p = c.connect();
   await Promise.resolve();
   await Promise.resolve();
@@ -277,6 +284,92 @@ describe('leaving the page (what the call UI does on pagehide)', () => {
     c.close();
     expect(wire).toEqual(['close 1000 bye']);
     expect(call.state).toBe('ended');
+  });
+});
+
+/** Session `sessionId` welcomes a socket: a new session that still has call `c1`, or resumed. */
+function welcome(ws: FakeWebSocket, sessionId: string, resumed: boolean): void {
+  ws.serverSend({
+    type: 'session.welcome',
+    sessionId,
+    protocolVersion: PROTOCOL_VERSION,
+    heartbeatMs: 25000,
+    iceServers: [],
+    resumed,
+    activeCall: { ...CALL, status: 'connected' },
+  });
+}
+
+/** The next socket the client opens after `ws` closed, once it has said hello. */
+async function nextSocket(ws: FakeWebSocket): Promise<FakeWebSocket> {
+  await until(() => FakeWebSocket.last !== ws);
+  const next = FakeWebSocket.last;
+  await until(() => next.lastSent('session.hello') !== undefined);
+  return next;
+}
+
+const sentOf = (ws: FakeWebSocket, type: string) => ws.sent.filter((m) => m.type === type);
+
+describe('what a side tells the server of its end of the call', () => {
+  it('sends its link quality and media state again when a reconnect lost them', async () => {
+    // only the quality meter's interval is faked: three windows pass at once
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { c, ws } = await signaling('visitor', 300);
+      const call = visitorCall(c);
+      await until(() => ws.lastSent('call.request') !== undefined);
+      ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
+      await call.when('ringing');
+      ws.serverSend({
+        type: 'call.signal',
+        callId: 'c1',
+        from: 'agent',
+        signal: { kind: 'accepted' },
+      });
+      ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
+      const pc = FakePeerConnection.instances[0];
+      if (!pc) throw new Error('no peer connection');
+      pc.simulateConnectionState('connected');
+      await call.when('active');
+      ws.ack(ws.lastSent('call.media_state')?.reqId);
+      // the link turns weak (a 1 s round trip), then the media drops; neither report is answered
+      pc.roundTripTime = 1;
+      for (let i = 0; i < 3; i++) await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      expect(call.quality).toBe('poor');
+      expect(ws.lastSent('call.quality')).toMatchObject({ callId: 'c1', quality: 'poor' });
+      pc.simulateConnectionState('disconnected');
+      expect(ws.lastSent('call.media_state')).toMatchObject({ state: 'reconnecting' });
+      // the server restarts: the new session takes the call, and has neither report
+      ws.serverClose(4050, 'server shutdown');
+      const next = await nextSocket(ws);
+      welcome(next, 's2', false);
+      await until(() => sentOf(next, 'call.media_state').length > 0);
+      expect(sentOf(next, 'call.quality')).toMatchObject([{ callId: 'c1', quality: 'poor' }]);
+      expect(sentOf(next, 'call.media_state')).toMatchObject([{ state: 'reconnecting' }]);
+      for (const m of next.sent) if (m.type !== 'session.hello') next.ack(m.reqId);
+      // once answered, a resumed session is not told again
+      next.serverClose(1006);
+      const third = await nextSocket(next);
+      welcome(third, 's2', true);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(third.sent.map((m) => m.type)).toEqual(['session.hello']);
+      // the media is back, but that report times out with no connection: the resumed session
+      // that follows is told again
+      pc.simulateConnectionState('connected');
+      expect(third.lastSent('call.media_state')).toMatchObject({ state: 'connected' });
+      third.serverClose(1006);
+      const fourth = await nextSocket(third);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(fourth.sent.map((m) => m.type)).toEqual(['session.hello']);
+      welcome(fourth, 's2', true);
+      await until(() => sentOf(fourth, 'call.media_state').length > 0);
+      expect(sentOf(fourth, 'call.media_state')).toMatchObject([{ state: 'connected' }]);
+      expect(sentOf(fourth, 'call.quality')).toEqual([]);
+      void call.hangup();
+      c.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

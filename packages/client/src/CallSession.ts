@@ -87,6 +87,9 @@ export interface AgentCallOptions extends CallSessionCommonOptions {
 }
 
 type Role = 'visitor' | 'agent';
+/** What a side tells the server of its own end of the call (`#report`). */
+type ReportType = 'call.media_state' | 'call.quality';
+type ReportValue = PeerMediaState | LinkQuality;
 
 const MEDIA_STATE: Partial<Record<RTCPeerConnectionState, PeerMediaState>> = {
   new: 'connecting',
@@ -130,7 +133,11 @@ export class CallSession {
   /** Pushes for our call that arrived before we knew its id (visitor, before the ack). */
   #early: Array<() => void> = [];
   #offs: Array<() => void> = [];
-  #lastReportedMedia: PeerMediaState | null = null;
+  /**
+   * This side's media state and link quality as the server should have them, and the requests
+   * that carry them (`#report`). A request lost with the connection is sent again after it.
+   */
+  readonly #reports = new Map<ReportType, { value: ReportValue; sent: object | null }>();
   #disconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #failTimer: ReturnType<typeof setTimeout> | null = null;
   #prepared: Promise<RTCSessionDescriptionInit | null> = Promise.resolve(null);
@@ -601,15 +608,22 @@ export class CallSession {
       }),
       s.on('call.peer_media_state', (m) => {
         mine(m.callId, () => {
+          if (this.#peerMediaState === m.state) return; // sent again after a reconnect
           this.#peerMediaState = m.state;
           this.#events.emit('peerMediaState', m.state);
         });
       }),
       s.on('welcome', (w) => {
-        if (w.resumed || !this.#callId || this.#state === 'ended') return;
-        // a fresh session: the server tells us whether our call still exists
-        if (w.activeCall?.id === this.#callId) this.#applyCall(w.activeCall);
-        else this.#end('lost', 'the signaling session was lost');
+        if (!this.#callId || this.#state === 'ended') return;
+        if (!w.resumed) {
+          // a fresh session: the server tells us whether our call still exists
+          if (w.activeCall?.id !== this.#callId) {
+            this.#end('lost', 'the signaling session was lost');
+            return;
+          }
+          this.#applyCall(w.activeCall);
+        }
+        this.#reportAgain(!w.resumed);
       }),
     );
   }
@@ -701,7 +715,6 @@ export class CallSession {
   }
 
   #reportMedia(state: PeerMediaState): void {
-    if (this.#lastReportedMedia === state || !this.#callId) return;
     if (
       this.#state !== 'connecting' &&
       this.#state !== 'active' &&
@@ -709,10 +722,41 @@ export class CallSession {
     ) {
       return;
     }
-    this.#lastReportedMedia = state;
-    this.#signaling
-      .request({ type: 'call.media_state', callId: this.#callId, state })
-      .catch(() => undefined);
+    this.#report('call.media_state', state);
+  }
+
+  /**
+   * Tells the server this side's media state or link quality, unless it was already sent. A
+   * request that fails (its session was lost, or it timed out while offline) is forgotten, so
+   * `#reportAgain` sends the value once there is a connection again.
+   */
+  #report(type: ReportType, value: ReportValue): void {
+    const callId = this.#callId;
+    const had = this.#reports.get(type);
+    if (!callId || (had?.value === value && had.sent)) return;
+    const sent = {};
+    this.#reports.set(type, { value, sent });
+    const request =
+      type === 'call.quality'
+        ? this.#signaling.request({ type, callId, quality: value as LinkQuality })
+        : this.#signaling.request({ type, callId, state: value as PeerMediaState });
+    request.catch(() => {
+      const now = this.#reports.get(type);
+      if (now?.sent === sent) now.sent = null;
+    });
+  }
+
+  /**
+   * After a reconnect: sends again what the server may not have. With a new session, the
+   * requests sent into the old one are failing; with a resumed one, the unanswered ones are
+   * sent again by the signaling client and only those that timed out offline are missing.
+   */
+  #reportAgain(newSession: boolean): void {
+    if (this.#state === 'ended') return;
+    for (const [type, r] of this.#reports) {
+      if (newSession) r.sent = null;
+      this.#report(type, r.value);
+    }
   }
 
   #mediaFailed(): void {
@@ -770,11 +814,7 @@ export class CallSession {
     this.#log.info(`link quality ${now}`, { callId: this.#callId, ...win });
     this.#events.emit('quality', now);
     // kept in the call record (weakSeconds), for the shop's call log
-    if (this.#callId) {
-      this.#signaling
-        .request({ type: 'call.quality', callId: this.#callId, quality: now })
-        .catch(() => undefined);
-    }
+    this.#report('call.quality', now);
   }
 
   // ---------------------------------------------------------------- internal: state

@@ -65,6 +65,8 @@ export class FakePeerConnection extends EventTarget {
   onnegotiationneeded: (() => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
   readonly addedCandidates: RTCIceCandidateInit[] = [];
+  /** Test hook: the round trip (s) that getStats() reports for the selected candidate pair. */
+  roundTripTime = 0.001;
   readonly #transceivers: FakeTransceiver[] = [];
   #iceGen = 0;
   #needsNegotiation = false;
@@ -240,7 +242,7 @@ export class FakePeerConnection extends EventTarget {
         type: 'candidate-pair',
         localCandidateId: 'l',
         remoteCandidateId: 'r',
-        currentRoundTripTime: 0.001,
+        currentRoundTripTime: this.roundTripTime,
       });
       report.set('l', { id: 'l', type: 'local-candidate', candidateType: 'host', protocol: 'udp' });
       report.set('r', {

@@ -429,6 +429,29 @@ export function storageContract(name: string, factory: () => Promise<ContractTar
       });
     });
 
+    it('counts a weak spell shorter than a second as one, so the badge agrees with the filter', async () => {
+      const c = await channel();
+      const agent = await onlineAgent(c.id, 'Mia');
+      const t0 = 1_750_000_000_000;
+      const at = (ms: number) => new Date(t0 + ms);
+      const r = await s.reserveAgentAndCreateCall(bareCall(c.id, agent.id, at(0)));
+      if (!r.ok) throw new Error('expected ok');
+      await s.transitionCall(r.call.id, 'ringing', at(100));
+      await s.transitionCall(r.call.id, 'connected', at(2_000));
+      await s.recordLinkQuality(r.call.id, 'agent', 'poor', at(10_000));
+      await s.recordLinkQuality(r.call.id, 'agent', 'good', at(10_300));
+      // one still open at the end: 0.2 s
+      await s.recordLinkQuality(r.call.id, 'visitor', 'poor', at(19_800));
+      const ended = await s.transitionCall(r.call.id, 'ended', at(20_000), {
+        reason: 'agent_hangup',
+      });
+      expect(ended?.weakSeconds).toEqual({ visitor: 1, agent: 1 });
+      const weak = await s.listCalls({ channelId: c.id, weakLink: true, limit: 5 });
+      expect(weak.items.map((x) => [x.id, x.weakSeconds])).toEqual([
+        [r.call.id, { visitor: 1, agent: 1 }],
+      ]);
+    });
+
     it('stores a reservation made with ringing: true as ringing in one write; the move to ended returns the agent state', async () => {
       const c = await channel();
       const agent = await onlineAgent(c.id, 'Mia');

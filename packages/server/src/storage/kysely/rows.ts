@@ -148,11 +148,14 @@ export function toCall(r: Row<'calls'>, agentName: string, products: Product[]):
 
 /**
  * A side's weak time: its ended spells, and the one still going up to the call's end (or to
- * the moment of the read while the call is up).
+ * the moment of the read while the call is up). Rounded as the duration is (so it is never
+ * longer), but a weak time under half a second counts as 1 s: the call log's filter lists such
+ * a call, and a side judges its link weak only after two poor windows of statistics (4 s), so
+ * even the shortest spell stands for a weak link.
  */
 function weakSeconds(ms: number, since: number | null, ended: number | null): number {
-  const open = since === null ? 0 : Math.max(0, (ended ?? Date.now()) - since);
-  return Math.round((ms + open) / 1000);
+  const total = ms + (since === null ? 0 : Math.max(0, (ended ?? Date.now()) - since));
+  return total > 0 ? Math.max(1, Math.round(total / 1000)) : 0;
 }
 
 export function toCallback(r: Row<'callbacks'>): CallbackRequest {
