@@ -309,6 +309,12 @@ async function nextSocket(ws: FakeWebSocket): Promise<FakeWebSocket> {
 }
 
 const sentOf = (ws: FakeWebSocket, type: string) => ws.sent.filter((m) => m.type === type);
+/** The descriptions the client sent on `ws` (call.signal), in order. */
+const descriptionsOf = (ws: FakeWebSocket) =>
+  sentOf(ws, 'call.signal').flatMap((m) => {
+    const signal = m.signal as { kind: string; description?: RTCSessionDescriptionInit };
+    return signal.kind === 'description' && signal.description ? [signal.description] : [];
+  });
 
 describe('what a side tells the server of its end of the call', () => {
   it('sends its link quality and media state again when a reconnect lost them', async () => {
@@ -371,6 +377,65 @@ describe('what a side tells the server of its end of the call', () => {
       vi.useRealTimers();
     }
   });
+
+  it("sends an ICE restart's offer again when a new session may have lost it", async () => {
+    const { c, ws } = await signaling('visitor');
+    const call = visitorCall(c);
+    await until(() => ws.lastSent('call.request') !== undefined);
+    const request = ws.lastSent('call.request') as { reqId: string; offer: { sdp: string } };
+    ws.ack(request.reqId, { call: CALL, rejoinToken: 'tok' });
+    await call.when('ringing');
+    // the agent's console (a second fake) answers the offer and the call connects
+    const agentPc = new FakePeerConnection();
+    await agentPc.setRemoteDescription({ type: 'offer', sdp: request.offer.sdp });
+    await agentPc.setLocalDescription(await agentPc.createAnswer());
+    /** The agent's console sends its current answer. */
+    const agentAnswers = (on: FakeWebSocket) =>
+      on.serverSend({
+        type: 'call.signal',
+        callId: 'c1',
+        from: 'agent',
+        signal: {
+          kind: 'description',
+          description: { type: 'answer', sdp: agentPc.localDescription?.sdp ?? '' },
+        },
+      });
+    agentAnswers(ws);
+    ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
+    await call.when('active');
+    const pc = FakePeerConnection.instances[0];
+    if (!pc) throw new Error('no peer connection');
+    // the media fails: the restart's offer goes out, and the server restarts before answering
+    pc.simulateConnectionState('failed');
+    await until(() => descriptionsOf(ws).length > 0);
+    expect(descriptionsOf(ws)).toMatchObject([{ type: 'offer' }]);
+    ws.serverClose(4050, 'server shutdown');
+    const next = await nextSocket(ws);
+    welcome(next, 's2', false);
+    await until(() => descriptionsOf(next).length > 0);
+    const again = descriptionsOf(next);
+    expect(again).toEqual([{ type: 'offer', sdp: pc.localDescription?.sdp }]);
+    expect(pc.signalingState).toBe('have-local-offer');
+    // answered this time: the negotiation is done, and a later new session sends nothing
+    for (const m of next.sent) if (m.type === 'call.signal') next.ack(m.reqId);
+    await agentPc.setRemoteDescription({ type: 'offer', sdp: again[0]?.sdp ?? '' });
+    await agentPc.setLocalDescription(await agentPc.createAnswer());
+    agentAnswers(next);
+    await until(() => pc.signalingState === 'stable');
+    // the same answer again (its console re-sent it after a reconnect of its own): ignored
+    const restarts = pc.restarts;
+    agentAnswers(next);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(pc.restarts).toBe(restarts);
+    expect(pc.signalingState).toBe('stable');
+    next.serverClose(4050, 'server shutdown');
+    const third = await nextSocket(next);
+    welcome(third, 's3', false);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(descriptionsOf(third)).toEqual([]);
+    void call.hangup();
+    c.close();
+  });
 });
 
 /** Mia's console rings with a visitor's offer of these m-lines; the answer is being prepared. */
@@ -393,10 +458,44 @@ async function agentRinging(kinds: ('audio' | 'video')[]) {
     localStream: fakeLocalStream(),
     createPeerConnection: fakePeerConnectionFactory(),
   });
-  return { ws, call, agentPc: FakePeerConnection.instances.at(-1) };
+  return { ws, call, visitorPc, agentPc: FakePeerConnection.instances.at(-1) };
 }
 
 describe('prepareAgentCall', () => {
+  it("sends its answer to the visitor's ICE restart again when a new session may have lost it", async () => {
+    const { ws, call, visitorPc, agentPc } = await agentRinging(['audio', 'video']);
+    await until(() => descriptionsOf(ws).length > 0); // the early answer
+    for (const m of ws.sent) if (m.type === 'call.signal') ws.ack(m.reqId);
+    const [early] = descriptionsOf(ws);
+    if (!early) throw new Error('no early answer');
+    await visitorPc.setRemoteDescription(early);
+    const accepting = call.accept();
+    await until(() => ws.lastSent('call.accept') !== undefined);
+    ws.ack(ws.lastSent('call.accept')?.reqId, { call: { ...CALL, status: 'connected' } });
+    await accepting;
+    await call.when('active');
+    // the visitor restarts ICE; the console answers, and the server restarts before it is through
+    visitorPc.restartIce();
+    await visitorPc.setLocalDescription(await visitorPc.createOffer());
+    ws.serverSend({
+      type: 'call.signal',
+      callId: 'c1',
+      from: 'visitor',
+      signal: {
+        kind: 'description',
+        description: { type: 'offer', sdp: visitorPc.localDescription?.sdp ?? '' },
+      },
+    });
+    await until(() => descriptionsOf(ws).length > 1);
+    expect(descriptionsOf(ws).at(-1)).toMatchObject({ type: 'answer' });
+    ws.serverClose(4050, 'server shutdown');
+    const next = await nextSocket(ws);
+    welcome(next, 's2', false);
+    await until(() => descriptionsOf(next).length > 0);
+    expect(descriptionsOf(next)).toEqual([{ type: 'answer', sdp: agentPc?.localDescription?.sdp }]);
+    void call.hangup();
+  });
+
   it('accept() of a prepared call sends the accepted signal and opens the gates before it returns', async () => {
     const { ws, call, agentPc } = await agentRinging(['audio', 'video']);
     await until(() => ws.lastSent('call.signal') !== undefined);

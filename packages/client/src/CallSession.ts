@@ -624,6 +624,7 @@ export class CallSession {
           this.#applyCall(w.activeCall);
         }
         this.#reportAgain(!w.resumed);
+        this.#negotiation.resendUnconfirmed(!w.resumed);
       }),
     );
   }

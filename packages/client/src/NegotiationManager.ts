@@ -39,6 +39,10 @@ export class NegotiationManager {
   /** Local candidates we may not send yet (no call id, or agent not accepted). */
   #pendingLocalCandidates: RTCIceCandidateInit[] = [];
   #canSendCandidates = false;
+  /** Each description sent gets the next number; the last one's request is unsettled or failed. */
+  #descriptions = 0;
+  #descriptionUnsettled = false;
+  #descriptionFailed = false;
 
   constructor(deps: NegotiationDeps) {
     this.#d = deps;
@@ -151,6 +155,9 @@ export class NegotiationManager {
           await pc.setLocalDescription({ type: 'rollback' });
         }
         if (desc.type === 'answer' && pc.signalingState === 'stable') {
+          // the answer we have, sent again after a reconnect (the same ICE credentials)
+          const ufrag = iceUfrag(desc.sdp);
+          if (ufrag !== null && ufrag === iceUfrag(pc.remoteDescription?.sdp)) return;
           // an answer for an offer we no longer have: another console of the agent took the
           // call than the one that prepared the transport. Negotiate afresh with it.
           if (this.#d.role === 'visitor') {
@@ -263,15 +270,53 @@ export class NegotiationManager {
   #sendDescription(d: RTCSessionDescription | RTCSessionDescriptionInit): void {
     const callId = this.#d.callId();
     if (!callId || d.type === 'rollback') return;
+    const n = ++this.#descriptions;
+    this.#descriptionUnsettled = true;
+    this.#descriptionFailed = false;
     this.#d.signaling
       .request({
         type: 'call.signal',
         callId,
         signal: { kind: 'description', description: { type: d.type, sdp: d.sdp ?? '' } },
       })
-      .catch((e: unknown) => {
-        this.#d.log.warn('sending a description failed', { error: String(e) });
-      });
+      .then(
+        () => {
+          if (n === this.#descriptions) this.#descriptionUnsettled = false;
+        },
+        (e: unknown) => {
+          this.#d.log.warn('sending a description failed', { error: String(e) });
+          if (n !== this.#descriptions) return;
+          this.#descriptionUnsettled = false;
+          this.#descriptionFailed = true;
+        },
+      );
+  }
+
+  /**
+   * After a reconnect: the last description this side sent may not have reached the other
+   * side (it went into a session that is gone, `newSession`, or its request timed out while
+   * offline), and a negotiation would then wait for ever (an ICE restart's offer, or the answer
+   * to one). If the negotiation still waits on it, the current one goes again: the same offer
+   * or answer, with every candidate gathered since. A copy that did arrive is harmless: an
+   * offer is answered again, an answer for a negotiation that is done is ignored.
+   */
+  resendUnconfirmed(newSession: boolean): void {
+    const due = this.#descriptionFailed || (newSession && this.#descriptionUnsettled);
+    if (!due || this.#d.ended()) return;
+    // queued: behind a description being applied, which may settle the negotiation
+    void this.#enqueue(() => {
+      const pc = this.#d.pc;
+      const local = pc.localDescription;
+      const waiting =
+        local?.type === 'offer'
+          ? pc.signalingState === 'have-local-offer'
+          : local?.type === 'answer' && pc.signalingState === 'stable';
+      if (local && waiting && !this.#d.ended()) {
+        this.#d.log.info('sending the last description again', { type: local.type });
+        this.#sendDescription(local);
+      }
+      return Promise.resolve();
+    });
   }
 
   #sendCandidate(c: RTCIceCandidateInit): void {
@@ -300,4 +345,9 @@ export class NegotiationManager {
     // them is harmless and covers the ones gathered after the description was taken
     for (const c of list) this.#sendCandidate(c);
   }
+}
+
+/** The first ICE username fragment of an SDP: it differs between two peer connections. */
+function iceUfrag(sdp: string | undefined): string | null {
+  return sdp ? (/^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? null) : null;
 }

@@ -147,7 +147,11 @@ export class FakePeerConnection extends EventTarget {
       ice: this.#iceGen,
       stream: this.#localStream?.id ?? '',
     };
-    return { type, sdp: JSON.stringify(body) };
+    // the ICE credentials' line as in a real SDP (new with each restart), then the fake's own
+    return {
+      type,
+      sdp: `a=ice-ufrag:f${String(this.id)}g${String(this.#iceGen)}\n${JSON.stringify(body)}`,
+    };
   }
 
   createOffer(): Promise<RTCSessionDescriptionInit> {
@@ -183,7 +187,7 @@ export class FakePeerConnection extends EventTarget {
 
   async setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> {
     await Promise.resolve();
-    const body = JSON.parse(desc.sdp ?? '{}') as FakeSdp;
+    const body = JSON.parse((desc.sdp ?? '{}').replace(/^a=ice-ufrag:\S*\n/, '')) as FakeSdp;
     if (desc.type === 'offer' && this.signalingState === 'have-local-offer') {
       throw new DOMException('glare', 'InvalidStateError');
     }
