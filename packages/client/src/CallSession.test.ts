@@ -32,7 +32,13 @@ const CALL: Call = {
 
 async function signaling(
   role: 'visitor' | 'agent',
-  requestTimeoutMs?: number,
+  {
+    requestTimeoutMs,
+    iceServers = [{ urls: ['stun:127.0.0.1:3478'] }],
+  }: {
+    requestTimeoutMs?: number;
+    iceServers?: { urls: string[]; username?: string; credential?: string }[];
+  } = {},
 ): Promise<{ c: SignalingClient; ws: FakeWebSocket }> {
   const c = new SignalingClient({
     url: 'ws://x',
@@ -49,7 +55,7 @@ async function signaling(
     sessionId: 's',
     protocolVersion: PROTOCOL_VERSION,
     heartbeatMs: 25000,
-    iceServers: [{ urls: ['stun:127.0.0.1:3478'] }],
+    iceServers,
     resumed: false,
     activeCall: null,
   });
@@ -106,6 +112,32 @@ describe('startVisitorCall', () => {
     expect(call.endReason).toBe('missed');
     expect(states).toEqual(['ringing', 'ended']);
     expect(pc?.connectionState).toBe('closed');
+  });
+
+  it('sends the request once the offer holds a candidate that reaches the agent, not at the end of gathering', async () => {
+    // gathering that never ends, as where a network drops a TURN server's UDP silently
+    FakePeerConnection.gathering = { kinds: ['host', 'relay'], completes: false };
+    const turn = [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u', credential: 'c' }];
+    const { c, ws } = await signaling('visitor', { iceServers: turn });
+    visitorCall(c, { iceGatheringTimeoutMs: 60_000 });
+    await until(() => ws.lastSent('call.request') !== undefined);
+    expect(FakePeerConnection.instances[0]?.iceGatheringState).toBe('gathering');
+    // with a TURN server a host or STUN candidate is not enough: the request waits for the
+    // relay one, or at most the gathering timeout
+    FakePeerConnection.gathering = { kinds: ['host', 'srflx'], completes: false };
+    const second = await signaling('visitor', { iceServers: turn });
+    const started = Date.now();
+    visitorCall(second.c, { iceGatheringTimeoutMs: 150 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(second.ws.lastSent('call.request')).toBeUndefined();
+    await until(() => second.ws.lastSent('call.request') !== undefined);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    // with no ICE server (one network) the first host candidate is enough
+    FakePeerConnection.gathering = { kinds: ['host'], completes: false };
+    const third = await signaling('visitor', { iceServers: [] });
+    visitorCall(third.c, { iceGatheringTimeoutMs: 60_000 });
+    await until(() => third.ws.lastSent('call.request') !== undefined);
+    for (const s of [c, second.c, third.c]) s.close();
   });
 
   it('sends closed gates while it rings and opens them when the agent accepts', async () => {
@@ -321,7 +353,7 @@ describe('what a side tells the server of its end of the call', () => {
     // only the quality meter's interval is faked: three windows pass at once
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const { c, ws } = await signaling('visitor', 300);
+      const { c, ws } = await signaling('visitor', { requestTimeoutMs: 300 });
       const call = visitorCall(c);
       await until(() => ws.lastSent('call.request') !== undefined);
       ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });

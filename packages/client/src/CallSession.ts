@@ -21,7 +21,7 @@ import { Emitter } from './Emitter.ts';
 import { invalidStateError, mediaErrorFrom, networkError, toFluxError } from './errors.ts';
 import { LocalMediaManager } from './LocalMediaManager.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { NegotiationManager } from './NegotiationManager.ts';
+import { NegotiationManager, type CandidateKind } from './NegotiationManager.ts';
 import type { SignalingClient } from './SignalingClient.ts';
 import { summarizeStats } from './stats.ts';
 import {
@@ -174,6 +174,7 @@ export class CallSession {
       signaling: this.#signaling,
       log: this.#log,
       iceGatheringTimeoutMs: options.iceGatheringTimeoutMs ?? 1000,
+      enoughCandidate: enoughCandidate(config),
       callId: () => this.#callId,
       ended: () => this.#ended(),
       onError: (err) => {
@@ -919,4 +920,20 @@ export function prepareAgentCall(options: AgentCallOptions): CallSession {
   const session = new CallSession('agent', options, options.localStream ?? null);
   session.prepareAgent(options);
   return session;
+}
+
+/**
+ * The kind of local candidate that lets the first offer or answer go before gathering ends
+ * (NegotiationManager's `#gathered`): a relay candidate when a TURN server is configured (it
+ * reaches the other browser through any NAT), a server-reflexive one with STUN only, a host
+ * one with neither (one network, as in development).
+ */
+function enoughCandidate(config: RTCConfiguration): CandidateKind {
+  const urls = (config.iceServers ?? []).flatMap((s) =>
+    typeof s.urls === 'string' ? [s.urls] : s.urls,
+  );
+  if (config.iceTransportPolicy === 'relay' || urls.some((u) => /^turns?:/i.test(u))) {
+    return 'relay';
+  }
+  return urls.some((u) => /^stuns?:/i.test(u)) ? 'srflx' : 'host';
 }

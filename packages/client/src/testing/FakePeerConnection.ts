@@ -83,8 +83,18 @@ export class FakePeerConnection extends EventTarget {
     FakePeerConnection.instances.push(this);
   }
 
+  /**
+   * Test hook: the kinds of local candidate each gathering yields, in order, and whether it
+   * then completes (a TURN URL whose UDP a network drops silently keeps it going for seconds).
+   */
+  static gathering: { kinds: ('host' | 'srflx' | 'relay')[]; completes: boolean } = {
+    kinds: ['host'],
+    completes: true,
+  };
+
   static reset(): void {
     FakePeerConnection.instances = [];
+    FakePeerConnection.gathering = { kinds: ['host'], completes: true };
     registry.clear();
   }
 
@@ -282,14 +292,18 @@ export class FakePeerConnection extends EventTarget {
 
   #gather(): void {
     this.iceGatheringState = 'gathering';
+    const { kinds, completes } = FakePeerConnection.gathering;
     setTimeout(() => {
       if (this.signalingState === 'closed') return;
-      const init = {
-        candidate: `candidate:${this.id} 1 udp 2122260223 127.0.0.1 ${40000 + this.id} typ host`,
-        sdpMid: '0',
-        sdpMLineIndex: 0,
-      };
-      this.onicecandidate?.({ candidate: { ...init, toJSON: () => init } });
+      kinds.forEach((kind, i) => {
+        const init = {
+          candidate: `candidate:${this.id} 1 udp 2122260223 127.0.0.1 ${40000 + this.id + i} typ ${kind}`,
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+        };
+        this.onicecandidate?.({ candidate: { ...init, toJSON: () => init } });
+      });
+      if (!completes) return;
       this.onicecandidate?.({ candidate: null });
       this.iceGatheringState = 'complete';
       this.dispatchEvent(new Event('icegatheringstatechange'));
