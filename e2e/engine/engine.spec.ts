@@ -4,6 +4,7 @@
  * and a relay-only call through a coturn started here. Runs inside a loopback-only network
  * namespace (npm run test:e2e).
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -456,6 +457,59 @@ test.describe('relay-only call through coturn', () => {
       throw new Error(`${String(e)}\n--- turnserver, last lines:\n${log}`);
     });
     await expectMediaBothWays([visitor, agent], 'relay');
+    await onCall(visitor, 'hangup');
+    await close();
+  });
+});
+
+test.describe('a TURN server whose UDP the network drops', () => {
+  let server: RunningServer;
+  let turn: RunningCoturn;
+  // a UDP socket that reads and never answers, as a network that drops UDP silently: the
+  // browsers keep asking it for an allocation, so their gathering does not end for seconds
+  const hole = createSocket('udp4');
+
+  test.beforeAll(async () => {
+    turn = await startCoturn();
+    await new Promise<void>((resolve) => hole.bind(0, '127.0.0.1', resolve));
+    const tcp = turn.urls.find((u) => u.endsWith('transport=tcp'));
+    server = await startServer({
+      env: {
+        TURN_URLS: `turn:127.0.0.1:${String(hole.address().port)}?transport=udp,${String(tcp)}`,
+        TURN_SECRET: turn.secret,
+        TURN_TTL_SECONDS: '600',
+      },
+    });
+  });
+  test.afterAll(async () => {
+    await server.stop();
+    await turn.stop();
+    hole.close();
+  });
+
+  test('does not hold the call back: the offer and answer go with the TCP relay candidate, and the call connects over it', async ({
+    browser,
+  }) => {
+    // a cap far beyond the polls' 5 s: the call rings only if the offer went before it
+    const options = { iceTransportPolicy: 'relay', iceGatheringTimeoutMs: 60_000 } as const;
+    const { visitor, agent, close } = await ringAndAccept(server, browser, options);
+    await expectMediaBothWays([visitor, agent], 'relay');
+    // through the relay's TCP allocation, the one that answered
+    for (const page of [visitor, agent]) {
+      const protocol = await page.evaluate(async () => {
+        const pc = (window as unknown as { flux: { call: { peerConnection: RTCPeerConnection } } })
+          .flux.call.peerConnection;
+        const report = await pc.getStats();
+        let pairId = '';
+        report.forEach((s: { type: string; selectedCandidatePairId?: string }) => {
+          if (s.type === 'transport') pairId = s.selectedCandidatePairId ?? '';
+        });
+        const pair = report.get(pairId) as { localCandidateId: string } | undefined;
+        const local = report.get(pair?.localCandidateId ?? '') as { relayProtocol?: string };
+        return local.relayProtocol;
+      });
+      expect(protocol).toBe('tcp');
+    }
     await onCall(visitor, 'hangup');
     await close();
   });

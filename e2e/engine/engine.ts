@@ -39,6 +39,8 @@ export interface PageView {
 
 export interface EngineOptions {
   iceTransportPolicy?: 'all' | 'relay';
+  /** The sessions' cap on gathering before the first offer/answer goes (ms). */
+  iceGatheringTimeoutMs?: number;
   /**
    * Agent only: the camera is a canvas that shows a new frame only when the test calls
    * `paintCamera(page)` (the microphone stays the fake one).
@@ -198,7 +200,7 @@ export async function openAgent(
   await openEngine(page, base, 'agent');
   await page.addScriptTag({ content: watchCallSource() });
   await page.evaluate(
-    ({ policy, quietCamera }) => {
+    ({ policy, quietCamera, gatherMs }) => {
       const w = window as unknown as W & {
         __fluxWatch: (c: FluxClientModule.CallSession) => void;
         __paintCamera?: () => void;
@@ -226,12 +228,17 @@ export async function openAgent(
             incoming,
             localStream,
             ...(policy ? { iceTransportPolicy: policy } : {}),
+            ...(gatherMs ? { iceGatheringTimeoutMs: gatherMs } : {}),
           });
           w.__fluxWatch(call);
         });
       });
     },
-    { policy: options.iceTransportPolicy ?? null, quietCamera: options.quietCamera ?? false },
+    {
+      policy: options.iceTransportPolicy ?? null,
+      quietCamera: options.quietCamera ?? false,
+      gatherMs: options.iceGatheringTimeoutMs ?? null,
+    },
   );
   return page;
 }
@@ -304,7 +311,7 @@ export async function startCall(
   options: EngineOptions = {},
 ): Promise<void> {
   await page.evaluate(
-    async ({ agentName, productIds, policy }) => {
+    async ({ agentName, productIds, policy, gatherMs }) => {
       const w = window as unknown as W & { __fluxWatch: (c: FluxClientModule.CallSession) => void };
       const { agents } = await w.flux.signaling.request({ type: 'presence.subscribe' });
       const agent = agents.find((a) => a.name === agentName);
@@ -318,10 +325,16 @@ export async function startCall(
         pageUrl: location.href,
         user: { name: 'Vera Visitor' },
         ...(policy ? { iceTransportPolicy: policy } : {}),
+        ...(gatherMs ? { iceGatheringTimeoutMs: gatherMs } : {}),
       });
       w.__fluxWatch(call);
     },
-    { agentName, productIds, policy: options.iceTransportPolicy ?? null },
+    {
+      agentName,
+      productIds,
+      policy: options.iceTransportPolicy ?? null,
+      gatherMs: options.iceGatheringTimeoutMs ?? null,
+    },
   );
 }
 

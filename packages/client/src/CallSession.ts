@@ -63,7 +63,10 @@ export interface CallSessionCommonOptions {
   signaling: SignalingClient;
   createPeerConnection?: PeerConnectionFactory;
   iceTransportPolicy?: RTCIceTransportPolicy;
-  /** How long to gather candidates before sending the offer/answer (ms). Default 1000. */
+  /**
+   * How long at most to gather candidates before sending the first offer/answer (ms); it goes
+   * sooner once it holds a candidate that reaches the other browser. Default 1000.
+   */
   iceGatheringTimeoutMs?: number;
   /** How long the media may stay reconnecting before the call is reported failed (ms). Default 30000. */
   mediaFailTimeoutMs?: number;
