@@ -235,7 +235,8 @@ export class NegotiationManager {
    * timeout passes. The rest trickle (`call.signal`). Waiting for the end of gathering would
    * cost every call: Chromium gathers TCP host candidates last, about 120 ms in, and where a
    * network drops UDP silently a TURN server's UDP URL keeps gathering going for seconds while
-   * its TCP relay candidate is there in about 60 ms (docs/performance.md, *click → ringing*).
+   * its TCP relay candidate is there in about 60 ms (docs/performance-log.md, *click →
+   * ringing without waiting for the end of gathering*).
    */
   #gathered(): Promise<RTCSessionDescriptionInit> {
     const pc = this.#d.pc;
