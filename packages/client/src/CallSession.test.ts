@@ -123,15 +123,13 @@ describe('startVisitorCall', () => {
     await until(() => ws.lastSent('call.request') !== undefined);
     expect(FakePeerConnection.instances[0]?.iceGatheringState).toBe('gathering');
     // with a TURN server a host or STUN candidate is not enough: the request waits for the
-    // relay one, or at most the gathering timeout
+    // relay one (or the end of gathering, or the cap)
     FakePeerConnection.gathering = { kinds: ['host', 'srflx'], completes: false };
     const second = await signaling('visitor', { iceServers: turn });
-    const started = Date.now();
-    visitorCall(second.c, { iceGatheringTimeoutMs: 150 });
-    await new Promise((r) => setTimeout(r, 50));
+    visitorCall(second.c, { iceGatheringTimeoutMs: 60_000 });
+    await until(() => FakePeerConnection.instances[1]?.iceGatheringState === 'gathering');
+    await new Promise((r) => setTimeout(r, 100));
     expect(second.ws.lastSent('call.request')).toBeUndefined();
-    await until(() => second.ws.lastSent('call.request') !== undefined);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     // with no ICE server (one network) the first host candidate is enough
     FakePeerConnection.gathering = { kinds: ['host'], completes: false };
     const third = await signaling('visitor', { iceServers: [] });
@@ -353,7 +351,7 @@ describe('what a side tells the server of its end of the call', () => {
     // only the quality meter's interval is faked: three windows pass at once
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
-      const { c, ws } = await signaling('visitor', { requestTimeoutMs: 300 });
+      const { c, ws } = await signaling('visitor', { requestTimeoutMs: 1000 });
       const call = visitorCall(c);
       await until(() => ws.lastSent('call.request') !== undefined);
       ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
@@ -397,7 +395,7 @@ describe('what a side tells the server of its end of the call', () => {
       expect(third.lastSent('call.media_state')).toMatchObject({ state: 'connected' });
       third.serverClose(1006);
       const fourth = await nextSocket(third);
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 1100));
       expect(fourth.sent.map((m) => m.type)).toEqual(['session.hello']);
       welcome(fourth, 's2', true);
       await until(() => sentOf(fourth, 'call.media_state').length > 0);

@@ -62,7 +62,8 @@ export class NegotiationManager {
       this.#bestLocal = Math.max(this.#bestLocal, CANDIDATE_RANK[kind] ?? -1);
       this.#onLocalCandidate?.();
       const init = candidate.toJSON();
-      // gathered before the description went out: already inside the SDP
+      // no call id yet, or the answer not out: sent by releaseCandidates() (those gathered
+      // before the description was taken are inside it as well)
       if (!this.#canSendCandidates) {
         this.#pendingLocalCandidates.push(init);
         return;
