@@ -85,6 +85,20 @@ const visitorCall = (c: SignalingClient, options: Partial<VisitorCallOptions> = 
     ...options,
   });
 
+/** A visitor's call to `ag` through `c` whose request the server answered with `answer`: ringing. */
+async function ringingCall(
+  c: SignalingClient,
+  ws: FakeWebSocket,
+  options: Partial<VisitorCallOptions> = {},
+  answer: { call: Call; rejoinToken?: string } = { call: CALL },
+) {
+  const call = visitorCall(c, options);
+  await until(() => ws.lastSent('call.request') !== undefined);
+  ws.ack(ws.lastSent('call.request')?.reqId, answer);
+  await call.when('ringing');
+  return call;
+}
+
 describe('startVisitorCall', () => {
   it('prepares the offer with gathered candidates before it sends call.request', async () => {
     const { c, ws } = await signaling('visitor');
@@ -205,10 +219,7 @@ describe('startVisitorCall', () => {
 
   it('names its connected call in the next hello, with the token of the request, until it ends', async () => {
     const { c, ws } = await signaling('visitor');
-    const call = visitorCall(c);
-    await until(() => ws.lastSent('call.request') !== undefined);
-    ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL, rejoinToken: 'tok' });
-    await call.when('ringing');
+    const call = await ringingCall(c, ws, {}, { call: CALL, rejoinToken: 'tok' });
     // while it rings there is nothing to rejoin: a restart ends a ringing call
     expect(c.rejoin).toBeNull();
     ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
@@ -293,10 +304,7 @@ describe('leaving the page (what the call UI does on pagehide)', () => {
   // nothing can be awaited while a page goes away: both must reach the socket synchronously
   it('hangup() then close() put call.hangup and then the goodbye on the socket at once', async () => {
     const { c, ws } = await signaling('visitor');
-    const call = visitorCall(c, { pageUrl: 'https://shop.test/' });
-    await until(() => ws.lastSent('call.request') !== undefined);
-    ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
-    await call.when('ringing');
+    const call = await ringingCall(c, ws, { pageUrl: 'https://shop.test/' });
     const wire = wireLog(ws);
     void call.hangup();
     c.close();
@@ -352,10 +360,7 @@ describe('what a side tells the server of its end of the call', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const { c, ws } = await signaling('visitor', { requestTimeoutMs: 1000 });
-      const call = visitorCall(c);
-      await until(() => ws.lastSent('call.request') !== undefined);
-      ws.ack(ws.lastSent('call.request')?.reqId, { call: CALL });
-      await call.when('ringing');
+      const call = await ringingCall(c, ws);
       ws.serverSend({
         type: 'call.signal',
         callId: 'c1',

@@ -45,10 +45,9 @@ export class NegotiationManager {
   /** Local candidates we may not send yet (no call id, or agent not accepted). */
   #pendingLocalCandidates: RTCIceCandidateInit[] = [];
   #canSendCandidates = false;
-  /** Each description sent gets the next number; the last one's request is unsettled or failed. */
+  /** Each description sent gets the next number, and where the last one's request stands. */
   #descriptions = 0;
-  #descriptionUnsettled = false;
-  #descriptionFailed = false;
+  #lastDescription: 'unsettled' | 'answered' | 'failed' = 'answered';
   /** The best kind of local candidate gathered so far (CANDIDATE_RANK), and who waits for it. */
   #bestLocal = -1;
   #onLocalCandidate: (() => void) | null = null;
@@ -297,8 +296,7 @@ export class NegotiationManager {
     const callId = this.#d.callId();
     if (!callId || d.type === 'rollback') return;
     const n = ++this.#descriptions;
-    this.#descriptionUnsettled = true;
-    this.#descriptionFailed = false;
+    this.#lastDescription = 'unsettled';
     this.#d.signaling
       .request({
         type: 'call.signal',
@@ -307,13 +305,11 @@ export class NegotiationManager {
       })
       .then(
         () => {
-          if (n === this.#descriptions) this.#descriptionUnsettled = false;
+          if (n === this.#descriptions) this.#lastDescription = 'answered';
         },
         (e: unknown) => {
           this.#d.log.warn('sending a description failed', { error: String(e) });
-          if (n !== this.#descriptions) return;
-          this.#descriptionUnsettled = false;
-          this.#descriptionFailed = true;
+          if (n === this.#descriptions) this.#lastDescription = 'failed';
         },
       );
   }
@@ -327,7 +323,8 @@ export class NegotiationManager {
    * offer is answered again, an answer for a negotiation that is done is ignored.
    */
   resendUnconfirmed(newSession: boolean): void {
-    const due = this.#descriptionFailed || (newSession && this.#descriptionUnsettled);
+    const last = this.#lastDescription;
+    const due = last === 'failed' || (newSession && last === 'unsettled');
     if (!due || this.#d.ended()) return;
     // queued: behind a description being applied, which may settle the negotiation
     void this.#enqueue(() => {

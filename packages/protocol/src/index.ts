@@ -45,6 +45,7 @@ export {
   AllowedOriginSchema,
   CallbackRequestSchema,
   IceServerSchema,
+  hadWeakLink,
 } from './models.ts';
 export type {
   CallAgent,

@@ -109,6 +109,14 @@ export const CallSchema = Type.Object({
 /** @public */
 export type Call = Static<typeof CallSchema>;
 
+/**
+ * Whether either side judged the call's connection weak at some time: what the call log marks
+ * *Weak link* and analytics counts. @public
+ */
+export function hadWeakLink(call: Pick<Call, 'weakSeconds'>): boolean {
+  return call.weakSeconds.visitor > 0 || call.weakSeconds.agent > 0;
+}
+
 /** Opening hours: per weekday (0 = Sunday) a list of "HH:MM-HH:MM" ranges in `timezone`. @public */
 export const OpeningHoursSchema = Type.Object(
   {

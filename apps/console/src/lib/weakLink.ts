@@ -3,7 +3,7 @@
  * at fault (both sides measure the same path), but many of an agent's own calls being weak
  * points at the agent's connection.
  */
-import type { Call } from '@flux/protocol';
+import { hadWeakLink, type Call } from '@flux/protocol';
 
 /** How many of the latest answered calls the check looks at. */
 export const RECENT = 10;
@@ -22,7 +22,7 @@ export interface WeakLinkCheck {
 /** `calls` newest first, as the console lists them. */
 export function weakLinkCheck(calls: readonly Call[]): WeakLinkCheck {
   const recent = calls.filter((c) => c.connectedAt !== null).slice(0, RECENT);
-  const weak = recent.filter((c) => c.weakSeconds.visitor > 0 || c.weakSeconds.agent > 0).length;
+  const weak = recent.filter(hadWeakLink).length;
   return { answered: recent.length, weak, warn: weak >= OWN_FAULT };
 }
 

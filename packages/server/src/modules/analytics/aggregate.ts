@@ -2,7 +2,12 @@
  * Pure aggregation of call records into the analytics report: totals, one row per day of
  * the period (cut at the caller's UTC offset) and one row per agent.
  */
-import type { AnalyticsResponse, AnalyticsTotals, Call } from '@flux/protocol';
+import {
+  hadWeakLink,
+  type AnalyticsResponse,
+  type AnalyticsTotals,
+  type Call,
+} from '@flux/protocol';
 
 type CallFacts = Pick<
   Call,
@@ -57,7 +62,7 @@ function add(acc: Acc, c: CallFacts): void {
       acc.durSum += c.durationSeconds;
       acc.durCount++;
     }
-    if (c.weakSeconds.visitor > 0 || c.weakSeconds.agent > 0) acc.weak++;
+    if (hadWeakLink(c)) acc.weak++;
     return;
   }
   if (c.endReason === 'missed') acc.missed++;
