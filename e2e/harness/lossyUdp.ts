@@ -13,6 +13,11 @@ export interface LossyUdp {
   port: number;
   /** From now on, drop this share (0–1) of media datagrams, each way. */
   setLoss(share: number): void;
+  /**
+   * The browsers' network changes: every flow seen so far (a browser socket) is dead from now
+   * on, each way and for good, TURN's own exchanges too; sockets opened later pass.
+   */
+  abandonFlows(): void;
   /** Media datagrams forwarded and dropped so far. */
   counts(): { forwarded: number; dropped: number };
   stop(): Promise<void>;
@@ -33,7 +38,9 @@ export async function startLossyUdp(targetPort: number, host = '127.0.0.1'): Pro
   let loss = 0;
   let forwarded = 0;
   let dropped = 0;
-  const pass = (msg: Buffer): boolean => {
+  const dead = new Set<string>();
+  const pass = (msg: Buffer, key: string): boolean => {
+    if (dead.has(key)) return false;
     if (!carriesMedia(msg)) return true;
     if (loss > 0 && Math.random() < loss) {
       dropped++;
@@ -48,7 +55,7 @@ export async function startLossyUdp(targetPort: number, host = '127.0.0.1'): Pro
     if (!up) {
       up = createSocket('udp4');
       up.on('message', (msg) => {
-        if (pass(msg)) front.send(msg, client.port, client.address);
+        if (pass(msg, key)) front.send(msg, client.port, client.address);
       });
       up.on('error', () => undefined);
       upstream.set(key, up);
@@ -57,7 +64,7 @@ export async function startLossyUdp(targetPort: number, host = '127.0.0.1'): Pro
   };
   front.on('message', (msg, client) => {
     const up = towards(client);
-    if (pass(msg)) up.send(msg, targetPort, host);
+    if (pass(msg, `${client.address}:${String(client.port)}`)) up.send(msg, targetPort, host);
   });
   front.on('error', () => undefined);
   await new Promise<void>((resolve) => front.bind(0, host, resolve));
@@ -65,6 +72,9 @@ export async function startLossyUdp(targetPort: number, host = '127.0.0.1'): Pro
     port: front.address().port,
     setLoss(share) {
       loss = share;
+    },
+    abandonFlows() {
+      for (const key of upstream.keys()) dead.add(key);
     },
     counts: () => ({ forwarded, dropped }),
     async stop() {

@@ -354,6 +354,41 @@ const descriptionsOf = (ws: FakeWebSocket) =>
     return signal.kind === 'description' && signal.description ? [signal.description] : [];
   });
 
+/**
+ * A visitor's call through `c` that the agent's console (a second fake peer connection)
+ * answered: active. `agentAnswers(ws)` sends that console's current answer on `ws`.
+ */
+async function answeredCall(
+  c: SignalingClient,
+  ws: FakeWebSocket,
+  options: Partial<VisitorCallOptions> = {},
+) {
+  const call = visitorCall(c, options);
+  await until(() => ws.lastSent('call.request') !== undefined);
+  const request = ws.lastSent('call.request') as { reqId: string; offer: { sdp: string } };
+  ws.ack(request.reqId, { call: CALL, rejoinToken: 'tok' });
+  await call.when('ringing');
+  const agentPc = new FakePeerConnection();
+  await agentPc.setRemoteDescription({ type: 'offer', sdp: request.offer.sdp });
+  await agentPc.setLocalDescription(await agentPc.createAnswer());
+  const agentAnswers = (on: FakeWebSocket) =>
+    on.serverSend({
+      type: 'call.signal',
+      callId: 'c1',
+      from: 'agent',
+      signal: {
+        kind: 'description',
+        description: { type: 'answer', sdp: agentPc.localDescription?.sdp ?? '' },
+      },
+    });
+  agentAnswers(ws);
+  ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
+  await call.when('active');
+  const pc = FakePeerConnection.instances[0];
+  if (!pc) throw new Error('no peer connection');
+  return { call, pc, agentPc, agentAnswers };
+}
+
 describe('what a side tells the server of its end of the call', () => {
   it('sends its link quality and media state again when a reconnect lost them', async () => {
     // only the quality meter's interval is faked: three windows pass at once
@@ -415,31 +450,7 @@ describe('what a side tells the server of its end of the call', () => {
 
   it("sends an ICE restart's offer again when a new session may have lost it", async () => {
     const { c, ws } = await signaling('visitor');
-    const call = visitorCall(c);
-    await until(() => ws.lastSent('call.request') !== undefined);
-    const request = ws.lastSent('call.request') as { reqId: string; offer: { sdp: string } };
-    ws.ack(request.reqId, { call: CALL, rejoinToken: 'tok' });
-    await call.when('ringing');
-    // the agent's console (a second fake) answers the offer and the call connects
-    const agentPc = new FakePeerConnection();
-    await agentPc.setRemoteDescription({ type: 'offer', sdp: request.offer.sdp });
-    await agentPc.setLocalDescription(await agentPc.createAnswer());
-    /** The agent's console sends its current answer. */
-    const agentAnswers = (on: FakeWebSocket) =>
-      on.serverSend({
-        type: 'call.signal',
-        callId: 'c1',
-        from: 'agent',
-        signal: {
-          kind: 'description',
-          description: { type: 'answer', sdp: agentPc.localDescription?.sdp ?? '' },
-        },
-      });
-    agentAnswers(ws);
-    ws.serverSend({ type: 'call.state', call: { ...CALL, status: 'connected' } });
-    await call.when('active');
-    const pc = FakePeerConnection.instances[0];
-    if (!pc) throw new Error('no peer connection');
+    const { call, pc, agentPc, agentAnswers } = await answeredCall(c, ws);
     // the media fails: the restart's offer goes out, and the server restarts before answering
     pc.simulateConnectionState('failed');
     await until(() => descriptionsOf(ws).length > 0);
@@ -468,6 +479,47 @@ describe('what a side tells the server of its end of the call', () => {
     welcome(third, 's3', false);
     await new Promise((r) => setTimeout(r, 10));
     expect(descriptionsOf(third)).toEqual([]);
+    void call.hangup();
+    c.close();
+  });
+});
+
+describe('when the network changes', () => {
+  it('checks its signaling when the media goes down, and restarts ICE as soon as it is back', async () => {
+    const { c, ws } = await signaling('visitor');
+    const { call, pc } = await answeredCall(c, ws, { connectionCheckMs: 30 });
+    pc.simulateConnectionState('connected');
+    expect(sentOf(ws, 'session.ping')).toEqual([]);
+    // the media goes down: the signaling is checked at once
+    pc.simulateConnectionState('disconnected');
+    expect(sentOf(ws, 'session.ping')).toHaveLength(1);
+    expect(call.state).toBe('reconnecting');
+    // its socket says nothing back (the network changed under it): a new one resumes the
+    // session, and the ICE restart goes then, not at the end of the 2 s wait
+    const next = await nextSocket(ws);
+    expect(next.lastSent('session.hello')).toMatchObject({ resume: { sessionId: 's' } });
+    expect(pc.restarts).toBe(0);
+    welcome(next, 's', true);
+    await until(() => descriptionsOf(next).length > 0);
+    expect(pc.restarts).toBe(1);
+    expect(descriptionsOf(next)).toMatchObject([{ type: 'offer' }]);
+    void call.hangup();
+    c.close();
+  });
+
+  it('keeps a signaling socket that answers the check, and restarts ICE after the usual wait', async () => {
+    const { c, ws } = await signaling('visitor');
+    const { call, pc } = await answeredCall(c, ws, { connectionCheckMs: 30 });
+    pc.simulateConnectionState('connected');
+    pc.simulateConnectionState('disconnected');
+    ws.serverSend({ type: 'session.pong', t: 1 });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(FakeWebSocket.last).toBe(ws);
+    expect(c.state).toBe('connected');
+    expect(pc.restarts).toBe(0);
+    // the usual wait for the media to come back by itself (2 s) is not cut short
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(pc.restarts).toBe(1);
     void call.hangup();
     c.close();
   });

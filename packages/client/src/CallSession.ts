@@ -70,6 +70,11 @@ export interface CallSessionCommonOptions {
   iceGatheringTimeoutMs?: number;
   /** How long the media may stay reconnecting before the call is reported failed (ms). Default 30000. */
   mediaFailTimeoutMs?: number;
+  /**
+   * When the media goes down, how long the signaling socket has to show it is alive before it
+   * is replaced (ms; `SignalingClient.checkConnection`). Default 3000.
+   */
+  connectionCheckMs?: number;
   logger?: Logger;
 }
 
@@ -629,6 +634,13 @@ export class CallSession {
         }
         this.#reportAgain(!w.resumed);
         this.#negotiation.resendUnconfirmed(!w.resumed);
+        // Back after a drop while the media is down: both were likely one network change, so
+        // the ICE restart goes now, not at the end of the usual wait for the media to recover.
+        if (this.#disconnectTimer && this.#pc.connectionState === 'disconnected') {
+          clearTimeout(this.#disconnectTimer);
+          this.#disconnectTimer = null;
+          this.#negotiation.restartIce();
+        }
       }),
     );
   }
@@ -700,6 +712,9 @@ export class CallSession {
     if (cs === 'disconnected' || cs === 'failed') {
       if (this.#state === 'active') this.#transition('reconnecting', `media ${cs}`);
       if (this.#state !== 'reconnecting' && this.#state !== 'connecting') return;
+      // The ICE restart below needs the signaling. If the network changed, its socket may be
+      // dead without closing: check it now rather than find out a minute later.
+      this.#signaling.checkConnection(this.#opts.connectionCheckMs);
       if (cs === 'failed') {
         this.#negotiation.restartIce();
       } else if (!this.#disconnectTimer) {

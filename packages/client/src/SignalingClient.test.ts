@@ -219,6 +219,58 @@ describe('SignalingClient', () => {
     expect(c.state).toBe('reconnecting');
   });
 
+  it('checks a doubted connection with a ping and replaces it when nothing comes back', async () => {
+    const c = client();
+    const ws = await connected(c);
+    const pending = c.request({ type: 'call.chat', callId: 'c1', text: 'hi' });
+    const reqId = ws.lastSent('call.chat')?.reqId;
+    c.checkConnection(3000);
+    c.checkConnection(3000); // one check at a time
+    expect(ws.sent.filter((m) => m.type === 'session.ping')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(c.state).toBe('connected');
+    // nothing came back: the socket is dropped, and the session resumed on a new one
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.state).toBe('reconnecting');
+    expect(ws.readyState).toBe(3);
+    await vi.advanceTimersByTimeAsync(300);
+    const ws2 = FakeWebSocket.last;
+    expect(ws2).not.toBe(ws);
+    expect(ws2.sent[0]).toMatchObject({ type: 'session.hello', resume: { sessionId: 'n1.s1' } });
+    ws2.serverSend(welcome('n1.s1', true));
+    expect(ws2.lastSent('call.chat')?.reqId).toBe(reqId);
+    ws2.ack(reqId, { at: 'now' });
+    await expect(pending).resolves.toEqual({ at: 'now' });
+  });
+
+  it('keeps a checked connection that answers, and checks only when connected', async () => {
+    const c = client();
+    c.checkConnection(); // not connected yet: nothing to check
+    const ws = await connected(c);
+    expect(ws.lastSent('session.ping')).toBeUndefined();
+    c.checkConnection(3000);
+    await vi.advanceTimersByTimeAsync(200);
+    ws.serverSend({ type: 'session.pong', t: 1 });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(c.state).toBe('connected');
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    // any frame shows it alive, and a later check is a new one
+    c.checkConnection(3000);
+    expect(ws.sent.filter((m) => m.type === 'session.ping')).toHaveLength(2);
+    ws.serverSend({ type: 'callback.created', callbackId: 'a' });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(c.state).toBe('connected');
+    // a check that outlives its socket does nothing to the next one
+    c.checkConnection(3000);
+    ws.serverClose(1006);
+    await vi.advanceTimersByTimeAsync(300);
+    const ws2 = FakeWebSocket.last;
+    ws2.serverSend(welcome('n1.s1', true));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(c.state).toBe('connected');
+    expect(FakeWebSocket.last).toBe(ws2);
+  });
+
   it('asks for a fresh token on every connect', async () => {
     let n = 0;
     const c = client({ getToken: () => `t${++n}` });

@@ -104,7 +104,11 @@ export class SignalingClient {
   #helloTimer: unknown = null;
   #heartbeatTimer: unknown = null;
   #retryTimer: unknown = null;
+  /** The connection check in progress (`checkConnection`): its socket and its timer. */
+  #check: { ws: WebSocketLike; timer: unknown } | null = null;
   #lastRx = 0;
+  /** Frames received so far (a connection check looks for a new one). */
+  #rxCount = 0;
   #lostAt = 0;
   #retryCount = 0;
   #lastCloseCode: number | undefined;
@@ -233,6 +237,38 @@ export class SignalingClient {
     }
   }
 
+  /**
+   * Checks that the socket still carries anything, for a caller with a reason to doubt it (a
+   * call's media just went down: the network may have changed). A network change can leave a
+   * socket that neither closes nor carries, which the heartbeat notices only after 2.5 of its
+   * intervals (about a minute). This sends a ping; when nothing at all has arrived `timeoutMs`
+   * later, the socket is taken for dead and replaced (reconnect and resume, as after a drop).
+   * A healthy socket costs one ping and its pong. Does nothing unless connected, or while a
+   * check of the same socket is under way.
+   */
+  checkConnection(timeoutMs = 3000): void {
+    const ws = this.#ws;
+    if (!ws || this.#state !== 'connected' || this.#check?.ws === ws) return;
+    const before = this.#rxCount;
+    try {
+      ws.send(JSON.stringify({ type: 'session.ping', t: this.#timers.now() }));
+    } catch {
+      /* close follows */
+    }
+    const timer = this.#timers.setTimeout(() => {
+      this.#check = null;
+      if (this.#ws !== ws || this.#rxCount !== before) return;
+      this.#log.warn('no answer to a connection check');
+      this.#onSocketClosed(ws, 4040, 'no answer to a connection check');
+      try {
+        ws.close();
+      } catch {
+        /* ignore */
+      }
+    }, timeoutMs);
+    this.#check = { ws, timer };
+  }
+
   // -------------------------------------------------------------------------------------
 
   #transition(to: SignalingState, reason?: string): boolean {
@@ -312,6 +348,7 @@ export class SignalingClient {
       return;
     }
     this.#lastRx = this.#timers.now();
+    this.#rxCount++;
     if (msg.seq > 0) {
       if (msg.seq <= this.#lastSeq) return; // replayed twice
       this.#lastSeq = msg.seq;
@@ -414,6 +451,7 @@ export class SignalingClient {
     this.#ws = null;
     this.#timers.clearTimeout(this.#helloTimer);
     this.#timers.clearTimeout(this.#heartbeatTimer);
+    this.#endCheck();
     const wasWelcomed = this.#welcomedSocket === ws;
     this.#welcomedSocket = null;
     this.#log.info('socket closed', { code, reason });
@@ -467,9 +505,16 @@ export class SignalingClient {
     }, delay);
   }
 
+  #endCheck(): void {
+    if (!this.#check) return;
+    this.#timers.clearTimeout(this.#check.timer);
+    this.#check = null;
+  }
+
   #shutdown(error: FluxError, reason: string): void {
     this.#timers.clearTimeout(this.#helloTimer);
     this.#timers.clearTimeout(this.#heartbeatTimer);
+    this.#endCheck();
     this.#timers.clearTimeout(this.#retryTimer);
     this.#transition('closed', reason);
     for (const p of this.#pending.values()) {

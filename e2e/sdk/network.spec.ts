@@ -1,0 +1,134 @@
+/**
+ * The shopper's phone changes network mid-call (Wi-Fi to mobile data, say): every connection
+ * the page had goes silent for good, without a close, and new ones work. The shopper's page
+ * reaches the server through a TCP hop and the TURN server through a UDP hop
+ * (harness/tcpHop.ts, harness/lossyUdp.ts), and both abandon what was open at the change. The
+ * call must come back by itself on new connections, with pictures both ways, before the
+ * 30 s after which a call without media fails. How long it took is printed (a figure, not a
+ * pass mark).
+ */
+import { expect, test, type BrowserContext, type Locator } from '@playwright/test';
+import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
+import { startLossyUdp, type LossyUdp } from '../harness/lossyUdp.ts';
+import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
+import { startTcpHop, type TcpHop } from '../harness/tcpHop.ts';
+import { agentInConsole, callFromWidget } from './callParties.ts';
+
+let turn: RunningCoturn;
+let udp: LossyUdp;
+let server: RunningServer;
+let tcp: TcpHop;
+test.beforeAll(async () => {
+  turn = await startCoturn();
+  udp = await startLossyUdp(turn.port);
+  server = await startServer({
+    env: {
+      TURN_URLS: `turn:127.0.0.1:${String(turn.port)}?transport=udp`,
+      TURN_SECRET: turn.secret,
+      TURN_TTL_SECONDS: '600',
+    },
+  });
+  tcp = await startTcpHop(server.port);
+});
+test.afterAll(async () => {
+  await tcp.stop();
+  await server.stop();
+  await udp.stop();
+  await turn.stop();
+});
+
+/**
+ * The shopper's media goes through the TURN server only, and reaches it through the UDP hop
+ * (on loopback the browsers would otherwise reach each other directly).
+ */
+async function relayThroughHop(ctx: BrowserContext, turnPort: number, hopPort: number) {
+  await ctx.addInitScript(
+    ([from, to]) => {
+      const Real = window.RTCPeerConnection;
+      const viaHop = (c?: RTCConfiguration): RTCConfiguration => ({
+        ...c,
+        iceTransportPolicy: 'relay',
+        iceServers: (c?.iceServers ?? []).map((s) => ({
+          ...s,
+          urls: ([] as string[]).concat(s.urls).map((u) => u.replace(`:${from}`, `:${to}`)),
+        })),
+      });
+      class ViaHop extends Real {
+        constructor(c?: RTCConfiguration) {
+          super(viaHop(c));
+        }
+        override setConfiguration(c?: RTCConfiguration): void {
+          super.setConfiguration(viaHop(c));
+        }
+      }
+      window.RTCPeerConnection = ViaHop;
+    },
+    [String(turnPort), String(hopPort)],
+  );
+}
+
+/** Frames a video element has presented so far. */
+function frames(video: Locator): Promise<number> {
+  return video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+}
+
+/** Resolves once `video` presents new frames again, with the time that took (ms from `t0`). */
+async function picturesAgain(video: Locator, t0: number): Promise<number> {
+  const before = await frames(video);
+  await expect
+    .poll(() => frames(video), { timeout: 28_000, intervals: [100] })
+    .toBeGreaterThan(before + 5);
+  return Date.now() - t0;
+}
+
+test("the shopper's network changes mid-call: the call comes back on new connections", async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const agent = await agentInConsole(browser, server.url, DEMO.agents.mia);
+  const shopper = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await relayThroughHop(shopper, turn.port, udp.port);
+  const visitor = await shopper.newPage();
+  const errors: string[] = [];
+  visitor.on('pageerror', (e) => errors.push(e.message));
+  const shopUrl = `http://localhost:${String(tcp.port)}`;
+  const { ui } = await callFromWidget(visitor, shopUrl);
+  await agent.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+  const line = ui.locator('.st');
+  const screen = agent.getByTestId('call-screen');
+  await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 20_000 });
+  await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 20_000 });
+  const shopperSees = ui.locator('video').first();
+  const agentSees = agent.locator('video.remote').first();
+  await expect.poll(() => frames(shopperSees)).toBeGreaterThan(10);
+  await expect.poll(() => frames(agentSees)).toBeGreaterThan(10);
+  // the media crosses the UDP hop; the page's connections the TCP hop
+  await expect.poll(() => udp.counts().forwarded, { timeout: 10_000 }).toBeGreaterThan(100);
+  const connectionsBefore = tcp.connections();
+
+  // the change: every connection of the shopper's page goes silent
+  const t0 = Date.now();
+  tcp.abandonConnections();
+  udp.abandonFlows();
+  await expect(line).toHaveAttribute('data-s', 'reconnecting', { timeout: 15_000 });
+
+  const [shopperBack, agentBack] = await Promise.all([
+    picturesAgain(shopperSees, t0),
+    picturesAgain(agentSees, t0),
+  ]);
+  console.log(
+    `network change: pictures again after ${String(shopperBack)} ms (shopper) and ${String(agentBack)} ms (agent)`,
+  );
+  await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 10_000 });
+  await expect(screen).toHaveAttribute('data-call-state', 'active');
+  await expect(ui).toHaveAttribute('data-flux-state', 'call');
+  // it came back on new connections
+  expect(tcp.connections()).toBeGreaterThan(connectionsBefore);
+
+  // and the call goes on as before: the shopper's hang-up reaches the agent
+  await ui.locator('.bar').getByRole('button', { name: 'Hang up' }).click();
+  await expect(screen).toHaveAttribute('data-call-state', 'ended', { timeout: 10_000 });
+  expect(errors).toEqual([]);
+  await agent.context().close();
+  await shopper.close();
+});
