@@ -37,16 +37,9 @@ for (const [label, viewport] of [
     await expect(card).toHaveAttribute('data-flux-state', 'in-call');
     // The agent's fake camera reaches the visitor.
     await expect
-      .poll(
-        () =>
-          ui
-            .locator('video')
-            .first()
-            .evaluate((v: HTMLVideoElement) => v.videoWidth),
-        {
-          timeout: 15_000,
-        },
-      )
+      .poll(() => ui.locator('video.rv').evaluate((v: HTMLVideoElement) => v.videoWidth), {
+        timeout: 15_000,
+      })
       .toBeGreaterThan(0);
 
     // The call's products, priced in their currency; add to cart reaches the page.

@@ -98,7 +98,7 @@ test("the shopper's network changes mid-call: the call comes back on new connect
   const screen = agent.getByTestId('call-screen');
   await expect(line).toHaveAttribute('data-s', 'connected', { timeout: 20_000 });
   await expect(screen).toHaveAttribute('data-call-state', 'active', { timeout: 20_000 });
-  const shopperSees = ui.locator('video').first();
+  const shopperSees = ui.locator('video.rv');
   const agentSees = agent.locator('video.remote').first();
   await expect.poll(() => frames(shopperSees)).toBeGreaterThan(10);
   await expect.poll(() => frames(agentSees)).toBeGreaterThan(10);

@@ -17,9 +17,9 @@ const SHOTS = 'test-results/sdk-screenshots';
 
 /** Frames the widget's remote video has presented so far. */
 function framesShown(ui: Locator): Promise<number> {
+  // the agent's picture (video.rv), not the self-view beside it
   return ui
-    .locator('video')
-    .first()
+    .locator('video.rv')
     .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
 }
 

@@ -507,6 +507,34 @@ describe('when the network changes', () => {
     c.close();
   });
 
+  it('checks its signaling when nothing comes in for a whole window, and restarts ICE on the new socket', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { c, ws } = await signaling('visitor');
+      const { call, pc } = await answeredCall(c, ws, { connectionCheckMs: 30 });
+      pc.simulateConnectionState('connected');
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      expect(sentOf(ws, 'session.ping')).toEqual([]);
+      // from now on nothing comes in; within two windows one is whole, while the browser
+      // still says connected
+      pc.receiving = false;
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      expect(sentOf(ws, 'session.ping').length).toBeGreaterThan(0);
+      expect(call.state).toBe('active');
+      expect(pc.restarts).toBe(0);
+      // the socket is dead too: on the new one, the ICE restart goes at once
+      const next = await nextSocket(ws);
+      welcome(next, 's', true);
+      await until(() => descriptionsOf(next).length > 0);
+      expect(pc.restarts).toBe(1);
+      void call.hangup();
+      c.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps a signaling socket that answers the check, and restarts ICE after the usual wait', async () => {
     const { c, ws } = await signaling('visitor');
     const { call, pc } = await answeredCall(c, ws, { connectionCheckMs: 30 });

@@ -155,6 +155,8 @@ export class CallSession {
   readonly #quality = new QualityMeter();
   #qualityTimer: ReturnType<typeof setInterval> | null = null;
   #qualityBase: QualitySample | null = null;
+  /** The last quality window got no packet in (`QualityWindow.silent`). */
+  #silent = false;
 
   /** @internal Use startVisitorCall() or prepareAgentCall(). */
   constructor(role: Role, options: CallSessionCommonOptions, localStream: MediaStream | null) {
@@ -634,10 +636,13 @@ export class CallSession {
         }
         this.#reportAgain(!w.resumed);
         this.#negotiation.resendUnconfirmed(!w.resumed);
-        // Back after a drop while the media is down: both were likely one network change, so
-        // the ICE restart goes now, not at the end of the usual wait for the media to recover.
-        if (this.#disconnectTimer && this.#pc.connectionState === 'disconnected') {
-          clearTimeout(this.#disconnectTimer);
+        // Back after a drop while no media comes in: both were likely one network change, so
+        // the ICE restart goes now, not once the browser gives the path up (some seconds) and
+        // the usual wait for it to recover by itself has passed.
+        const waiting =
+          this.#disconnectTimer !== null && this.#pc.connectionState === 'disconnected';
+        if (waiting || (this.#state === 'active' && this.#silent)) {
+          if (this.#disconnectTimer) clearTimeout(this.#disconnectTimer);
           this.#disconnectTimer = null;
           this.#negotiation.restartIce();
         }
@@ -713,7 +718,7 @@ export class CallSession {
       if (this.#state === 'active') this.#transition('reconnecting', `media ${cs}`);
       if (this.#state !== 'reconnecting' && this.#state !== 'connecting') return;
       // The ICE restart below needs the signaling. If the network changed, its socket may be
-      // dead without closing: check it now rather than find out a minute later.
+      // dead without closing: check it now rather than find out a minute later (the heartbeat).
       this.#signaling.checkConnection(this.#opts.connectionCheckMs);
       if (cs === 'failed') {
         this.#negotiation.restartIce();
@@ -813,6 +818,7 @@ export class CallSession {
       clearInterval(this.#qualityTimer);
       this.#qualityTimer = null;
       this.#qualityBase = null;
+      this.#silent = false;
     }
   }
 
@@ -828,6 +834,10 @@ export class CallSession {
     this.#qualityBase = sample;
     if (!base) return;
     const win = qualityWindow(base, sample);
+    this.#silent = win.silent;
+    // Nothing came in for a whole window: if the network changed, the signaling socket may be
+    // dead too, and the browser will say the media is down only seconds later.
+    if (win.silent) this.#signaling.checkConnection(this.#opts.connectionCheckMs);
     const before = this.#quality.quality;
     const now = this.#quality.push(win.poor);
     if (now === before) return;

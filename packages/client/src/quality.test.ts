@@ -64,7 +64,28 @@ describe('qualityWindow', () => {
       sample({ 'in audio': [1000, 0], 'out video': [1000, 0] }),
       sample({ 'in audio': [1100, 0], 'out video': [1290, 0] }),
     );
-    expect(w).toEqual({ loss: 0, worst: 'in audio', rtt: 0.02, poor: false });
+    expect(w).toEqual({ loss: 0, worst: 'in audio', rtt: 0.02, poor: false, silent: false });
+  });
+
+  it('is silent when no incoming stream got a packet, whatever went out', () => {
+    const w = (a: Record<string, [number, number]>, b: Record<string, [number, number]>) =>
+      qualityWindow(sample(a), sample(b)).silent;
+    expect(
+      w(
+        { 'in audio': [1000, 0], 'in video': [900, 0], 'out audio': [1000, 0] },
+        { 'in audio': [1000, 0], 'in video': [900, 0], 'out audio': [1100, 0] },
+      ),
+    ).toBe(true);
+    // one packet of one stream is enough to say the path carries
+    expect(
+      w(
+        { 'in audio': [1000, 0], 'in video': [900, 0] },
+        { 'in audio': [1001, 0], 'in video': [900, 0] },
+      ),
+    ).toBe(false);
+    // nothing to tell by: no incoming stream, or one that just started
+    expect(w({ 'out audio': [1000, 0] }, { 'out audio': [1000, 0] })).toBe(false);
+    expect(w({}, { 'in audio': [0, 0] })).toBe(false);
   });
 
   it('is poor when 8 % or more of any stream is lost, whichever way', () => {

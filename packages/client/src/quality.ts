@@ -79,16 +79,28 @@ export interface QualityWindow {
   worst: string | null;
   rtt: number | null;
   poor: boolean;
+  /**
+   * Nothing came in: no incoming stream got a single packet in the window (there was one
+   * before). The path may be dead, as after a network change, some seconds before the browser
+   * says so; or the other side stopped sending, which the session cannot tell apart.
+   */
+  silent: boolean;
 }
 
 /** The window between two samples, and whether it was poor. */
 export function qualityWindow(before: QualitySample, after: QualitySample): QualityWindow {
   let loss: number | null = null;
   let worst: string | null = null;
+  let incoming = 0;
+  let arrived = 0;
   for (const [key, a] of Object.entries(after.streams)) {
     const b = before.streams[key];
     if (!b) continue;
     const packets = a.packets - b.packets;
+    if (key.startsWith('in ')) {
+      incoming++;
+      if (packets > 0) arrived++;
+    }
     if (packets < MIN_PACKETS) continue;
     const share = Math.min(1, Math.max(0, a.lost - b.lost) / packets);
     if (loss === null || share > loss) {
@@ -98,7 +110,7 @@ export function qualityWindow(before: QualitySample, after: QualitySample): Qual
   }
   const rtt = after.rtt;
   const poor = (loss ?? 0) >= POOR_LOSS || (rtt ?? 0) >= POOR_RTT_S;
-  return { loss, worst, rtt, poor };
+  return { loss, worst, rtt, poor, silent: incoming > 0 && arrived === 0 };
 }
 
 /** Turns windows into a steady reading: poor after 2 poor windows in a row, good after 3 good. */

@@ -67,6 +67,11 @@ export class FakePeerConnection extends EventTarget {
   readonly addedCandidates: RTCIceCandidateInit[] = [];
   /** Test hook: the round trip (s) that getStats() reports for the selected candidate pair. */
   roundTripTime = 0.001;
+  /** Test hook: set false, getStats()'s incoming counters stop, as on a path that died. */
+  set receiving(on: boolean) {
+    this.#stoppedAt = on ? null : Date.now();
+  }
+  #stoppedAt: number | null = null;
   readonly #transceivers: FakeTransceiver[] = [];
   #iceGen = 0;
   #needsNegotiation = false;
@@ -234,7 +239,7 @@ export class FakePeerConnection extends EventTarget {
   getStats(): Promise<Map<string, Record<string, unknown>>> {
     const report = new Map<string, Record<string, unknown>>();
     if (this.connectionState === 'connected') {
-      const ms = Date.now() - this.#connectedAt;
+      const ms = (this.#stoppedAt ?? Date.now()) - this.#connectedAt;
       report.set('v', {
         id: 'v',
         type: 'inbound-rtp',
