@@ -7,8 +7,9 @@
  * 30 s after which a call without media fails. How long it took is printed (a figure, not a
  * pass mark).
  */
-import { expect, test, type BrowserContext, type Locator } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
+import { relayOnly } from '../harness/browser.ts';
 import { startLossyUdp, type LossyUdp } from '../harness/lossyUdp.ts';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { startTcpHop, type TcpHop } from '../harness/tcpHop.ts';
@@ -37,36 +38,6 @@ test.afterAll(async () => {
   await turn.stop();
 });
 
-/**
- * The shopper's media goes through the TURN server only, and reaches it through the UDP hop
- * (on loopback the browsers would otherwise reach each other directly).
- */
-async function relayThroughHop(ctx: BrowserContext, turnPort: number, hopPort: number) {
-  await ctx.addInitScript(
-    ([from, to]) => {
-      const Real = window.RTCPeerConnection;
-      const viaHop = (c?: RTCConfiguration): RTCConfiguration => ({
-        ...c,
-        iceTransportPolicy: 'relay',
-        iceServers: (c?.iceServers ?? []).map((s) => ({
-          ...s,
-          urls: ([] as string[]).concat(s.urls).map((u) => u.replace(`:${from}`, `:${to}`)),
-        })),
-      });
-      class ViaHop extends Real {
-        constructor(c?: RTCConfiguration) {
-          super(viaHop(c));
-        }
-        override setConfiguration(c?: RTCConfiguration): void {
-          super.setConfiguration(viaHop(c));
-        }
-      }
-      window.RTCPeerConnection = ViaHop;
-    },
-    [String(turnPort), String(hopPort)],
-  );
-}
-
 /** Frames a video element has presented so far. */
 function frames(video: Locator): Promise<number> {
   return video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
@@ -87,7 +58,8 @@ test("the shopper's network changes mid-call: the call comes back on new connect
   test.setTimeout(120_000);
   const agent = await agentInConsole(browser, server.url, DEMO.agents.mia);
   const shopper = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await relayThroughHop(shopper, turn.port, udp.port);
+  // the shopper's media through the TURN server only, reached through the UDP hop
+  await relayOnly(shopper, { portFrom: turn.port, portTo: udp.port });
   const visitor = await shopper.newPage();
   const errors: string[] = [];
   visitor.on('pageerror', (e) => errors.push(e.message));

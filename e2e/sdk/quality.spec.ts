@@ -6,9 +6,10 @@
  * lost, the media reconnects and the line says *Reconnecting…* until it is back. The call
  * stays up throughout.
  */
-import { expect, test, type BrowserContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { Call } from '@flux/protocol';
 import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
+import { relayOnly } from '../harness/browser.ts';
 import { startLossyUdp, type LossyUdp } from '../harness/lossyUdp.ts';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { agentInConsole, callFromWidget } from './callParties.ts';
@@ -33,29 +34,6 @@ test.afterAll(async () => {
   await hop.stop();
   await turn.stop();
 });
-
-/**
- * Both browsers use the relay only, as on networks where nothing else gets through: on
- * loopback they would otherwise reach each other directly, past the lossy hop.
- */
-async function relayOnly(ctx: BrowserContext): Promise<void> {
-  await ctx.addInitScript(() => {
-    const Real = window.RTCPeerConnection;
-    const relay = (c?: RTCConfiguration): RTCConfiguration => ({
-      ...c,
-      iceTransportPolicy: 'relay',
-    });
-    class Relayed extends Real {
-      constructor(c?: RTCConfiguration) {
-        super(relay(c));
-      }
-      override setConfiguration(c?: RTCConfiguration): void {
-        super.setConfiguration(relay(c));
-      }
-    }
-    window.RTCPeerConnection = Relayed;
-  });
-}
 
 test('a lossy link shows as a weak connection on both sides, and clears when it recovers', async ({
   browser,

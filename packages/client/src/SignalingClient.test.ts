@@ -271,6 +271,37 @@ describe('SignalingClient', () => {
     expect(FakeWebSocket.last).toBe(ws2);
   });
 
+  it('reconnects as soon as the network is back, and checks a connected socket when it comes', async () => {
+    const network = new EventTarget();
+    const c = client({
+      network,
+      reconnectPolicy: new DefaultReconnectPolicy({ initialMs: 8000, random: () => 0.5 }),
+    });
+    const ws = await connected(c);
+    // a network comes up while connected: the socket may have died with the old one
+    network.dispatchEvent(new Event('online'));
+    expect(ws.lastSent('session.ping')).toBeDefined();
+    ws.serverSend({ type: 'session.pong' });
+    ws.serverClose(1006);
+    expect(c.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeWebSocket.instances).toHaveLength(1); // the backoff waits 6 s
+    network.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    // an attempt under way is not doubled, and the one that was due does not follow
+    network.dispatchEvent(new Event('online'));
+    FakeWebSocket.last.serverSend(welcome('n1.s1', true));
+    expect(c.state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    // closed: the events do nothing more
+    c.close();
+    network.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
   it('asks for a fresh token on every connect', async () => {
     let n = 0;
     const c = client({ getToken: () => `t${++n}` });

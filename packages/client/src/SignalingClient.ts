@@ -55,6 +55,11 @@ export interface SignalingClientOptions {
   requestTimeoutMs?: number;
   helloTimeoutMs?: number;
   timers?: Timers;
+  /**
+   * What says the device's network is back (its `online` events): default the page
+   * (`globalThis`) where it has events, none elsewhere; `null` for none.
+   */
+  network?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'> | null;
 }
 
 interface Pending {
@@ -104,6 +109,8 @@ export class SignalingClient {
   #helloTimer: unknown = null;
   #heartbeatTimer: unknown = null;
   #retryTimer: unknown = null;
+  /** A retry waits for its timer (`#scheduleRetry`). */
+  #retryDue = false;
   /** The connection check in progress (`checkConnection`): its socket and its timer. */
   #check: { ws: WebSocketLike; timer: unknown } | null = null;
   #lastRx = 0;
@@ -177,6 +184,7 @@ export class SignalingClient {
       };
       if (this.#state === 'disconnected') {
         this.#transition('connecting', 'connect()');
+        this.#network()?.addEventListener('online', this.#onOnline);
         void this.#open();
       }
     });
@@ -270,6 +278,29 @@ export class SignalingClient {
   }
 
   // -------------------------------------------------------------------------------------
+
+  #network(): SignalingClientOptions['network'] {
+    const { network } = this.#opts;
+    if (network !== undefined) return network;
+    return typeof globalThis.addEventListener === 'function' ? globalThis : null;
+  }
+
+  /**
+   * The device's network is back, or another one is up: reconnect now rather than at the end of
+   * the backoff (up to 10 s), and check a connected socket, which the old network may have
+   * left silent.
+   */
+  readonly #onOnline = (): void => {
+    if (this.#state === 'connected') {
+      this.checkConnection();
+    } else if (this.#state === 'reconnecting' && this.#retryDue) {
+      this.#timers.clearTimeout(this.#retryTimer);
+      this.#retryDue = false;
+      this.#retryCount = 0;
+      this.#log.info('network back: reconnecting now');
+      void this.#open();
+    }
+  };
 
   #transition(to: SignalingState, reason?: string): boolean {
     const from = this.#state;
@@ -500,7 +531,9 @@ export class SignalingClient {
     }
     this.#retryCount++;
     this.#log.debug('reconnecting', { delay, retry: this.#retryCount });
+    this.#retryDue = true;
     this.#retryTimer = this.#timers.setTimeout(() => {
+      this.#retryDue = false;
       if (this.#state === 'reconnecting') void this.#open();
     }, delay);
   }
@@ -515,6 +548,7 @@ export class SignalingClient {
     this.#timers.clearTimeout(this.#helloTimer);
     this.#timers.clearTimeout(this.#heartbeatTimer);
     this.#endCheck();
+    this.#network()?.removeEventListener('online', this.#onOnline);
     this.#timers.clearTimeout(this.#retryTimer);
     this.#transition('closed', reason);
     for (const p of this.#pending.values()) {
