@@ -5,7 +5,8 @@
  * (harness/tcpHop.ts, harness/lossyUdp.ts), and both abandon what was open at the change. The
  * call must come back by itself on new connections, with pictures both ways, before the
  * 30 s after which a call without media fails. How long it took is printed (a figure, not a
- * pass mark).
+ * pass mark). Before any call, the widget's card must follow the agents on a new connection
+ * as well.
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
@@ -13,7 +14,8 @@ import { relayOnly } from '../harness/browser.ts';
 import { startLossyUdp, type LossyUdp } from '../harness/lossyUdp.ts';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { startTcpHop, type TcpHop } from '../harness/tcpHop.ts';
-import { agentInConsole, callFromWidget } from './callParties.ts';
+import { connectAgent } from './agent.ts';
+import { agentInConsole, callFromWidget, cardOnShopPage } from './callParties.ts';
 
 let turn: RunningCoturn;
 let udp: LossyUdp;
@@ -113,4 +115,34 @@ test("the shopper's network changes mid-call: the call comes back on new connect
   expect(errors).toEqual([]);
   await agent.context().close();
   await shopper.close();
+});
+
+test("the shopper's network changes on a product page: the card follows the agents on a new connection", async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  // its own server, with a heartbeat of 2 s rather than 25 s (the card replaces a socket that
+  // answers no ping for a whole heartbeat), and its own hop
+  const quick = await startServer({ env: { FLUX_WS_OPTIONS: '{"heartbeatMs":2000}' } });
+  const hop = await startTcpHop(quick.port);
+  const mia = await connectAgent(quick, DEMO.agents.mia);
+  try {
+    await mia.setStatus('online');
+    const card = await cardOnShopPage(page, `http://localhost:${String(hop.port)}`);
+    const before = hop.connections();
+    const t0 = Date.now();
+    hop.abandonConnections();
+    // the agent leaves after the change: only a new connection can tell the card
+    await mia.setStatus('offline');
+    await expect(card).toHaveAttribute('data-flux-state', 'hidden', { timeout: 15_000 });
+    console.log(`network change: the card followed the roster after ${String(Date.now() - t0)} ms`);
+    expect(hop.connections()).toBeGreaterThan(before);
+    // and goes on following it
+    await mia.setStatus('online');
+    await expect(card).toHaveAttribute('data-flux-state', 'ready');
+  } finally {
+    mia.close();
+    await hop.stop();
+    await quick.stop();
+  }
 });

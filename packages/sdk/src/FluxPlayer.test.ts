@@ -33,28 +33,39 @@ class FakeSocket {
   onopen: (() => void) | null = null;
   onmessage: ((ev: { data: string }) => void) | null = null;
   onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-  sent: { type: string }[] = [];
+  sent: { type: string; token?: string }[] = [];
+  closed = false;
   constructor(readonly url: string) {
     FakeSocket.last = this;
+    FakeSocket.made++;
     queueMicrotask(() => this.onopen?.());
   }
+  static made = 0;
   send(data: string) {
     this.sent.push(JSON.parse(data) as { type: string });
   }
   close() {
-    /* the SDK closes it on destroy */
+    this.closed = true;
+  }
+  /** What it sent, by type. */
+  types() {
+    return this.sent.map((m) => m.type);
   }
   push(msg: object) {
     this.onmessage?.({ data: JSON.stringify(msg) });
   }
 }
 
+/** Agents requests made (the stub below counts them). */
+let fetches = 0;
 /** Answers the agents request with `agents` once `answer()` is called. */
 function agentsApi() {
+  fetches = 0;
   let release: () => void = () => undefined;
   const gate = new Promise<void>((r) => (release = r));
   let agents: CallAgent[] = [];
   vi.stubGlobal('fetch', async () => {
+    fetches++;
     await gate;
     return new Response(
       JSON.stringify({
@@ -76,8 +87,10 @@ let player: FluxPlayerApi | null = null;
 beforeEach(() => {
   vi.stubGlobal('WebSocket', FakeSocket);
   FakeSocket.last = undefined;
+  FakeSocket.made = 0;
 });
 afterEach(() => {
+  vi.useRealTimers();
   player?.destroy();
   vi.unstubAllGlobals();
   document.body.innerHTML = '';
@@ -224,5 +237,81 @@ describe('calls widget', () => {
     await expect(player?.Widgets.Calls.startCall()).rejects.toMatchObject({
       code: 'FLX_ERR_SDK_NOT_INITIALIZED',
     });
+  });
+});
+
+describe('the presence socket', () => {
+  /** The widget started with Mia, its socket welcomed (heartbeat `hb`), timers now fake. */
+  async function welcomed(hb = 25_000) {
+    await started([mia]);
+    const sock = FakeSocket.last as FakeSocket;
+    expect(sock.types()).toEqual(['session.hello']);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    sock.push({ type: 'session.welcome', heartbeatMs: hb });
+    expect(sock.types()).toEqual(['session.hello', 'presence.subscribe']);
+    return sock;
+  }
+
+  it('reconnects after a close with the token it holds, and follows the roster again', async () => {
+    const first = await welcomed();
+    first.onclose?.({ code: 1006, reason: '' });
+    expect(FakeSocket.made).toBe(1);
+    await vi.advanceTimersByTimeAsync(1_000); // the first retry waits 0.5–1 s
+    const second = FakeSocket.last as FakeSocket;
+    expect(second).not.toBe(first);
+    await Promise.resolve(); // its open
+    expect(second.sent[0]).toMatchObject({ type: 'session.hello', token: 'vt' });
+    // no agents request: the subscribe's ack brings the roster
+    expect(fetches).toBe(1);
+    second.push({ type: 'session.welcome', heartbeatMs: 25_000 });
+    second.push({ type: 'ack', reqId: 'p', data: { agents: [], open: true } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states()).toEqual(['hidden', 'hidden']);
+  });
+
+  it('fetches a new token when the server refused the one it held (4001)', async () => {
+    const first = await welcomed();
+    first.onclose?.({ code: 4001, reason: 'FLX_ERR_AUTH_TOKEN_INVALID' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fetches).toBe(2);
+    expect(FakeSocket.made).toBe(2);
+  });
+
+  it('stops for good on a final close code', async () => {
+    const first = await welcomed();
+    first.onclose?.({ code: 4003, reason: 'forbidden' });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(FakeSocket.made).toBe(1);
+  });
+
+  it('keeps a socket that answers its pings', async () => {
+    const sock = await welcomed(1_000);
+    for (let i = 1; i <= 5; i++) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(sock.types().filter((t) => t === 'session.ping')).toHaveLength(i);
+      sock.push({ type: 'session.pong' });
+    }
+    expect(sock.closed).toBe(false);
+    expect(FakeSocket.made).toBe(1);
+  });
+
+  it('replaces a socket that went silent (a network change) without waiting for its close', async () => {
+    const first = await welcomed(1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(first.types()).toContain('session.ping');
+    expect(first.closed).toBe(false);
+    // no pong, nothing at all, for a whole interval
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(first.closed).toBe(true);
+    await vi.advanceTimersByTimeAsync(1_000); // the retry's backoff
+    expect(FakeSocket.made).toBe(2);
+    const second = FakeSocket.last as FakeSocket;
+    await Promise.resolve();
+    second.push({ type: 'session.welcome', heartbeatMs: 60_000 });
+    // the old socket's close, when the browser gets to it at last, starts nothing more
+    first.onclose?.({ code: 1006, reason: '' });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(FakeSocket.made).toBe(2);
+    expect(first.types().filter((t) => t === 'session.ping')).toHaveLength(1);
   });
 });

@@ -57,6 +57,8 @@ interface Choice {
 }
 /** Why nothing renders, and what to print. */
 type NoChoice = [reason: HiddenReason, level: Level, key: Msg, ...args: unknown[]];
+/** What the presence socket's close tells (its close event's fields). */
+type Closed = Pick<CloseEvent, 'code' | 'reason'>;
 
 const TIMEOUT_MS = 10_000;
 
@@ -296,10 +298,22 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
     const connect = (t: string): void => {
       if (s._dead) return;
       let ping: ReturnType<typeof setInterval> | undefined;
+      let heard = 1;
       const sock = (ws = new WebSocket(base.replace(/^http/, 'ws') + WS_PATH));
       // Only called while the socket is open (a send on a closing socket is dropped, not thrown).
       const send = (msg: object): void => {
         sock.send(JSON.stringify(msg));
+      };
+      /**
+       * Ends this socket and retries: on its close event, and at once for a socket that went
+       * silent (a phone that changed network keeps it open for minutes, and the browser's
+       * close of such a socket waits as long).
+       */
+      const bye = (e?: Closed): void => {
+        sock.onclose = null;
+        clearInterval(ping);
+        sock.close();
+        if (!s._dead) closed(e);
       };
       sock.onopen = () => {
         send({
@@ -307,36 +321,42 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
           protocolVersion: PROTOCOL_VERSION,
           role: 'visitor',
           token: t,
-          sdkVersion: SDK_VERSION,
         });
       };
       sock.onmessage = ({ data }) => {
+        heard = 1;
         const m = JSON.parse(data as string) as PresenceMessage;
         if (m.heartbeatMs) {
           retries = 0;
-          ping = setInterval(send, m.heartbeatMs, { type: 'session.ping' });
+          // Each ping gets a pong: nothing at all for a whole interval means the socket is gone.
+          ping = setInterval(() => {
+            if (heard--) send({ type: 'session.ping' });
+            else bye();
+          }, m.heartbeatMs);
           send({ type: 'presence.subscribe', reqId: 'p' }); // its ack is the one with `data`
           diag(Level.debug, Msg.PresenceUp);
         }
         const r = m.data ?? m;
         if (r.agents) setRoster(r.agents, r.open);
       };
-      sock.onclose = ({ code, reason }) => {
-        clearInterval(ping);
-        if (!s._dead) closed(code, reason);
-      };
+      sock.onclose = bye;
     };
-    /** After a close: final codes stop here; others retry with backoff and a fresh token. */
-    const closed = (code: number, reason: string): void => {
-      if (FINAL_CODES.includes(code)) {
-        diag(Level.warn, Msg.PresenceFinal, code, reason);
+    /** After a close (none: a silent socket): final codes stop here; others retry with backoff. */
+    const closed = (e?: Closed): void => {
+      const code = e?.code;
+      if (FINAL_CODES.includes(code as number)) {
+        diag(Level.warn, Msg.PresenceFinal, code, e?.reason);
         return;
       }
       const delay = (Math.min(30_000, 1000 * 2 ** retries++) * (0.5 + Math.random() / 2)) | 0;
       diag(Level.debug, Msg.PresenceRetry, code, delay);
+      // The subscribe's ack brings the roster: the token is all it needs, and a new one only
+      // when the server refused it (4001) or it is about to expire. (A page's pooled HTTP
+      // connections may be as dead as its socket after a network change: a fetch on one waits.)
+      if (code === 4001) expires = 0;
       retry = setTimeout(() => {
-        refresh().then(connect, () => {
-          closed(code, reason);
+        getToken().then(connect, () => {
+          closed(e);
         });
       }, delay);
     };

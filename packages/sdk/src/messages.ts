@@ -106,8 +106,8 @@ const M = {
   [Msg.PresenceUp]: () => `presence: connected, following the agents roster`,
   [Msg.PresenceFinal]: (code: number, reason: string) =>
     `presence channel closed for good (${code} ${reason}); the widget will not update live`,
-  [Msg.PresenceRetry]: (code: number, ms: number) =>
-    `presence: connection closed (${code}), reconnecting in ${ms} ms`,
+  [Msg.PresenceRetry]: (code: number | undefined, ms: number) =>
+    `presence: ${code === undefined ? 'no answer to a ping for a whole heartbeat' : `connection closed (${String(code)})`}, reconnecting in ${String(ms)} ms`,
   [Msg.Listener]: (what: string, e: unknown) =>
     `${what === 'onEvent' ? what : `a '${what}' listener`} threw: ${str(e)}`,
   [Msg.LoadedTwice]: () =>

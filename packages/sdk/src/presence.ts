@@ -5,9 +5,11 @@
  * It keeps the widget live without polling and without the call engine, which opens its
  * own signaling connection only when a call starts (docs/sdk.md › Connections).
  *
- * Reconnects with jittered exponential backoff (1 s … 30 s); each reconnect first calls
- * `refresh()` (the public agents GET) for a fresh token, which also refreshes the roster.
- * Close codes 4003 (forbidden) and 4026 (protocol version) are final.
+ * Reconnects with jittered exponential backoff (1 s … 30 s) with the visitor token it holds;
+ * the public agents GET for a new one only when it is near its expiry or after a 4001 close.
+ * A socket that answered nothing (not even a ping) for a whole heartbeat is replaced the same
+ * way, without waiting for its close. Close codes 4003 (forbidden) and 4026 (protocol version)
+ * are final.
  */
 import type { CallAgent } from '@flux/protocol';
 
