@@ -46,6 +46,13 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(page.getByTestId('screen-title')).toHaveText(title);
       await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
       await page.waitForLoadState('networkidle');
+      // every screen finishes loading (and is shot loaded, not with its spinner)
+      await expect(page.getByText('Loading…')).toHaveCount(0);
+      if (route === 'history') {
+        // the admin has taken no call: the empty state, and no pager for an empty page
+        await expect(page.getByText('No calls yet')).toBeVisible();
+        await expect(page.getByRole('button', { name: 'Previous page' })).toHaveCount(0);
+      }
       await shot(page, `${route.replace('/', '-')}-${scheme}`);
     }
     await page.setViewportSize({ width: 820, height: 1180 });

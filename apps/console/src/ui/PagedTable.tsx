@@ -15,7 +15,10 @@ export interface PagedTableProps<T> {
   head: ComponentChildren;
   row: (item: T) => ComponentChildren;
   empty: ComponentChildren;
-  /** Show the pager only when there is more than one page. */
+  /**
+   * Show the pager only when there is more than one page. (Either way, an empty first page
+   * has none: its empty state says it all.)
+   */
   pagerWhenNeeded?: boolean;
 }
 
@@ -48,7 +51,7 @@ export function PagedTable<T>({
           </table>
         </div>
       )}
-      {!pagerWhenNeeded || list.page > 0 || list.hasNext ? (
+      {list.page > 0 || list.hasNext || (!pagerWhenNeeded && list.items.length > 0) ? (
         <Pager
           page={list.page}
           hasNext={list.hasNext}
