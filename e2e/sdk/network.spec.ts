@@ -128,7 +128,18 @@ test("the shopper's network changes on a product page: the card follows the agen
   const mia = await connectAgent(quick, DEMO.agents.mia);
   try {
     await mia.setStatus('online');
+    // the change comes once the card's presence socket is up: its subscription answered (the
+    // card shows from the agents request, which comes first; a socket that the change catches
+    // in its handshake is another case, which Chromium ends by itself after 15 s)
+    const subscribed = new Promise<void>((resolve) => {
+      page.on('websocket', (ws) => {
+        ws.on('framereceived', ({ payload }) => {
+          if (String(payload).includes('"reqId":"p"')) resolve();
+        });
+      });
+    });
     const card = await cardOnShopPage(page, `http://localhost:${String(hop.port)}`);
+    await subscribed;
     const before = hop.connections();
     const t0 = Date.now();
     hop.abandonConnections();
@@ -142,6 +153,39 @@ test("the shopper's network changes on a product page: the card follows the agen
     await expect(card).toHaveAttribute('data-flux-state', 'ready');
   } finally {
     mia.close();
+    await hop.stop();
+    await quick.stop();
+  }
+});
+
+test("the agent's network changes while she waits: her console comes back and the call rings", async ({
+  browser,
+}) => {
+  test.setTimeout(60_000);
+  // the console reaches its server through a hop; a heartbeat of 2 s (the console's ping
+  // wants an answer within it)
+  const quick = await startServer({ env: { FLUX_WS_OPTIONS: '{"heartbeatMs":2000}' } });
+  const hop = await startTcpHop(quick.port);
+  try {
+    const agent = await agentInConsole(browser, `http://localhost:${String(hop.port)}`);
+    const shopper = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const visitor = await shopper.newPage();
+    await cardOnShopPage(visitor, quick.url);
+    const before = hop.connections();
+    const t0 = Date.now();
+    hop.abandonConnections();
+    // the shopper calls at once: the ring goes into the console's dead socket
+    const { ui } = await callFromWidget(visitor, quick.url);
+    const ring = agent.getByTestId('ring-card');
+    await expect(ring).toBeVisible({ timeout: 25_000 });
+    console.log(`network change: the console rang ${String(Date.now() - t0)} ms after it`);
+    expect(hop.connections()).toBeGreaterThan(before);
+    await ring.getByRole('button', { name: 'Accept' }).click();
+    await expect(ui.locator('.st')).toHaveAttribute('data-s', 'connected', { timeout: 20_000 });
+    await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active');
+    await agent.context().close();
+    await shopper.close();
+  } finally {
     await hop.stop();
     await quick.stop();
   }

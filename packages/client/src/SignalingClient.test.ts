@@ -210,13 +210,29 @@ describe('SignalingClient', () => {
     expect(FakeWebSocket.instances).toHaveLength(3);
   });
 
-  it('pings on the heartbeat and drops a silent connection', async () => {
+  it('pings on the heartbeat and drops a silent connection when the ping gets no answer', async () => {
     const c = client();
     const ws = await connected(c);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(ws.lastSent('session.ping')).toBeDefined();
-    await vi.advanceTimersByTimeAsync(20_000);
+    // 10 s for an answer (the heartbeat here is 10 s): nothing at all comes back
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(c.state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(1);
     expect(c.state).toBe('reconnecting');
+    expect(ws.readyState).toBe(3);
+  });
+
+  it('keeps a connection whose heartbeat pings are answered', async () => {
+    const c = client();
+    const ws = await connected(c);
+    for (let i = 1; i <= 6; i++) {
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(ws.sent.filter((m) => m.type === 'session.ping')).toHaveLength(i);
+      ws.serverSend({ type: 'session.pong' });
+    }
+    expect(c.state).toBe('connected');
+    expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
   it('checks a doubted connection with a ping and replaces it when nothing comes back', async () => {

@@ -80,6 +80,13 @@ const defaultTimers: Timers = {
 };
 
 const OPEN = 1;
+/**
+ * How long the heartbeat's ping waits for anything to come back before the socket is taken
+ * for dead (at most the heartbeat interval). A pong comes back within a round trip; 10 s leaves
+ * a slow mobile link room, and an idle console that a network change left silent is replaced
+ * about 35 s after the change (25 s heartbeat) instead of up to 62 s.
+ */
+const HEARTBEAT_ANSWER_MS = 10_000;
 
 /**
  * @example
@@ -248,8 +255,8 @@ export class SignalingClient {
   /**
    * Checks that the socket still carries anything, for a caller with a reason to doubt it (a
    * call's media just went down: the network may have changed). A network change can leave a
-   * socket that neither closes nor carries, which the heartbeat notices only after 2.5 of its
-   * intervals (about a minute). This sends a ping; when nothing at all has arrived `timeoutMs`
+   * socket that neither closes nor carries, which the heartbeat's own check notices only after
+   * its next ping (10–35 s). This sends a ping; when nothing at all has arrived `timeoutMs`
    * later, the socket is taken for dead and replaced (reconnect and resume, as after a drop).
    * A healthy socket costs one ping and its pong. Does nothing unless connected, or while a
    * check of the same socket is under way.
@@ -466,11 +473,9 @@ export class SignalingClient {
         }
         return;
       }
-      try {
-        ws.send(JSON.stringify({ type: 'session.ping', t: this.#timers.now() }));
-      } catch {
-        /* close follows */
-      }
+      // The heartbeat's ping is a connection check: a socket that a network change left silent
+      // is replaced HEARTBEAT_ANSWER_MS after the ping, not 2.5 intervals after the last frame.
+      this.checkConnection(Math.min(HEARTBEAT_ANSWER_MS, interval));
       this.#heartbeatTimer = this.#timers.setTimeout(tick, interval);
     };
     this.#heartbeatTimer = this.#timers.setTimeout(tick, interval);
