@@ -223,6 +223,34 @@ describe('SignalingClient', () => {
     expect(ws.readyState).toBe(3);
   });
 
+  it('holds back no quicker check once the heartbeat ping is answered', async () => {
+    const c = client();
+    const ws = await connected(c);
+    await vi.advanceTimersByTimeAsync(10_000); // the heartbeat's ping, a 10 s check
+    ws.serverSend({ type: 'session.pong' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    // the network changes; a call's media goes down and checks the socket with 3 s
+    c.checkConnection(3000);
+    expect(ws.sent.filter((m) => m.type === 'session.ping')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(c.state).toBe('reconnecting');
+  });
+
+  it('ends a heartbeat check sooner when a quicker one comes while its ping is out', async () => {
+    const c = client();
+    const ws = await connected(c);
+    await vi.advanceTimersByTimeAsync(10_000); // the heartbeat's ping, a 10 s check
+    await vi.advanceTimersByTimeAsync(1_000);
+    // nothing came back; a call's media goes down and checks with 3 s: no second ping, and
+    // the socket is dropped 3 s on, not at the heartbeat check's 10
+    c.checkConnection(3000);
+    expect(ws.sent.filter((m) => m.type === 'session.ping')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(c.state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.state).toBe('reconnecting');
+  });
+
   it('keeps a connection whose heartbeat pings are answered', async () => {
     const c = client();
     const ws = await connected(c);

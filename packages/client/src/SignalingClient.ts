@@ -84,7 +84,7 @@ const OPEN = 1;
  * How long the heartbeat's ping waits for anything to come back before the socket is taken
  * for dead (at most the heartbeat interval). A pong comes back within a round trip; 10 s leaves
  * a slow mobile link room, and an idle console that a network change left silent is replaced
- * about 35 s after the change (25 s heartbeat) instead of up to 62 s.
+ * 10–35 s after the change (25 s heartbeat) instead of up to 62 s.
  */
 const HEARTBEAT_ANSWER_MS = 10_000;
 
@@ -118,11 +118,9 @@ export class SignalingClient {
   #retryTimer: unknown = null;
   /** A retry waits for its timer (`#scheduleRetry`). */
   #retryDue = false;
-  /** The connection check in progress (`checkConnection`): its socket and its timer. */
-  #check: { ws: WebSocketLike; timer: unknown } | null = null;
+  /** The connection check in progress (`checkConnection`): its socket, timer and deadline. */
+  #check: { ws: WebSocketLike; timer: unknown; due: number } | null = null;
   #lastRx = 0;
-  /** Frames received so far (a connection check looks for a new one). */
-  #rxCount = 0;
   #lostAt = 0;
   #retryCount = 0;
   #lastCloseCode: number | undefined;
@@ -258,21 +256,39 @@ export class SignalingClient {
    * socket that neither closes nor carries, which the heartbeat's own check notices only after
    * its next ping (10–35 s). This sends a ping; when nothing at all has arrived `timeoutMs`
    * later, the socket is taken for dead and replaced (reconnect and resume, as after a drop).
-   * A healthy socket costs one ping and its pong. Does nothing unless connected, or while a
-   * check of the same socket is under way.
+   * A healthy socket costs one ping and its pong; anything at all that comes back answers it.
+   * Does nothing unless connected. While a check of the same socket is under way (its ping
+   * out, nothing back yet) no other ping goes: the check then ends by the sooner of the two
+   * deadlines.
    */
   checkConnection(timeoutMs = 3000): void {
     const ws = this.#ws;
-    if (!ws || this.#state !== 'connected' || this.#check?.ws === ws) return;
-    const before = this.#rxCount;
+    if (!ws || this.#state !== 'connected') return;
+    const due = this.#timers.now() + timeoutMs;
+    const pending = this.#check;
+    if (pending?.ws === ws) {
+      if (due < pending.due) {
+        this.#timers.clearTimeout(pending.timer);
+        this.#check = { ws, due, timer: this.#checkTimer(ws, timeoutMs) };
+      }
+      return;
+    }
     try {
       ws.send(JSON.stringify({ type: 'session.ping', t: this.#timers.now() }));
     } catch {
       /* close follows */
     }
-    const timer = this.#timers.setTimeout(() => {
+    this.#check = { ws, due, timer: this.#checkTimer(ws, timeoutMs) };
+  }
+
+  /**
+   * The end of a check of `ws`: nothing has come back since its ping (a frame ends the check
+   * at once, `#onFrame`), so the socket is taken for dead.
+   */
+  #checkTimer(ws: WebSocketLike, timeoutMs: number): unknown {
+    return this.#timers.setTimeout(() => {
       this.#check = null;
-      if (this.#ws !== ws || this.#rxCount !== before) return;
+      if (this.#ws !== ws) return;
       this.#log.warn('no answer to a connection check');
       this.#onSocketClosed(ws, 4040, 'no answer to a connection check');
       try {
@@ -281,7 +297,6 @@ export class SignalingClient {
         /* ignore */
       }
     }, timeoutMs);
-    this.#check = { ws, timer };
   }
 
   // -------------------------------------------------------------------------------------
@@ -386,7 +401,9 @@ export class SignalingClient {
       return;
     }
     this.#lastRx = this.#timers.now();
-    this.#rxCount++;
+    // anything at all answers a connection check: a check answered is over at once, so that it
+    // holds back no other (the heartbeat's 10 s check, say, a call's quicker one)
+    this.#endCheck();
     if (msg.seq > 0) {
       if (msg.seq <= this.#lastSeq) return; // replayed twice
       this.#lastSeq = msg.seq;
