@@ -64,6 +64,24 @@ async function picturesAgain(video: Locator, t0: number): Promise<number> {
   return Date.now() - t0;
 }
 
+/**
+ * Runs `body` against a server of its own with a heartbeat of 2 s rather than 25 s (the card
+ * and the console replace a socket whose ping gets no answer within it), reached through a hop
+ * of its own; stops both after.
+ */
+async function withQuickServer(
+  body: (quick: RunningServer, hop: TcpHop) => Promise<void>,
+): Promise<void> {
+  const quick = await startServer({ env: { FLUX_WS_OPTIONS: '{"heartbeatMs":2000}' } });
+  const hop = await startTcpHop(quick.port);
+  try {
+    await body(quick, hop);
+  } finally {
+    await hop.stop();
+    await quick.stop();
+  }
+}
+
 test("the shopper's network changes mid-call: the call comes back on new connections", async ({
   browser,
 }) => {
@@ -121,52 +139,47 @@ test("the shopper's network changes on a product page: the card follows the agen
   page,
 }) => {
   test.setTimeout(60_000);
-  // its own server, with a heartbeat of 2 s rather than 25 s (the card replaces a socket that
-  // answers no ping for a whole heartbeat), and its own hop
-  const quick = await startServer({ env: { FLUX_WS_OPTIONS: '{"heartbeatMs":2000}' } });
-  const hop = await startTcpHop(quick.port);
-  const mia = await connectAgent(quick, DEMO.agents.mia);
-  try {
-    await mia.setStatus('online');
-    // the change comes once the card's presence socket is up: its subscription answered (the
-    // card shows from the agents request, which comes first; a socket that the change catches
-    // in its handshake is another case, which Chromium ends by itself after 15 s)
-    const subscribed = new Promise<void>((resolve) => {
-      page.on('websocket', (ws) => {
-        ws.on('framereceived', ({ payload }) => {
-          if (String(payload).includes('"reqId":"p"')) resolve();
+  await withQuickServer(async (quick, hop) => {
+    const mia = await connectAgent(quick, DEMO.agents.mia);
+    try {
+      await mia.setStatus('online');
+      // the change comes once the card's presence socket is up: its subscription answered (the
+      // card shows from the agents request, which comes first; a socket that the change
+      // catches in its handshake is another case, which Chromium ends by itself after 15 s)
+      const subscribed = new Promise<void>((resolve) => {
+        page.on('websocket', (ws) => {
+          ws.on('framereceived', ({ payload }) => {
+            if (String(payload).includes('"reqId":"p"')) resolve();
+          });
         });
       });
-    });
-    const card = await cardOnShopPage(page, `http://localhost:${String(hop.port)}`);
-    await subscribed;
-    const before = hop.connections();
-    const t0 = Date.now();
-    hop.abandonConnections();
-    // the agent leaves after the change: only a new connection can tell the card
-    await mia.setStatus('offline');
-    await expect(card).toHaveAttribute('data-flux-state', 'hidden', { timeout: 15_000 });
-    console.log(`network change: the card followed the roster after ${String(Date.now() - t0)} ms`);
-    expect(hop.connections()).toBeGreaterThan(before);
-    // and goes on following it
-    await mia.setStatus('online');
-    await expect(card).toHaveAttribute('data-flux-state', 'ready');
-  } finally {
-    mia.close();
-    await hop.stop();
-    await quick.stop();
-  }
+      const card = await cardOnShopPage(page, `http://localhost:${String(hop.port)}`);
+      await subscribed;
+      const before = hop.connections();
+      const t0 = Date.now();
+      hop.abandonConnections();
+      // the agent leaves after the change: only a new connection can tell the card
+      await mia.setStatus('offline');
+      await expect(card).toHaveAttribute('data-flux-state', 'hidden', { timeout: 15_000 });
+      console.log(
+        `network change: the card followed the roster after ${String(Date.now() - t0)} ms`,
+      );
+      expect(hop.connections()).toBeGreaterThan(before);
+      // and goes on following it
+      await mia.setStatus('online');
+      await expect(card).toHaveAttribute('data-flux-state', 'ready');
+    } finally {
+      mia.close();
+    }
+  });
 });
 
 test("the agent's network changes while she waits: her console comes back and the call rings", async ({
   browser,
 }) => {
   test.setTimeout(60_000);
-  // the console reaches its server through a hop; a heartbeat of 2 s (the console's ping
-  // wants an answer within it)
-  const quick = await startServer({ env: { FLUX_WS_OPTIONS: '{"heartbeatMs":2000}' } });
-  const hop = await startTcpHop(quick.port);
-  try {
+  // the console reaches its server through the hop
+  await withQuickServer(async (quick, hop) => {
     const agent = await agentInConsole(browser, `http://localhost:${String(hop.port)}`);
     const shopper = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const visitor = await shopper.newPage();
@@ -185,8 +198,5 @@ test("the agent's network changes while she waits: her console comes back and th
     await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active');
     await agent.context().close();
     await shopper.close();
-  } finally {
-    await hop.stop();
-    await quick.stop();
-  }
+  });
 });
