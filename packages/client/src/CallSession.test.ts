@@ -551,6 +551,59 @@ describe('when the network changes', () => {
     void call.hangup();
     c.close();
   });
+  it('starts its video again from a key frame, small first, when the media comes back', async () => {
+    const { c, ws } = await signaling('visitor');
+    const { call, pc } = await answeredCall(c, ws, { connectionCheckMs: 30 });
+    pc.simulateConnectionState('connected');
+    const video = pc.getTransceivers().find((t) => t.kind === 'video')?.sender;
+    // the accept's full size (the sender started small)
+    await until(() => video?.scales.length === 1);
+    expect(video?.scales).toEqual([1]);
+    pc.simulateConnectionState('disconnected');
+    ws.serverSend({ type: 'session.pong', t: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(video?.scales).toEqual([1]);
+    // back: a new size is a key frame at once, and the full size follows
+    pc.simulateConnectionState('connected');
+    expect(call.state).toBe('active');
+    await until(() => video?.scales.length === 2);
+    expect(video?.scales).toEqual([1, 2]);
+    await until(() => video?.scales.length === 3);
+    expect(video?.scales).toEqual([1, 2, 1]);
+    void call.hangup();
+    c.close();
+  });
+
+  it('starts its video again from a key frame when packets come in after a silent window', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { c, ws } = await signaling('visitor');
+      const { call, pc } = await answeredCall(c, ws, { connectionCheckMs: 30 });
+      pc.simulateConnectionState('connected');
+      const video = pc.getTransceivers().find((t) => t.kind === 'video')?.sender;
+      await until(() => video?.scales.length === 1);
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      // windows with packets in: nothing more
+      expect(video?.scales).toEqual([1]);
+      pc.receiving = false;
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      ws.serverSend({ type: 'session.pong', t: 1 });
+      expect(video?.scales).toEqual([1]);
+      // the path came back before the browser called the media disconnected
+      pc.receiving = true;
+      await new Promise((r) => setTimeout(r, 50));
+      await vi.advanceTimersByTimeAsync(QUALITY_INTERVAL_MS);
+      await until(() => video?.scales.length === 3);
+      expect(video?.scales).toEqual([1, 2, 1]);
+      expect(call.state).toBe('active');
+      void call.hangup();
+      c.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 /** Mia's console rings with a visitor's offer of these m-lines; the answer is being prepared. */

@@ -708,10 +708,13 @@ export class CallSession {
     const reported = MEDIA_STATE[cs];
     if (reported) this.#reportMedia(reported);
     if (cs === 'connected') {
+      const back = this.#state === 'reconnecting';
       this.#clearMediaTimers();
       if (this.#state === 'connecting' || this.#state === 'reconnecting') {
         this.#transition('active', 'media connected');
       }
+      // back after an outage: the far side waits for a key frame (LocalMediaManager)
+      if (back) this.#media.freshPicture();
       return;
     }
     if (cs === 'disconnected' || cs === 'failed') {
@@ -834,6 +837,9 @@ export class CallSession {
     this.#qualityBase = sample;
     if (!base) return;
     const win = qualityWindow(base, sample);
+    // Packets again after a silent window, with no word from the browser (a path that came
+    // back before it called the media disconnected): the far side waits for a key frame too.
+    if (this.#silent && !win.silent) this.#media.freshPicture();
     this.#silent = win.silent;
     // Nothing came in for a whole window: if the network changed, the signaling socket may be
     // dead too, and the browser will say the media is down only seconds later.

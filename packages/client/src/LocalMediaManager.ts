@@ -45,6 +45,8 @@ export class LocalMediaManager {
   readonly #handovers = new Map<MediaStreamTrack, ReturnType<typeof setTimeout>>();
   #sending = false;
   #fullSizeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts `freshPicture` calls (and `release`): only the latest sets the full size back. */
+  #freshTurn = 0;
   readonly #pc: RTCPeerConnection;
   readonly #log: Logger;
 
@@ -134,6 +136,28 @@ export class LocalMediaManager {
     }
   }
 
+  /**
+   * Starts the outgoing video again from a key frame, small first, then at full size
+   * `FULL_SIZE_AFTER_MS` later: for when the media comes back after an outage (a network
+   * change). The far side cannot decode the frames that follow those lost in the outage, and
+   * its browser asks for a key frame only seconds later; a new sending size makes the encoder
+   * start over with a key frame at once. A small one crosses a new path, whose bandwidth
+   * estimate starts low again, within a frame or two.
+   */
+  freshPicture(): void {
+    if (!this.#sending) return;
+    clearTimeout(this.#fullSizeTimer);
+    this.#fullSizeTimer = undefined;
+    const turn = ++this.#freshTurn;
+    void this.#setScale((track) => Math.max(2, startScale(track))).then(() => {
+      // a later call, or the end of the call, took over meanwhile
+      if (turn !== this.#freshTurn) return;
+      this.#fullSizeTimer = setTimeout(() => {
+        void this.#setScale(1);
+      }, FULL_SIZE_AFTER_MS);
+    });
+  }
+
   /** Mutes or unmutes the local audio or video track (no renegotiation). */
   setMuted(kind: 'audio' | 'video', muted: boolean): void {
     this.#muted[kind] = muted;
@@ -174,6 +198,7 @@ export class LocalMediaManager {
 
   /** Stops the gates (the clones keep the camera on otherwise). The originals are the caller's. */
   release(): void {
+    this.#freshTurn++;
     clearTimeout(this.#fullSizeTimer);
     for (const timer of this.#handovers.values()) clearTimeout(timer);
     this.#handovers.clear();

@@ -23,6 +23,21 @@ let nextId = 0;
 class FakeSender {
   track: FakeMediaStreamTrack | null = null;
   streams: FakeMediaStream[] = [];
+  #encodings: RTCRtpEncodingParameters[] = [{}];
+  /** Test hook: every downscale set through setParameters, in order (a new one, a key frame). */
+  readonly scales: number[] = [];
+  constructor(encodings?: RTCRtpEncodingParameters[]) {
+    if (encodings?.length) this.#encodings = encodings.map((e) => ({ ...e }));
+  }
+  getParameters(): { encodings: RTCRtpEncodingParameters[] } {
+    return { encodings: this.#encodings.map((e) => ({ ...e })) };
+  }
+  setParameters(p: { encodings: RTCRtpEncodingParameters[] }): Promise<void> {
+    this.#encodings = p.encodings.map((e) => ({ ...e }));
+    const scale = p.encodings[0]?.scaleResolutionDownBy;
+    if (scale !== undefined) this.scales.push(scale);
+    return Promise.resolve();
+  }
   replaceTrack(t: FakeMediaStreamTrack | null): Promise<void> {
     this.track = t;
     return Promise.resolve();
@@ -34,13 +49,18 @@ class FakeSender {
 
 class FakeTransceiver {
   readonly kind: Kind;
-  readonly sender = new FakeSender();
+  readonly sender: FakeSender;
   readonly receiver: { track: FakeMediaStreamTrack };
   direction: RTCRtpTransceiverDirection;
   currentDirection: RTCRtpTransceiverDirection | null = null;
-  constructor(kind: Kind, direction: RTCRtpTransceiverDirection) {
+  constructor(
+    kind: Kind,
+    direction: RTCRtpTransceiverDirection,
+    sendEncodings?: RTCRtpEncodingParameters[],
+  ) {
     this.kind = kind;
     this.direction = direction;
+    this.sender = new FakeSender(sendEncodings);
     this.receiver = { track: new FakeMediaStreamTrack(kind) };
   }
   stop(): void {
@@ -134,12 +154,17 @@ export class FakePeerConnection extends EventTarget {
 
   addTransceiver(
     trackOrKind: Kind | FakeMediaStreamTrack,
-    init?: { direction?: RTCRtpTransceiverDirection; streams?: FakeMediaStream[] },
+    init?: {
+      direction?: RTCRtpTransceiverDirection;
+      streams?: FakeMediaStream[];
+      sendEncodings?: RTCRtpEncodingParameters[];
+    },
   ): FakeTransceiver {
     const track = typeof trackOrKind === 'string' ? null : trackOrKind;
     const t = new FakeTransceiver(
       track?.kind ?? (trackOrKind as Kind),
       init?.direction ?? 'sendrecv',
+      init?.sendEncodings,
     );
     t.sender.track = track;
     if (init?.streams?.[0]) this.#localStream = init.streams[0];
