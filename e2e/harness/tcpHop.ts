@@ -3,7 +3,8 @@
  * talks through it (its URL names the hop's port), and it forwards every connection both
  * ways. `abandonConnections()` is the change: every connection open at that moment goes
  * silent, each way and for good, without a close or a reset, as a phone's connections do when
- * it moves to another network; connections opened later pass.
+ * it moves to another network; connections opened later pass. `refuse(true)` takes the device
+ * off the network: new connections fail at once until `refuse(false)`.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -11,7 +12,9 @@ export interface TcpHop {
   port: number;
   /** Every connection open now stops carrying anything, and is never closed by the hop. */
   abandonConnections(): void;
-  /** Connections the hop has taken so far. */
+  /** While on, new connections are reset at once (a laptop shut, a phone out of reach). */
+  refuse(on: boolean): void;
+  /** Connections the hop has taken so far (and forwarded). */
   connections(): number;
   stop(): Promise<void>;
 }
@@ -20,7 +23,12 @@ export async function startTcpHop(targetPort: number, host = '127.0.0.1'): Promi
   const open = new Set<[Socket, Socket]>();
   const abandoned: Socket[] = [];
   let taken = 0;
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.resetAndDestroy();
+      return;
+    }
     taken++;
     const upstream = connect(targetPort, host);
     const pair: [Socket, Socket] = [client, upstream];
@@ -53,6 +61,9 @@ export async function startTcpHop(targetPort: number, host = '127.0.0.1'): Promi
         }
       }
       open.clear();
+    },
+    refuse(on) {
+      refusing = on;
     },
     connections: () => taken,
     async stop() {

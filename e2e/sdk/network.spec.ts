@@ -6,7 +6,8 @@
  * call must come back by itself on new connections, with pictures both ways, before the
  * 30 s after which a call without media fails. How long it took is printed (a figure, not a
  * pass mark). Before any call, the widget's card must follow the agents on a new connection
- * as well.
+ * as well. And when the agent's laptop drops off the network as a call rings, the shopper must
+ * hear so at once, and the console must come back by itself once the laptop is back.
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { startCoturn, type RunningCoturn } from '../engine/coturn.ts';
@@ -174,27 +175,40 @@ test("the shopper's network changes on a product page: the card follows the agen
   });
 });
 
-test("the agent's network changes while she waits: her console comes back and the call rings", async ({
+test("the agent's laptop is shut while it rings: the shopper hears at once, and she takes calls when she is back", async ({
   browser,
 }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   // the console reaches its server through the hop
   await withQuickServer(async (quick, hop) => {
     const agent = await agentInConsole(browser, `http://localhost:${String(hop.port)}`);
     const shopper = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const visitor = await shopper.newPage();
-    await cardOnShopPage(visitor, quick.url);
-    const before = hop.connections();
-    const t0 = Date.now();
+    const card = await cardOnShopPage(visitor, quick.url);
+    await card.getByRole('button', { name: 'Start video call' }).click();
+    const ui = visitor.locator('[data-flux-call-ui]');
+    // the laptop is shut as the shopper calls: its connections go silent, new ones fail
     hop.abandonConnections();
-    // the shopper calls at once: the ring goes into the console's dead socket
-    const { ui } = await callFromWidget(visitor, quick.url);
-    const ring = agent.getByTestId('ring-card');
-    await expect(ring).toBeVisible({ timeout: 25_000 });
-    console.log(`network change: the console rang ${String(Date.now() - t0)} ms after it`);
+    hop.refuse(true);
+    const t0 = Date.now();
+    await ui.getByRole('button', { name: 'Start call' }).click();
+    // the ring reaches nobody: the shopper hears so long before the 30 s ring timeout
+    await expect(ui).toHaveAttribute('data-flux-state', 'unavailable', { timeout: 15_000 });
+    await expect(ui.getByRole('heading', { name: /can’t take your call/ })).toBeVisible();
+    console.log(`laptop shut: the shopper heard ${String(Date.now() - t0)} ms after calling`);
+    await ui.getByRole('button', { name: 'Close' }).first().click();
+    await expect(card).toHaveAttribute('data-flux-state', 'hidden');
+
+    // the laptop is back: the console reconnects by itself, and the next call rings there
+    const before = hop.connections();
+    hop.refuse(false);
+    await expect(card).toHaveAttribute('data-flux-state', 'ready', { timeout: 30_000 });
     expect(hop.connections()).toBeGreaterThan(before);
+    const { ui: again } = await callFromWidget(visitor, quick.url);
+    const ring = agent.getByTestId('ring-card');
+    await expect(ring).toBeVisible();
     await ring.getByRole('button', { name: 'Accept' }).click();
-    await expect(ui.locator('.st')).toHaveAttribute('data-s', 'connected', { timeout: 20_000 });
+    await expect(again.locator('.st')).toHaveAttribute('data-s', 'connected', { timeout: 20_000 });
     await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active');
     await agent.context().close();
     await shopper.close();

@@ -9,6 +9,7 @@ import {
   inNextFrame,
   getLocalMedia,
   prepareAgentCall,
+  type CallEndReason,
   type CallSession,
   type CallState,
   type ChatMessage,
@@ -141,6 +142,12 @@ function stopRinging(): void {
   closeCallNotification();
 }
 
+/** Tells the agent why a call that rang her ended before she took it. */
+function ringOver(reason: CallEndReason | null, name: string): void {
+  if (reason === 'cancelled') toast(`${name} hung up before you answered.`, 'info');
+  else if (reason === 'missed') toast(`You missed a call from ${name}.`, 'error', 6000);
+}
+
 async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<void> {
   if (ringing.value || inCall.value) return;
   const name = visitorName(incoming.call.visitor);
@@ -152,6 +159,15 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     `${name} is calling${incoming.call.pageUrl ? ` from ${incoming.call.pageUrl}` : ''}`,
     () => navigate('home'),
   );
+  // The call may be over before the camera opens (the visitor hung up at once; a console that
+  // comes back is replayed a ring and then its end): the session made below would not hear of
+  // it, and the ring would stay on screen.
+  let over: CallEndReason | null | undefined;
+  const off = c.on('call.state', (m) => {
+    if (m.call.id !== incoming.call.id) return;
+    if (m.call.status === 'ended') over = m.call.endReason;
+    else if (m.call.status === 'connected') over = null; // taken on another console
+  });
   let stream: MediaStream | null = null;
   let mediaError: string | null = null;
   try {
@@ -163,6 +179,15 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     } catch {
       mediaError = err instanceof Error ? err.message : 'Camera and microphone are not available.';
     }
+  } finally {
+    off();
+  }
+  if (over !== undefined) {
+    stopRinging();
+    stream?.getTracks().forEach((t) => t.stop());
+    callsVersion.value++;
+    ringOver(over, name);
+    return;
   }
   const session = prepareAgentCall({
     signaling: c,
@@ -186,8 +211,7 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
       stream?.getTracks().forEach((t) => t.stop());
       releaseRemote(session.remoteStream);
       session.dispose();
-      if (reason === 'cancelled') toast(`${name} hung up before you answered.`, 'info');
-      else if (reason === 'missed') toast(`You missed a call from ${name}.`, 'error', 6000);
+      ringOver(reason, name);
     }
   });
   if (session.state === 'ended') {

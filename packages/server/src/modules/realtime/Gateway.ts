@@ -110,10 +110,15 @@ export interface GatewayDeps {
   now: () => Date;
   /** A new session started (agent consoles count towards presence). */
   onSessionStart(session: Session): Promise<void>;
-  /** The welcome (and any replay) went out. */
-  afterWelcome(session: Session, resumed: boolean): Promise<void>;
+  /** The welcome and the replay (`replayed`: the frames, when resumed) went out. */
+  afterWelcome(session: Session, resumed: boolean, replayed: readonly string[]): Promise<void>;
   /** A session's socket closed (it may still resume). */
   onSessionDetach(session: Session): void;
+  /**
+   * A session's socket was cut off because nothing came back from it in time (`cutOff`): its
+   * client is likely gone for good (a laptop shut), though the session keeps its grace period.
+   */
+  onCutOff(session: Session): void;
   /** A session's grace period ran out. */
   onSessionGone(session: Session): Promise<void>;
   /**
@@ -343,7 +348,7 @@ export class Gateway {
       activeCall: await this.#d.welcomeCall(session, resumed ? undefined : msg.rejoin),
     });
     for (const frame of replay ?? []) ws.send(frame);
-    await this.#d.afterWelcome(session, resumed);
+    await this.#d.afterWelcome(session, resumed, replay ?? []);
     this.#d.log.debug({ sessionId: session.id, role: session.role, resumed }, 'session started');
     // frames that came in while the hello was being handled
     for (const q of p.queued ?? []) this.#onFrame(session, q, false);
@@ -537,14 +542,28 @@ export class Gateway {
     });
   }
 
+  /**
+   * Cuts off the socket of a session from which nothing came back in time (a missed
+   * heartbeat, or a console that did not answer its ring: RingCheck). The session is
+   * detached now rather than on the socket's close event, so the agent's consoles are counted
+   * without it at once, and `onCutOff` is told.
+   */
+  cutOff(s: Session, why: string): void {
+    const ws = s.ws;
+    if (!ws) return;
+    this.#d.log.debug({ sessionId: s.id, why }, 'socket silent: dropping it');
+    ws.terminate();
+    this.handleClose(ws);
+    this.#d.onCutOff(s);
+  }
+
   #heartbeat(): void {
     const now = Date.now();
     for (const s of this.#d.hub.sessions.values()) {
       const ws = s.ws;
       if (ws) {
         if (!s.alive) {
-          this.#d.log.debug({ sessionId: s.id }, 'heartbeat missed: dropping socket');
-          ws.terminate();
+          this.cutOff(s, 'heartbeat missed');
           continue;
         }
         s.alive = false;

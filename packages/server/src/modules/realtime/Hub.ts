@@ -39,6 +39,8 @@ export class Hub {
   readonly #topicRefs = new Map<string, { count: number; off: Promise<() => void> }>();
   readonly #channelListeners: ChannelListener[] = [];
   readonly #onError: (e: unknown) => void;
+  /** Told of each console of this process that a message to its agent reached (RingCheck). */
+  onAgentDelivery: ((console: Session, body: string) => void) | null = null;
 
   constructor(bus: Bus, onError: (e: unknown) => void) {
     this.bus = bus;
@@ -104,7 +106,11 @@ export class Hub {
       this.#ref(topics.agent(s.userId), (m) => {
         const body = m.b;
         if (typeof body !== 'string') return;
-        for (const c of this.consoles.get(s.userId ?? '') ?? []) if (c.id !== m.x) c.sendBody(body);
+        for (const c of this.consoles.get(s.userId ?? '') ?? []) {
+          if (c.id === m.x) continue;
+          c.sendBody(body);
+          this.onAgentDelivery?.(c, body);
+        }
       });
     }
     set.add(s);

@@ -757,3 +757,114 @@ describe('a visitor who says goodbye (close 1000 "bye")', () => {
     c.close();
   });
 });
+
+describe('a ring that does not reach the agent', () => {
+  // a console has 2 s to answer the ring's ping (5 s by default); no heartbeat meanwhile
+  const quick = suiteServer({
+    realtime: { ringCheckMs: 2000, heartbeatMs: 60_000, graceMs: 30_000 },
+  });
+  // the heartbeat alone (1 s)
+  const beating = suiteServer({ realtime: { ringCheckMs: 0 } });
+  /** The console's connection dies without closing (a laptop shut): it reads nothing more. */
+  const silence = (c: WsTestClient): void => {
+    (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  };
+
+  it('ends the call at once as missed when her only console does not answer, without counting it against her', async () => {
+    const fx = await seed(quick.storage, {
+      agents: [
+        { name: 'Ada', tags: ['hats'] },
+        { name: 'Bea', tags: ['hats'] },
+      ],
+      // a miss that counted would set her offline
+      settings: { ringTimeoutSeconds: 30, missesBeforeOffline: 1 },
+    });
+    const c = await agent(quick, fx, 0);
+    const other = await agent(quick, fx, 1);
+    const { ws: v } = await visitor(quick, fx);
+    expect((await v.request({ type: 'presence.subscribe' })).agents).toHaveLength(2);
+    silence(c);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    // long before the 30 s ring timeout
+    const ended = await v.next(
+      'call.state',
+      (m) => m.call.id === call.id && m.call.status === 'ended',
+      6000,
+    );
+    expect(ended.call).toMatchObject({ endReason: 'missed', endDetail: 'agent_unreachable' });
+    expect(ended.alternatives?.map((a) => a.name)).toEqual(['Bea']);
+    // she is no longer offered, and her status is untouched
+    await v.next('presence.roster', (m) => m.agents.map((a) => a.name).join() === 'Bea', 5000);
+    expect((await quick.storage.getUser(must(fx.agents[0]).id))?.status).toBe('online');
+    expect((await quick.storage.getCall(call.id))?.endDetail).toBe('agent_unreachable');
+    for (const s of [v, other]) s.close();
+    c.ws.terminate();
+  });
+
+  it('keeps ringing on her console that answers while another one does not', async () => {
+    const fx = await seed(quick.storage, { settings: { ringTimeoutSeconds: 30 } });
+    const gone = await agent(quick, fx);
+    const tab = await agent(quick, fx);
+    const { ws: v } = await visitor(quick, fx);
+    silence(gone);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await tab.next('call.incoming');
+    // past the check: the answering console still has the call, and accepts it
+    await sleep(2500);
+    await tab.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    const connected = await v.next('call.state', (m) => m.call.status !== 'ringing', 5000);
+    expect(connected.call.status).toBe('connected');
+    await v.request({ type: 'call.hangup', callId: call.id });
+    for (const s of [v, tab]) s.close();
+    gone.ws.terminate();
+  });
+
+  it('tells her console when it comes back that the ring it missed is over', async () => {
+    const fx = await seed(quick.storage, { settings: { ringTimeoutSeconds: 30 } });
+    const c = await agent(quick, fx);
+    const welcome = c.messages.find((m) => m.type === 'session.welcome');
+    const { ws: v } = await visitor(quick, fx);
+    const lastSeq = Math.max(0, ...c.messages.map((m) => m.seq));
+    silence(c);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await v.next('call.state', (m) => m.call.status === 'ended', 6000);
+    // the laptop is back: the console resumes its session and is replayed the ring, then told
+    // that the call is over
+    const back = new WsTestClient(quick.wsUrl, {
+      origin: quick.httpUrl,
+      cookie: fx.cookies[0] ?? '',
+    });
+    const w = await back.hello('agent', {
+      resume: { sessionId: welcome?.type === 'session.welcome' ? welcome.sessionId : '', lastSeq },
+    });
+    expect(w.resumed).toBe(true);
+    expect((await back.next('call.incoming')).call.id).toBe(call.id);
+    const over = await back.next(
+      'call.state',
+      (m) => m.call.id === call.id && m.call.status === 'ended',
+    );
+    expect(over.call).toMatchObject({ status: 'ended', endDetail: 'agent_unreachable' });
+    expect(back.messages.indexOf(over)).toBeGreaterThan(
+      back.messages.findIndex((m) => m.type === 'call.incoming'),
+    );
+    for (const s of [v, back]) s.close();
+    c.ws.terminate();
+  });
+
+  it('ends her ringing call too when the heartbeat drops her only console', async () => {
+    const fx = await seed(beating.storage, { settings: { ringTimeoutSeconds: 30 } });
+    const c = await agent(beating, fx);
+    const { ws: v } = await visitor(beating, fx);
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await c.next('call.incoming');
+    silence(c);
+    const ended = await v.next(
+      'call.state',
+      (m) => m.call.id === call.id && m.call.status === 'ended',
+      6000,
+    );
+    expect(ended.call).toMatchObject({ endReason: 'missed', endDetail: 'agent_unreachable' });
+    v.close();
+    c.ws.terminate();
+  });
+});

@@ -13,6 +13,7 @@ import { PresenceService } from '../presence/PresenceService.ts';
 import { CallService } from '../signaling/CallService.ts';
 import { Gateway, type GatewayOptions } from './Gateway.ts';
 import { Hub } from './Hub.ts';
+import { RingCheck } from './RingCheck.ts';
 
 /** Timings and limits of the realtime module; tests shorten them. */
 export interface RealtimeOptions extends GatewayOptions {
@@ -26,6 +27,11 @@ export interface RealtimeOptions extends GatewayOptions {
   busHeartbeatMs: number;
   /** Call routes a process keeps in memory; the oldest are read again from the bus. */
   maxCachedRoutes: number;
+  /**
+   * A console from which nothing came back this long after a ring is cut off, and the call
+   * ends if the agent has no console left (RingCheck; ms, 0: off).
+   */
+  ringCheckMs: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -42,6 +48,7 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   redisPrefix: 'flux:',
   busHeartbeatMs: 2_000,
   maxCachedRoutes: 5_000,
+  ringCheckMs: 5_000,
 };
 
 export interface RealtimeDeps {
@@ -136,7 +143,7 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
         if (session.role !== 'agent' || !session.userId) return;
         if (await hub.addConsole(session)) presence.changed(session.channelId);
       },
-      async afterWelcome(session, resumed) {
+      async afterWelcome(session, resumed, replayed) {
         // roster pushes are snapshots, not replayed: a resumed subscriber gets the current one
         if (resumed && session.presence) await presence.sendRoster(session);
         if (session.role !== 'agent' || !session.userId) return;
@@ -155,7 +162,8 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
             user: st.user,
           });
         }
-        if (!resumed) await calls.replayRinging(session);
+        if (resumed) await calls.endReplayedRings(session, replayed);
+        else await calls.replayRinging(session);
       },
       onSessionDetach(session) {
         if (session.role !== 'agent' || !session.userId) return;
@@ -165,6 +173,12 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
           void presence.pushAgentState(agentId).catch(onError);
         }
       },
+      onCutOff(session) {
+        if (session.role !== 'agent' || !session.userId) return;
+        calls.unreachable(session.userId).catch((e: unknown) => {
+          log.error({ err: e }, 'ending the ring of an unreachable agent failed');
+        });
+      },
       async onSessionGone(session) {
         hub.removeSubscriber(session);
         await calls.sessionGone(session);
@@ -173,6 +187,12 @@ export async function createRealtime(deps: RealtimeDeps): Promise<RealtimeIntern
     },
     options,
   );
+  const ringCheck = new RingCheck(options.ringCheckMs, (session) => {
+    gateway.cutOff(session, 'ring not answered');
+  });
+  hub.onAgentDelivery = (session, body) => {
+    ringCheck.delivered(session, body);
+  };
   await calls.sweep(true);
   return {
     presence,

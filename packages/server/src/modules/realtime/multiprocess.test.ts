@@ -219,6 +219,49 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     c.close();
   });
 
+  it("ends the ring at once when the agent's only console, on the other process, stops answering", async () => {
+    const fx = await seed(storage, { settings: { ringTimeoutSeconds: 30 } });
+    const c = await agent(b, fx);
+    const { ws: v } = await visitor(a, fx);
+    // the console's connection dies without closing: it reads nothing more
+    (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const { call } = await request(v, must(fx.agents[0]).id);
+    const ended = await v.next('call.state', (m) => m.call.status === 'ended', 6000);
+    expect(ended.call).toMatchObject({ endReason: 'missed', endDetail: 'agent_unreachable' });
+    expect((await storage.getCall(call.id))?.endDetail).toBe('agent_unreachable');
+    v.close();
+    c.ws.terminate();
+  });
+
+  it('keeps ringing while a console of the agent on the other process still answers', async () => {
+    const fx = await seed(storage, { settings: { ringTimeoutSeconds: 30 } });
+    const alive = await agent(a, fx);
+    const gone = await agent(b, fx);
+    const { ws: v } = await visitor(a, fx);
+    (gone.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const { call } = await request(v, must(fx.agents[0]).id);
+    await alive.next('call.incoming');
+    // the heartbeat drops the silent console (on its second beat, 1 s apart)
+    const bus = await RedisBus.connect({ url: TEST_REDIS_URL, prefix });
+    const ada = must(fx.agents[0]).id;
+    for (let i = 0; i < 60 && (await bus.consoleCounts([ada])).get(ada) !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await bus.consoleCounts([ada])).get(ada)).toBe(1);
+    await bus.close();
+    // whatever ends an unreachable ring has run by now: the call still rings
+    await new Promise((r) => setTimeout(r, 300));
+    expect(v.messages.some((m) => m.type === 'call.state' && m.call.status === 'ended')).toBe(
+      false,
+    );
+    await alive.request({ type: 'call.accept', callId: call.id, answer: ANSWER });
+    expect((await storage.getCall(call.id))?.status).toBe('connected');
+    await v.request({ type: 'call.hangup', callId: call.id });
+    v.close();
+    alive.close();
+    gone.ws.terminate();
+  });
+
   it('a party whose process stops rejoins the call on another one, and the call goes on', async () => {
     const fx: Fixture = await seed(storage);
     // process C holds the visitor, then stops (a deploy); B holds the console

@@ -67,6 +67,8 @@ export type Rejoin = NonNullable<ClientMessageOf<'session.hello'>['rejoin']>;
  * is sent to it, and the sweeper counts it gone once the parties had their grace period.
  */
 const NO_SESSION = '-';
+/** A sequenced `call.incoming` frame, as a session sends and replays it. */
+const RING_FRAME = /^\{"seq":\d+,"type":"call\.incoming"/;
 /**
  * Channel settings are re-read at most this often (ms), once at a time; a value up to
  * CHANNEL_STALE_MS old is used while the new one loads (lib/RecentCache.ts). A change of the
@@ -395,6 +397,24 @@ export class CallService {
   }
 
   /**
+   * A console that resumed was replayed the rings it had missed. What was sent to its agent
+   * while it had no socket went only to her attached consoles, so a replayed ring whose call
+   * ended meanwhile (missed, cancelled, taken on another console) is followed here by that end:
+   * the console must not show a ring for a call that is over.
+   */
+  async endReplayedRings(session: Session, replayed: readonly string[]): Promise<void> {
+    for (const frame of replayed) {
+      if (!RING_FRAME.test(frame)) continue;
+      const id = (JSON.parse(frame) as { call?: { id?: unknown } }).call?.id;
+      if (typeof id !== 'string') continue;
+      const call = await this.#storage.getCall(id);
+      if (call && call.status !== 'ringing' && call.status !== 'requested') {
+        session.send({ type: 'call.state', call });
+      }
+    }
+  }
+
+  /**
    * The caller's open call, for the welcome snapshot; first, when a new session asks to rejoin
    * a connected call, it takes its side of the call if it may (see `rejoin`).
    */
@@ -562,6 +582,26 @@ export class CallService {
     const call = await this.#storage.getCall(m.callId);
     if (!call) throw new FluxError('FLX_ERR_CALL_NOT_FOUND');
     return { call };
+  }
+
+  /**
+   * One of the agent's consoles was cut off because nothing came back from it in time (its
+   * ring or the heartbeat went unanswered: a laptop shut). If she has no console left on any
+   * process and her call rings, nobody can answer it: it ends now as `missed` (detail
+   * `agent_unreachable`) and the visitor gets the alternatives, instead of at the ring
+   * timeout. Her missed-in-a-row count is not bumped: it was her connection that failed.
+   */
+  async unreachable(agentId: string): Promise<void> {
+    if ((this.#hub.consoles.get(agentId)?.size ?? 0) > 0) return;
+    const counts = await this.#hub.bus.consoleCounts([agentId]);
+    if ((counts.get(agentId) ?? 0) > 0) return;
+    const callId = await this.#storage.getAgentCurrentCall(agentId);
+    if (!callId) return;
+    const call = await this.#storage.getCall(callId);
+    if (call?.status !== 'ringing' && call?.status !== 'requested') return;
+    if (!(await this.#claimAnswer(callId, '!unreachable'))) return; // answered or ended first
+    const route = await this.#route(callId);
+    await this.#end(callId, 'missed', 'agent_unreachable', this.#now(), route);
   }
 
   async #missed(callId: string): Promise<void> {
