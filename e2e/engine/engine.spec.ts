@@ -8,13 +8,14 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Browser } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { HANDOVER_MS } from '../../packages/client/src/StillGate.ts';
 import { startServer, DEMO, type RunningServer } from '../harness/server.ts';
 import { startCoturn, type RunningCoturn } from './coturn.ts';
 import { startPostgres, startRedis, type Service } from './services.ts';
 import {
   firstFrameAt,
+  iceReport,
   onCall,
   openAgent,
   openVisitor,
@@ -60,10 +61,13 @@ async function ringing(
   /** Where the agent's console connects: another server process (same database and Redis). */
   agentServer: RunningServer = server,
   productIds: string[] = [],
+  /** Gets the agent's and the visitor's pages as they open (for a failure's report). */
+  pages: Page[] = [],
 ) {
   const [vc, ac] = await contexts(browser);
   const agent = await openAgent(ac, agentServer.url, DEMO.agents.mia, options);
   const visitor = await openVisitor(vc, server.url);
+  pages.push(agent, visitor);
   await startCall(visitor, 'Mia Alvarez', productIds, options);
   await expect.poll(async () => (await view(visitor)).state).toBe('ringing');
   await expect.poll(async () => (await view(agent)).state).toBe('ringing');
@@ -75,12 +79,16 @@ async function ringAndAccept(
   browser: Browser,
   options: EngineOptions = {},
   agentServer: RunningServer = server,
+  pages: Page[] = [],
 ) {
-  const { visitor, agent, close } = await ringing(server, browser, options, agentServer, [
-    'ITM-BLUE-SHIRT',
-    'EXT-RED-PANTS',
-    'NOPE-404',
-  ]);
+  const { visitor, agent, close } = await ringing(
+    server,
+    browser,
+    options,
+    agentServer,
+    ['ITM-BLUE-SHIRT', 'EXT-RED-PANTS', 'NOPE-404'],
+    pages,
+  );
   await onCall(agent, 'accept');
   await expect.poll(async () => (await view(visitor)).state).toBe('active');
   await expect.poll(async () => (await view(agent)).state).toBe('active');
@@ -449,12 +457,28 @@ test.describe('relay-only call through coturn', () => {
   });
 
   test('media flows through the TURN relay with time-limited credentials', async ({ browser }) => {
-    const { visitor, agent, close } = await ringAndAccept(server, browser, {
-      iceTransportPolicy: 'relay',
-    }).catch((e: unknown) => {
-      // what the relay saw (allocations, permissions, errors) says which side did not get through
+    // each side's peer connection as the accept is waited for (a failure reports them)
+    const pages: Page[] = [];
+    const { visitor, agent, close } = await ringAndAccept(
+      server,
+      browser,
+      { iceTransportPolicy: 'relay' },
+      server,
+      pages,
+    ).catch(async (e: unknown) => {
+      // what the relay saw (allocations, permissions, errors) and what each page's ICE agent
+      // holds say which side did not get through
       const log = turn.output().split('\n').slice(-60).join('\n');
-      throw new Error(`${String(e)}\n--- turnserver, last lines:\n${log}`);
+      const sides = await Promise.all(
+        pages.map(async (p, i) => {
+          const v = await view(p).catch(() => null);
+          const ice = await iceReport(p).catch((x: unknown) => String(x));
+          return `${i === 0 ? 'agent' : 'visitor'}: state ${String(v?.state)}, welcomes ${JSON.stringify(v?.welcomes)}; ${ice}`;
+        }),
+      );
+      throw new Error(
+        `${String(e)}\n--- the pages:\n${sides.join('\n')}\n--- turnserver, last lines:\n${log}`,
+      );
     });
     await expectMediaBothWays([visitor, agent], 'relay');
     await onCall(visitor, 'hangup');

@@ -417,6 +417,38 @@ export function stats(page: Page): Promise<{
   });
 }
 
+/**
+ * What the page's peer connection knows of the path, for a failure's report: its states, the
+ * candidates in each description, and the candidates and pairs its ICE agent has.
+ */
+export function iceReport(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as W).flux.call?.peerConnection;
+    if (!pc) return 'no peer connection';
+    const lines = (sdp: string | undefined): number =>
+      (sdp ?? '').split('\n').filter((l) => l.startsWith('a=candidate:')).length;
+    const kinds: Record<string, number> = {};
+    const pairs: string[] = [];
+    (await pc.getStats()).forEach((r: { type: string; state?: string; candidateType?: string }) => {
+      if (r.type === 'local-candidate' || r.type === 'remote-candidate') {
+        const k = `${r.type} ${r.candidateType ?? '?'}`;
+        kinds[k] = (kinds[k] ?? 0) + 1;
+      }
+      if (r.type === 'candidate-pair') pairs.push(r.state ?? '?');
+    });
+    return JSON.stringify({
+      signaling: pc.signalingState,
+      ice: pc.iceConnectionState,
+      gathering: pc.iceGatheringState,
+      connection: pc.connectionState,
+      candidatesInLocalDescription: lines(pc.localDescription?.sdp),
+      candidatesInRemoteDescription: lines(pc.remoteDescription?.sdp),
+      candidates: kinds,
+      pairs,
+    });
+  });
+}
+
 /** Runs `fn(call)` in the page (accept, hangup, …). */
 export async function onCall(page: Page, action: 'accept' | 'hangup' | 'decline'): Promise<void> {
   await page.evaluate(async (action) => {

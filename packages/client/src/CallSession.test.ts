@@ -637,6 +637,46 @@ async function agentRinging(kinds: ('audio' | 'video')[]) {
 }
 
 describe('prepareAgentCall', () => {
+  it("takes the visitor's candidates that came while the console opened its camera", async () => {
+    const { c, ws } = await signaling('agent');
+    const visitorPc = new FakePeerConnection();
+    visitorPc.addTransceiver('video');
+    const offer = await visitorPc.createOffer();
+    const incoming = {
+      type: 'call.incoming' as const,
+      seq: 1,
+      call: CALL,
+      offer: { type: 'offer' as const, sdp: offer.sdp ?? '' },
+      audioOnly: false,
+      ringTimeoutSeconds: 30,
+    };
+    ws.serverSend(incoming);
+    // the ring's candidate comes before the console has made the call's session
+    ws.serverSend({
+      type: 'call.signal',
+      seq: 2,
+      callId: CALL.id,
+      from: 'visitor',
+      signal: {
+        kind: 'candidate',
+        candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ relay' },
+      },
+    });
+    const call = prepareAgentCall({
+      signaling: c,
+      incoming,
+      localStream: fakeLocalStream(),
+      createPeerConnection: fakePeerConnectionFactory(),
+    });
+    const agentPc = FakePeerConnection.instances.at(-1);
+    await until(() => (agentPc?.addedCandidates.length ?? 0) > 0);
+    expect(agentPc?.addedCandidates[0]?.candidate).toContain('10.0.0.1');
+    // taken once: another session of the same ring would not get them again
+    expect(c.takeEarlySignals(CALL.id)).toEqual([]);
+    call.decline().catch(() => undefined); // the client closes before its answer
+    c.close();
+  });
+
   it("sends its answer to the visitor's ICE restart again when a new session may have lost it", async () => {
     const { ws, call, visitorPc, agentPc } = await agentRinging(['audio', 'video']);
     await until(() => descriptionsOf(ws).length > 0); // the early answer

@@ -548,6 +548,8 @@ export class CallSession {
     );
     this.#prepared = prepared;
     this.#preparedAnswer = undefined;
+    // what the visitor sent while the console opened its camera (candidates, mostly)
+    for (const m of this.#signaling.takeEarlySignals(call.id)) this.#negotiation.onSignal(m.signal);
     prepared.then(
       (answer) => {
         if (this.#prepared === prepared) this.#preparedAnswer = answer;

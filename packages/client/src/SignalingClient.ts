@@ -10,7 +10,7 @@
  * Only `transition()` changes `state`.
  */
 import { FINAL_CLOSE_CODES, FluxError, isErrorCode, PROTOCOL_VERSION } from '@flux/protocol';
-import type { ServerMessage, SessionWelcome } from '@flux/protocol';
+import type { ServerMessage, ServerMessageOf, SessionWelcome } from '@flux/protocol';
 import { Emitter } from './Emitter.ts';
 import { networkError } from './errors.ts';
 import { silentLogger, type Logger } from './logger.ts';
@@ -26,6 +26,12 @@ import type {
   WebSocketFactory,
   WebSocketLike,
 } from './types.ts';
+
+/** A `call.signal` message. */
+type CallSignal = ServerMessageOf<'call.signal'>;
+/** How long the signals of a ring that no session took are kept (ms), and how many at most. */
+const HOLD_SIGNALS_MS = 120_000;
+const MAX_HELD_SIGNALS = 64;
 
 /** Allowed moves of the signaling state machine. @public */
 export const SIGNALING_TRANSITIONS = {
@@ -104,6 +110,13 @@ export class SignalingClient {
   #lastSeq = 0;
   #ws: WebSocketLike | null = null;
   #pending = new Map<string, Pending>();
+  /**
+   * The signals of calls that rang here and that no call session has taken yet (by call id).
+   * A console opens its camera before it makes the session for a ring, and the visitor's
+   * trickled candidates that arrive meanwhile would otherwise be lost: with a TURN server the
+   * offer carries only its first candidate, and the call could fail for want of the others.
+   */
+  readonly #unclaimed = new Map<string, { since: number; signals: CallSignal[] }>();
   #reqCounter = 0;
   readonly #reqPrefix = Math.random().toString(36).slice(2, 8);
   readonly #events: Emitter<SignalingEvents>;
@@ -430,7 +443,31 @@ export class SignalingClient {
         this.#log.warn('server error', { code: msg.code, message: msg.message });
       }
     }
+    if (msg.type === 'call.incoming') this.#holdSignals(msg.call.id);
+    else if (msg.type === 'call.signal') {
+      const held = this.#unclaimed.get(msg.callId)?.signals;
+      if (held && held.length < MAX_HELD_SIGNALS) held.push(msg);
+    }
     this.#events.emit(msg.type, msg);
+  }
+
+  /**
+   * The signals of a call that rang here which came before its session was made; from now on
+   * they go to that session only. @internal
+   */
+  takeEarlySignals(callId: string): CallSignal[] {
+    const held = this.#unclaimed.get(callId);
+    this.#unclaimed.delete(callId);
+    return held?.signals ?? [];
+  }
+
+  #holdSignals(callId: string): void {
+    const now = this.#timers.now();
+    // rings that no session took (the console was busy) are forgotten after a while
+    for (const [id, held] of this.#unclaimed) {
+      if (now - held.since > HOLD_SIGNALS_MS) this.#unclaimed.delete(id);
+    }
+    if (!this.#unclaimed.has(callId)) this.#unclaimed.set(callId, { since: now, signals: [] });
   }
 
   #onWelcome(w: SessionWelcome): void {
