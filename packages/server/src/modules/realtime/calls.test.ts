@@ -9,6 +9,7 @@ import {
   relayCandidate,
   must,
   seed,
+  silence,
   sleep,
   suiteServer,
   TEST_ORIGIN,
@@ -505,8 +506,7 @@ describe('media and liveness', () => {
     const { ws: v } = await visitor(server, fx);
     expect((await v.request({ type: 'presence.subscribe' })).agents).toHaveLength(1);
     // the console's process hangs: it reads nothing, so it answers no ping
-    const raw = (c.ws as unknown as { _socket: { pause(): void } })._socket;
-    raw.pause();
+    silence(c);
     await v.next('presence.roster', (m) => m.agents.length === 0, 5000);
     v.close();
     c.ws.terminate();
@@ -765,10 +765,6 @@ describe('a ring that does not reach the agent', () => {
   });
   // the heartbeat alone (1 s)
   const beating = suiteServer({ realtime: { ringCheckMs: 0 } });
-  /** The console's connection dies without closing (a laptop shut): it reads nothing more. */
-  const silence = (c: WsTestClient): void => {
-    (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
-  };
 
   it('ends the call at once as missed when her only console does not answer, without counting it against her', async () => {
     const fx = await seed(quick.storage, {

@@ -23,6 +23,7 @@ import {
   OFFER,
   relayCandidate,
   seed,
+  silence,
   startServer,
   TEST_ORIGIN,
   visitor,
@@ -223,8 +224,7 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     const fx = await seed(storage, { settings: { ringTimeoutSeconds: 30 } });
     const c = await agent(b, fx);
     const { ws: v } = await visitor(a, fx);
-    // the console's connection dies without closing: it reads nothing more
-    (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    silence(c);
     const { call } = await request(v, must(fx.agents[0]).id);
     const ended = await v.next('call.state', (m) => m.call.status === 'ended', 6000);
     expect(ended.call).toMatchObject({ endReason: 'missed', endDetail: 'agent_unreachable' });
@@ -238,7 +238,7 @@ describe.skipIf(skip !== null)('two processes sharing PostgreSQL and Redis', () 
     const alive = await agent(a, fx);
     const gone = await agent(b, fx);
     const { ws: v } = await visitor(a, fx);
-    (gone.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    silence(gone);
     const { call } = await request(v, must(fx.agents[0]).id);
     await alive.next('call.incoming');
     // the heartbeat drops the silent console (on its second beat, 1 s apart)

@@ -199,6 +199,14 @@ export async function visitor(
   return { ws, sessionId: w.sessionId };
 }
 
+/**
+ * The client's connection dies without closing (a laptop shut, a process that hangs): it reads
+ * nothing more, so it answers no ping, and the server's socket stays open.
+ */
+export function silence(c: WsTestClient): void {
+  (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+}
+
 /** A console socket of agent `i` that said hello. */
 export async function agent(server: SuiteServer, fx: Fixture, i = 0): Promise<WsTestClient> {
   const ws = new WsTestClient(server.wsUrl, {
