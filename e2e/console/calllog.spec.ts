@@ -91,6 +91,8 @@ test('the admin lists, filters and opens the channel’s calls', async ({ browse
   await grace.getByRole('button', { name: 'Grace Hopper' }).click();
   const dialog = admin.getByRole('dialog', { name: 'Call with Grace Hopper' });
   await expect(dialog).toContainText('Jonas Berg');
+  // the admin reads of the agent, not of "you"
+  await expect(dialog.getByTestId('call-end')).toHaveText('The agent declined');
   await expect(dialog).toContainText('grace@example.test');
   await expect(dialog).toContainText(`${server.url}/`);
   await expect(dialog).toContainText('Blue');

@@ -4,7 +4,10 @@
  * ways. `abandonConnections()` is the change: every connection open at that moment goes
  * silent, each way and for good, without a close or a reset, as a phone's connections do when
  * it moves to another network; connections opened later pass. `refuse(true)` takes the device
- * off the network: new connections fail at once until `refuse(false)`.
+ * off the network: new connections fail at once until `refuse(false)`. `resetAbandoned()`
+ * brings it back: the server has given up on the connections it had, or never knew them, and
+ * answers their next packet with a reset, so the device's end of each abandoned connection is
+ * reset.
  */
 import { connect, createServer, type Socket } from 'node:net';
 
@@ -14,6 +17,8 @@ export interface TcpHop {
   abandonConnections(): void;
   /** While on, new connections are reset at once (a laptop shut, a phone out of reach). */
   refuse(on: boolean): void;
+  /** Every abandoned connection is reset on the device's side (it is back on the network). */
+  resetAbandoned(): void;
   /** Connections the hop has taken so far (and forwarded). */
   connections(): number;
   stop(): Promise<void>;
@@ -21,7 +26,8 @@ export interface TcpHop {
 
 export async function startTcpHop(targetPort: number, host = '127.0.0.1'): Promise<TcpHop> {
   const open = new Set<[Socket, Socket]>();
-  const abandoned: Socket[] = [];
+  // the device's end and the server's end of each abandoned connection
+  const abandoned: [Socket, Socket][] = [];
   let taken = 0;
   let refusing = false;
   const server = createServer((client) => {
@@ -57,18 +63,24 @@ export async function startTcpHop(targetPort: number, host = '127.0.0.1'): Promi
           s.removeAllListeners('close').removeAllListeners('error');
           s.on('error', () => undefined);
           s.on('data', () => undefined);
-          abandoned.push(s);
         }
+        abandoned.push(pair);
       }
       open.clear();
     },
     refuse(on) {
       refusing = on;
     },
+    resetAbandoned() {
+      for (const [client, upstream] of abandoned.splice(0)) {
+        client.resetAndDestroy();
+        upstream.destroy();
+      }
+    },
     connections: () => taken,
     async stop() {
       for (const pair of open) for (const s of pair) s.destroy();
-      for (const s of abandoned) s.destroy();
+      for (const pair of abandoned) for (const s of pair) s.destroy();
       open.clear();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

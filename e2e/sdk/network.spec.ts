@@ -202,8 +202,17 @@ test("the agent's laptop is shut while it rings: the shopper hears at once, and 
     // the laptop is back: the console reconnects by itself, and the next call rings there
     const before = hop.connections();
     hop.refuse(false);
+    hop.resetAbandoned();
     await expect(card).toHaveAttribute('data-flux-state', 'ready', { timeout: 30_000 });
     expect(hop.connections()).toBeGreaterThan(before);
+    // her history says why she missed it: not her attention, her connection
+    await agent.getByRole('link', { name: 'History' }).click();
+    await agent.getByTestId('history-table').locator('tbody tr').first().click();
+    await expect(agent.getByTestId('call-end')).toHaveText(
+      /^Your console could not be reached while it rang/,
+    );
+    await agent.keyboard.press('Escape');
+    await agent.getByRole('link', { name: 'Calls', exact: true }).click();
     const { ui: again } = await callFromWidget(visitor, quick.url);
     const ring = agent.getByTestId('ring-card');
     await expect(ring).toBeVisible();

@@ -83,6 +83,15 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * How long a request may go unanswered. A connection that died without a close (a laptop
+ * woken on another network, a proxy that dropped it) takes a request and never answers, and
+ * the browser sets no limit of its own: the screen would stay "Loading…" for good. A photo
+ * upload on a slow link gets longer.
+ */
+export const REQUEST_TIMEOUT_MS = 20_000;
+export const UPLOAD_TIMEOUT_MS = 120_000;
+
 export async function request<T>(
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
@@ -98,24 +107,54 @@ export async function request<T>(
     body = JSON.stringify(opts.body);
     headers['content-type'] = 'application/json';
   }
-  let res: Response;
-  try {
-    res = await fetch(withQuery(API_PREFIX + path, opts.query), {
-      method,
-      headers,
-      body: body ?? null,
-      credentials: 'same-origin',
-      signal: opts.signal ?? null,
-    });
-  } catch (err) {
-    if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(
-      'FLX_ERR_SDK_NETWORK',
-      'The server cannot be reached. Check your connection.',
-      0,
+  const url = withQuery(API_PREFIX + path, opts.query);
+  // A GET that timed out is asked once more: the browser closes the connection it was stuck on
+  // when it is aborted, so the second goes out on a live one. Other methods are not repeated
+  // (the first may have been done without its answer coming back).
+  for (let attempt = 1; ; attempt++) {
+    const timedOut = new AbortController();
+    const timer = setTimeout(
+      () => timedOut.abort(),
+      opts.raw ? UPLOAD_TIMEOUT_MS : REQUEST_TIMEOUT_MS,
     );
+    const onAbort = (): void => timedOut.abort();
+    opts.signal?.addEventListener('abort', onAbort);
+    try {
+      if (opts.signal?.aborted) throw new DOMException('Aborted', 'AbortError');
+      const res = await fetch(url, {
+        method,
+        headers,
+        body: body ?? null,
+        credentials: 'same-origin',
+        signal: timedOut.signal,
+      });
+      // the answer's body is read under the same limit
+      return answerOf(res, await res.text()) as T;
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      if (opts.signal?.aborted) throw new DOMException('Aborted', 'AbortError');
+      if (timedOut.signal.aborted) {
+        if (method === 'GET' && attempt < 2) continue;
+        throw new ApiError(
+          'FLX_ERR_SDK_NETWORK',
+          'The server did not answer in time. Check your connection.',
+          0,
+        );
+      }
+      throw new ApiError(
+        'FLX_ERR_SDK_NETWORK',
+        'The server cannot be reached. Check your connection.',
+        0,
+      );
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
   }
-  const text = await res.text();
+}
+
+/** The JSON of an answer, or its error as an `ApiError`. */
+function answerOf(res: Response, text: string): unknown {
   let json: unknown = undefined;
   if (text) {
     try {
@@ -137,7 +176,7 @@ export async function request<T>(
     if (isSessionGone(res.status, e?.code)) onUnauthenticated?.();
     throw new ApiError(code, message, res.status, e?.details);
   }
-  return json as T;
+  return json;
 }
 
 export const http = {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Call } from '@flux/protocol';
 import { addTags, normalizeTag } from './tags.ts';
 import { fieldErrorsFromDetails } from './fieldErrors.ts';
-import { agentStateReason, callOutcome, formatDuration, formatMoney, shortUrl } from './format.ts';
+import {
+  agentStateReason,
+  callOutcome,
+  endReasonLabel,
+  endText,
+  formatDuration,
+  formatMoney,
+  shortUrl,
+} from './format.ts';
 import { buildEmbedSnippet } from './embed.ts';
 
 describe('formatting', () => {
@@ -33,6 +41,42 @@ describe('formatting', () => {
     expect(callOutcome(c({ endReason: 'missed' }))).toBe('missed');
     expect(callOutcome(c({ endReason: 'declined' }))).toBe('declined');
     expect(callOutcome(c({ status: 'ringing' }))).toBe('open');
+  });
+
+  it('endText() says why a call ended, as precisely as the server recorded it', () => {
+    const c = (endReason: Call['endReason'], endDetail: string | null = null) => ({
+      endReason,
+      endDetail,
+    });
+    expect(endText(c(null), 'agent')).toBeNull();
+    // a ring timeout, and a console that could not be reached while it rang
+    expect(endText(c('missed'), 'agent')).toBe('Not answered in time');
+    expect(endText(c('missed', 'agent_unreachable'), 'agent')).toMatch(
+      /^Your console could not be reached while it rang/,
+    );
+    expect(endText(c('missed', 'agent_unreachable'), 'admin')).toMatch(
+      /^The agent's console could not be reached/,
+    );
+    expect(endText(c('cancelled', 'visitor_gone'), 'agent')).toBe('Visitor left while it rang');
+    expect(endText(c('cancelled'), 'agent')).toBe('Visitor hung up while ringing');
+    expect(endText(c('lost', 'agent_gone'), 'agent')).toBe('Your connection was lost');
+    expect(endText(c('lost', 'agent_gone'), 'admin')).toBe("The agent's connection was lost");
+    expect(endText(c('lost', 'visitor_gone'), 'admin')).toBe("Visitor's connection was lost");
+    expect(endText(c('lost', 'server_restarted'), 'agent')).toBe('Ended by a server restart');
+    expect(endText(c('failed', 'visitor: ice failed'), 'agent')).toBe(
+      "Connection failed on the visitor's side",
+    );
+    expect(endText(c('failed', 'agent: ice failed'), 'agent')).toBe(
+      'Connection failed on your side',
+    );
+    expect(endText(c('failed', 'agent: ice failed'), 'admin')).toBe(
+      "Connection failed on the agent's side",
+    );
+    // a detail it does not know says the reason alone, and "you" is the agent's word only
+    expect(endText(c('lost', 'something_new'), 'admin')).toBe('Connection lost');
+    expect(endText(c('declined'), 'agent')).toBe('You declined');
+    expect(endText(c('declined'), 'admin')).toBe('The agent declined');
+    expect(endReasonLabel('agent_hangup', 'admin')).toBe('The agent hung up');
   });
 
   it('agentStateReason() explains being set offline after missed calls', () => {

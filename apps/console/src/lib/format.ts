@@ -73,15 +73,67 @@ export const OUTCOME_LABELS: Record<Outcome, string> = {
   open: 'In progress',
 };
 
-export const END_REASON_LABELS: Record<EndReason, string> = {
-  declined: 'You declined',
-  missed: 'Not answered in time',
-  cancelled: 'Visitor hung up while ringing',
-  visitor_hangup: 'Visitor hung up',
-  agent_hangup: 'You hung up',
-  failed: 'Connection failed',
-  lost: 'Connection lost',
+/**
+ * Who reads why a call ended: the agent who had it ("You declined"), or the shop's admin in the
+ * call log, where "you" would be wrong ("The agent declined").
+ */
+export type Reader = 'agent' | 'admin';
+
+const END_REASON_LABELS: Record<EndReason, [agent: string, admin: string]> = {
+  declined: ['You declined', 'The agent declined'],
+  missed: ['Not answered in time', 'Not answered in time'],
+  cancelled: ['Visitor hung up while ringing', 'Visitor hung up while ringing'],
+  visitor_hangup: ['Visitor hung up', 'Visitor hung up'],
+  agent_hangup: ['You hung up', 'The agent hung up'],
+  failed: ['Connection failed', 'Connection failed'],
+  lost: ['Connection lost', 'Connection lost'],
 };
+
+/** The reasons a call can end, as the call log's filter lists them. */
+export const END_REASONS = Object.keys(END_REASON_LABELS) as EndReason[];
+
+/** An end reason alone, in words for `reader`. */
+export function endReasonLabel(reason: EndReason, reader: Reader): string {
+  return END_REASON_LABELS[reason][reader === 'agent' ? 0 : 1];
+}
+
+/**
+ * Why a call ended, in words for `reader`: the reason, made precise by the server's detail where
+ * it tells more (docs/protocol.md, *Call states*). Null while the call is not over.
+ */
+export function endText(
+  call: Pick<Call, 'endReason' | 'endDetail'>,
+  reader: Reader,
+): string | null {
+  const { endReason: reason, endDetail: detail } = call;
+  if (!reason) return null;
+  const agent = reader === 'agent';
+  const side = detail?.startsWith('visitor:')
+    ? "the visitor's side"
+    : detail?.startsWith('agent:')
+      ? agent
+        ? 'your side'
+        : "the agent's side"
+      : null;
+  switch (`${reason}/${detail ?? ''}`) {
+    case 'missed/agent_unreachable':
+      return agent
+        ? 'Your console could not be reached while it rang (a laptop shut or a network gone)'
+        : "The agent's console could not be reached while it rang (a laptop shut or a network gone)";
+    case 'cancelled/visitor_gone':
+      return 'Visitor left while it rang';
+    case 'lost/visitor_gone':
+      return "Visitor's connection was lost";
+    case 'lost/agent_gone':
+      return agent ? 'Your connection was lost' : "The agent's connection was lost";
+    case 'lost/server_restarted':
+      return 'Ended by a server restart';
+    case 'lost/server_gone':
+      return 'Lost when a server stopped';
+  }
+  if (reason === 'failed' && side) return `Connection failed on ${side}`;
+  return endReasonLabel(reason, reader);
+}
 
 /** Why the server changed my status, in words for the agent. */
 export function agentStateReason(reason: string | undefined, misses?: number): string {

@@ -20,7 +20,7 @@ import {
 } from '../calls/agentCalls.ts';
 import { parkRemote, showRemoteIn } from '../calls/remoteVideo.ts';
 import { refocus } from '../lib/focus.ts';
-import { END_REASON_LABELS, formatDuration, shortUrl, visitorName } from '../lib/format.ts';
+import { endText, formatDuration, shortUrl, visitorName } from '../lib/format.ts';
 import { Icon } from '../ui/Icon.tsx';
 import { Button } from '../ui/Button.tsx';
 import { TabList, TabPanel } from '../ui/Tabs.tsx';
@@ -148,8 +148,7 @@ export function CallScreen() {
                   <>
                     <h2 style={{ color: '#fff' }}>Call ended</h2>
                     <p style={{ marginTop: '6px' }}>
-                      {call.endReason ? END_REASON_LABELS[call.endReason] : ''} ·{' '}
-                      {formatDuration(elapsed)}
+                      {endText(call, 'agent') ?? ''} · {formatDuration(elapsed)}
                     </p>
                     <div style={{ marginTop: '16px' }}>
                       <Button variant="primary" onClick={closeCall}>

@@ -4,11 +4,12 @@ import { api } from '../api/api.ts';
 import { callsVersion } from '../calls/agentCalls.ts';
 import {
   callOutcome,
-  END_REASON_LABELS,
+  endText,
   formatDateTime,
   formatDuration,
   formatMoney,
   OUTCOME_LABELS,
+  type Reader,
   shortUrl,
   visitorName,
 } from '../lib/format.ts';
@@ -28,13 +29,11 @@ const OUTCOME_CLASS = {
   open: 'badge-accent',
 } as const;
 
-export function OutcomeBadge({ call }: { call: Call }) {
+/** The call's outcome; hovered, why it ended, in words for `reader` (the agent by default). */
+export function OutcomeBadge({ call, reader = 'agent' }: { call: Call; reader?: Reader }) {
   const o = callOutcome(call);
   return (
-    <span
-      class={`badge ${OUTCOME_CLASS[o]}`}
-      title={call.endReason ? END_REASON_LABELS[call.endReason] : undefined}
-    >
+    <span class={`badge ${OUTCOME_CLASS[o]}`} title={endText(call, reader) ?? undefined}>
       {OUTCOME_LABELS[o]}
     </span>
   );
@@ -115,7 +114,7 @@ export function CallRow({
         <div class="small muted">{shortUrl(c.pageUrl, 36)}</div>
       </td>
       <td>
-        <OutcomeBadge call={c} />
+        <OutcomeBadge call={c} reader={agentName !== undefined ? 'admin' : 'agent'} />
       </td>
       <td>
         <span class="mono">{formatDuration(c.durationSeconds)}</span> <WeakBadge call={c} />
@@ -201,15 +200,19 @@ export function CallDetail({
   agentName?: string;
 }) {
   const weak = weakParts(call);
+  const reader = agentName !== undefined ? 'admin' : 'agent';
+  const why = endText(call, reader);
   return (
     <Modal title={`Call with ${visitorName(call.visitor)}`} onClose={onClose} wide>
       <div class="stack">
         <dl class="ring-meta" style={{ gridTemplateColumns: '120px 1fr' }}>
           <dt>Outcome</dt>
           <dd>
-            <OutcomeBadge call={call} />{' '}
-            {call.endReason ? (
-              <span class="muted small">{END_REASON_LABELS[call.endReason]}</span>
+            <OutcomeBadge call={call} reader={reader} />{' '}
+            {why ? (
+              <span class="muted small" data-testid="call-end">
+                {why}
+              </span>
             ) : null}
           </dd>
           {agentName !== undefined ? (

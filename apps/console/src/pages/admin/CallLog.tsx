@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { AdminCallsQuery, Call, CallStatus, EndReason, User } from '@flux/protocol';
 import { api } from '../../api/api.ts';
-import { END_REASON_LABELS } from '../../lib/format.ts';
+import { END_REASONS, endReasonLabel } from '../../lib/format.ts';
 import { Field } from '../../ui/Field.tsx';
 import { Empty, PageHead } from '../../ui/misc.tsx';
 import { PagedTable } from '../../ui/PagedTable.tsx';
@@ -168,9 +168,9 @@ export function CallLog() {
                 onChange={(e) => set('endReason')(e.currentTarget.value as Filters['endReason'])}
               >
                 <option value="">Any reason</option>
-                {(Object.keys(END_REASON_LABELS) as EndReason[]).map((r) => (
+                {END_REASONS.map((r) => (
                   <option key={r} value={r}>
-                    {END_REASON_LABELS[r]}
+                    {endReasonLabel(r, 'admin')}
                   </option>
                 ))}
               </select>
