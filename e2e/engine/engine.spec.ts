@@ -462,7 +462,8 @@ test.describe('relay-only call through coturn', () => {
     const { visitor, agent, close } = await ringAndAccept(
       server,
       browser,
-      { iceTransportPolicy: 'relay' },
+      // the console's camera opens well after the ring, when the visitor's candidates are in
+      { iceTransportPolicy: 'relay', cameraOpensInMs: 1000 },
       server,
       pages,
     ).catch(async (e: unknown) => {
@@ -481,6 +482,32 @@ test.describe('relay-only call through coturn', () => {
       );
     });
     await expectMediaBothWays([visitor, agent], 'relay');
+    // each side's ICE agent holds every candidate the other gathered: the ones the visitor
+    // trickled while the agent's camera opened were lost once, and the agent had only the
+    // offer's first (a relay-only call could then not connect at all)
+    const relayCandidates = async (p: Page): Promise<{ local: number; remote: number }> => {
+      const { candidates } = JSON.parse(await iceReport(p)) as {
+        candidates: Record<string, number>;
+      };
+      return {
+        local: candidates['local-candidate relay'] ?? 0,
+        remote: candidates['remote-candidate relay'] ?? 0,
+      };
+    };
+    // (how many each held of how many the other gathered, until it holds them all)
+    const held = async (from: Page, to: Page) => {
+      const [{ local: gathered }, { remote: got }] = await Promise.all([
+        relayCandidates(from),
+        relayCandidates(to),
+      ]);
+      return got === gathered && gathered > 0 ? 'all' : `${String(got)} of ${String(gathered)}`;
+    };
+    await expect
+      .poll(() => held(visitor, agent), { message: "the visitor's at the agent" })
+      .toBe('all');
+    await expect
+      .poll(() => held(agent, visitor), { message: "the agent's at the visitor" })
+      .toBe('all');
     await onCall(visitor, 'hangup');
     await close();
   });

@@ -46,6 +46,11 @@ export interface EngineOptions {
    * `paintCamera(page)` (the microphone stays the fake one).
    */
   quietCamera?: boolean;
+  /**
+   * Agent only: the camera takes this long to open at a ring (a laptop's camera can take a
+   * second or two); what the visitor sends meanwhile must not be lost.
+   */
+  cameraOpensInMs?: number;
 }
 
 type W = Window & {
@@ -200,12 +205,13 @@ export async function openAgent(
   await openEngine(page, base, 'agent');
   await page.addScriptTag({ content: watchCallSource() });
   await page.evaluate(
-    ({ policy, quietCamera, gatherMs }) => {
+    ({ policy, quietCamera, gatherMs, opensIn }) => {
       const w = window as unknown as W & {
         __fluxWatch: (c: FluxClientModule.CallSession) => void;
         __paintCamera?: () => void;
       };
       const media = async (): Promise<MediaStream> => {
+        if (opensIn) await new Promise((resolve) => setTimeout(resolve, opensIn));
         if (!quietCamera) return w.FluxClient.getLocalMedia();
         const canvas = document.createElement('canvas');
         canvas.width = 320;
@@ -238,6 +244,7 @@ export async function openAgent(
       policy: options.iceTransportPolicy ?? null,
       quietCamera: options.quietCamera ?? false,
       gatherMs: options.iceGatheringTimeoutMs ?? null,
+      opensIn: options.cameraOpensInMs ?? 0,
     },
   );
   return page;
