@@ -3,8 +3,9 @@
  * context, on the demo shop's origin) calls Mia; the console rings with the visitor's
  * details and products, and the agent accepts (video both ways, products pushed and
  * removed, chat, notes, hang up) or declines (also "decline and go offline"), and is told
- * when the server sets her offline after a missed call; and a whole call by keyboard, the
- * focus following the ring, the call and its end.
+ * when the server sets her offline after a missed call; a whole call by keyboard, the focus
+ * following the ring, the call and its end; and a ring whose visitor hangs up while the agent's
+ * camera opens.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { ApiClient } from '../harness/api.ts';
@@ -22,11 +23,25 @@ test.afterAll(async () => {
 
 const MIA = 'Mia Alvarez';
 
-async function agentOnline(browser: Browser, scheme: 'light' | 'dark' = 'light'): Promise<Page> {
+async function agentOnline(
+  browser: Browser,
+  scheme: 'light' | 'dark' = 'light',
+  /** The camera and microphone take this long to open (a laptop's camera can take seconds). */
+  slowCameraMs = 0,
+): Promise<Page> {
   const ctx = await browser.newContext({
     colorScheme: scheme,
     viewport: { width: 1366, height: 900 },
   });
+  if (slowCameraMs) {
+    await ctx.addInitScript((ms) => {
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return open(c);
+      };
+    }, slowCameraMs);
+  }
   // Desktop notifications allowed (granting replaces the permission set, so camera and mic
   // too); the real constructor is wrapped to record what was shown.
   await ctx.grantPermissions(['notifications', 'camera', 'microphone'], { origin: server.url });
@@ -501,6 +516,35 @@ test('an agent takes a call by keyboard: the focus follows the ring, the call an
   await card.getByRole('button', { name: 'Decline', exact: true }).click();
   await expect(card).toHaveCount(0);
   await expect(name).toBeFocused();
+  await agent.context().close();
+  await visitor.context().close();
+});
+
+test('a visitor who hangs up while the agent’s camera opens: the console stops ringing, says so, and rings for the next call', async ({
+  browser,
+}) => {
+  const agent = await agentOnline(browser, 'light', 2000);
+  const visitor = await visitorPage(browser);
+  await callAgent(visitor, server.url, MIA, { user: { name: 'Grace' } });
+  await expect.poll(async () => (await visitorView(visitor)).state).toBe('ringing');
+  await expect(agent).toHaveTitle(/Incoming call: Grace/);
+  await visitor.evaluate(() =>
+    (window as unknown as { visitorCall: { hangup(): Promise<unknown> } }).visitorCall.hangup(),
+  );
+  await expect(agent.locator('.toasts')).toContainText('Grace hung up before you answered.');
+  // the camera has opened since: the ended ring does not come up
+  await agent.waitForTimeout(2500);
+  await expect(agent.getByTestId('ring-card')).toHaveCount(0);
+  await expect(agent).not.toHaveTitle(/Incoming call/);
+  // and the next call rings and is taken
+  await callAgent(visitor, server.url, MIA, { user: { name: 'Grace' } });
+  const card = agent.getByTestId('ring-card');
+  await expect(card).toBeVisible();
+  await card.getByRole('button', { name: 'Accept' }).click();
+  await expect.poll(async () => (await visitorView(visitor)).state).toBe('active');
+  await visitor.evaluate(() =>
+    (window as unknown as { visitorCall: { hangup(): Promise<unknown> } }).visitorCall.hangup(),
+  );
   await agent.context().close();
   await visitor.context().close();
 });

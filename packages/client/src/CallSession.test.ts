@@ -672,8 +672,54 @@ describe('prepareAgentCall', () => {
     await until(() => (agentPc?.addedCandidates.length ?? 0) > 0);
     expect(agentPc?.addedCandidates[0]?.candidate).toContain('10.0.0.1');
     // taken once: another session of the same ring would not get them again
-    expect(c.takeEarlySignals(CALL.id)).toEqual([]);
+    expect(c.takeEarly(CALL.id)).toEqual({ signals: [], state: null });
     call.decline().catch(() => undefined); // the client closes before its answer
+    c.close();
+  });
+
+  /** A ring, then `state` of its call, both before the console makes the call's session. */
+  async function endedBeforeSession(state: Partial<typeof CALL>) {
+    const { c, ws } = await signaling('agent');
+    const visitorPc = new FakePeerConnection();
+    visitorPc.addTransceiver('video');
+    const offer = await visitorPc.createOffer();
+    const incoming = {
+      type: 'call.incoming' as const,
+      seq: 1,
+      call: CALL,
+      offer: { type: 'offer' as const, sdp: offer.sdp ?? '' },
+      audioOnly: false,
+      ringTimeoutSeconds: 30,
+    };
+    ws.serverSend(incoming);
+    ws.serverSend({ type: 'call.state', seq: 2, call: { ...CALL, ...state } });
+    const stream = fakeLocalStream();
+    const call = prepareAgentCall({
+      signaling: c,
+      incoming,
+      localStream: stream,
+      createPeerConnection: fakePeerConnectionFactory(),
+    });
+    return { c, call, pc: FakePeerConnection.instances.at(-1) };
+  }
+
+  it('a ring whose call ended while the console opened its camera makes a session born ended', async () => {
+    const { c, call, pc } = await endedBeforeSession({
+      status: 'ended',
+      endReason: 'cancelled',
+      endDetail: 'visitor_gone',
+    });
+    expect(call.state).toBe('ended');
+    expect(call.endReason).toBe('cancelled');
+    expect(pc?.signalingState).toBe('closed');
+    expect(c.takeEarly(CALL.id).state).toBeNull();
+    c.close();
+  });
+
+  it('a ring taken on another console meanwhile makes a session born ended, answered elsewhere', async () => {
+    const { c, call } = await endedBeforeSession({ status: 'connected' });
+    expect(call.state).toBe('ended');
+    expect(call.endReason).toBe('answered_elsewhere');
     c.close();
   });
 

@@ -548,17 +548,20 @@ export class CallSession {
     );
     this.#prepared = prepared;
     this.#preparedAnswer = undefined;
-    // what the visitor sent while the console opened its camera (candidates, mostly)
-    for (const m of this.#signaling.takeEarlySignals(call.id)) this.#negotiation.onSignal(m.signal);
     prepared.then(
       (answer) => {
         if (this.#prepared === prepared) this.#preparedAnswer = answer;
       },
       // an unhandled failure here surfaces at accept()
       (e: unknown) => {
-        this.#log.warn('preparing the answer failed', { error: String(e) });
+        if (!this.#ended()) this.#log.warn('preparing the answer failed', { error: String(e) });
       },
     );
+    // what came while the console opened its camera: the visitor's candidates, mostly, and
+    // the ring's end if it is over already (the session is then born ended)
+    const early = this.#signaling.takeEarly(call.id);
+    for (const m of early.signals) this.#negotiation.onSignal(m.signal);
+    if (early.state) this.#onCallState(early.state);
   }
 
   // ---------------------------------------------------------------- internal: wiring

@@ -29,6 +29,7 @@ import type {
 
 /** A `call.signal` message. */
 type CallSignal = ServerMessageOf<'call.signal'>;
+type CallStateMessage = ServerMessageOf<'call.state'>;
 /** How long the signals of a ring that no session took are kept (ms), and how many at most. */
 const HOLD_SIGNALS_MS = 120_000;
 const MAX_HELD_SIGNALS = 64;
@@ -111,12 +112,18 @@ export class SignalingClient {
   #ws: WebSocketLike | null = null;
   #pending = new Map<string, Pending>();
   /**
-   * The signals of calls that rang here and that no call session has taken yet (by call id).
-   * A console opens its camera before it makes the session for a ring, and the visitor's
-   * trickled candidates that arrive meanwhile would otherwise be lost: with a TURN server the
-   * offer carries only its first candidate, and the call could fail for want of the others.
+   * What came for calls that rang here and that no call session has taken yet (by call id):
+   * their signals, and the latest `call.state`. A console opens its camera before it makes the
+   * session for a ring, and what arrives meanwhile would otherwise be lost: the visitor's
+   * trickled candidates (with a TURN server the offer carries only its first candidate, and the
+   * call could fail for want of the others), or the ring's end (the visitor hung up at once; a
+   * console that comes back is replayed a ring and then its end), which would leave the ring
+   * ringing.
    */
-  readonly #unclaimed = new Map<string, { since: number; signals: CallSignal[] }>();
+  readonly #unclaimed = new Map<
+    string,
+    { since: number; signals: CallSignal[]; state: CallStateMessage | null }
+  >();
   #reqCounter = 0;
   readonly #reqPrefix = Math.random().toString(36).slice(2, 8);
   readonly #events: Emitter<SignalingEvents>;
@@ -447,18 +454,21 @@ export class SignalingClient {
     else if (msg.type === 'call.signal') {
       const held = this.#unclaimed.get(msg.callId)?.signals;
       if (held && held.length < MAX_HELD_SIGNALS) held.push(msg);
+    } else if (msg.type === 'call.state') {
+      const held = this.#unclaimed.get(msg.call.id);
+      if (held) held.state = msg;
     }
     this.#events.emit(msg.type, msg);
   }
 
   /**
-   * The signals of a call that rang here which came before its session was made; from now on
-   * they go to that session only. @internal
+   * What came for a call that rang here before its session was made: its signals, and its
+   * latest state if one came; from now on they go to that session only. @internal
    */
-  takeEarlySignals(callId: string): CallSignal[] {
+  takeEarly(callId: string): { signals: CallSignal[]; state: CallStateMessage | null } {
     const held = this.#unclaimed.get(callId);
     this.#unclaimed.delete(callId);
-    return held?.signals ?? [];
+    return { signals: held?.signals ?? [], state: held?.state ?? null };
   }
 
   #holdSignals(callId: string): void {
@@ -467,7 +477,9 @@ export class SignalingClient {
     for (const [id, held] of this.#unclaimed) {
       if (now - held.since > HOLD_SIGNALS_MS) this.#unclaimed.delete(id);
     }
-    if (!this.#unclaimed.has(callId)) this.#unclaimed.set(callId, { since: now, signals: [] });
+    if (!this.#unclaimed.has(callId)) {
+      this.#unclaimed.set(callId, { since: now, signals: [], state: null });
+    }
   }
 
   #onWelcome(w: SessionWelcome): void {

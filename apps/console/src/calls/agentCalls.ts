@@ -159,15 +159,6 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     `${name} is calling${incoming.call.pageUrl ? ` from ${incoming.call.pageUrl}` : ''}`,
     () => navigate('home'),
   );
-  // The call may be over before the camera opens (the visitor hung up at once; a console that
-  // comes back is replayed a ring and then its end): the session made below would not hear of
-  // it, and the ring would stay on screen.
-  let over: CallEndReason | null | undefined;
-  const off = c.on('call.state', (m) => {
-    if (m.call.id !== incoming.call.id) return;
-    if (m.call.status === 'ended') over = m.call.endReason;
-    else if (m.call.status === 'connected') over = null; // taken on another console
-  });
   let stream: MediaStream | null = null;
   let mediaError: string | null = null;
   try {
@@ -179,16 +170,10 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     } catch {
       mediaError = err instanceof Error ? err.message : 'Camera and microphone are not available.';
     }
-  } finally {
-    off();
   }
-  if (over !== undefined) {
-    stopRinging();
-    stream?.getTracks().forEach((t) => t.stop());
-    callsVersion.value++;
-    ringOver(over, name);
-    return;
-  }
+  // The call may be over before the camera opened (the visitor hung up at once; a console that
+  // comes back is replayed a ring and then its end; another console took it): the signaling
+  // client kept what came meanwhile, and the session is then born ended.
   const session = prepareAgentCall({
     signaling: c,
     incoming,
@@ -217,6 +202,9 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
   if (session.state === 'ended') {
     stopRinging();
     stream?.getTracks().forEach((t) => t.stop());
+    session.dispose();
+    callsVersion.value++;
+    ringOver(session.endReason, name);
     return;
   }
   ringing.value = entry;
