@@ -520,28 +520,36 @@ test('an agent takes a call by keyboard: the focus follows the ring, the call an
   await visitor.context().close();
 });
 
-test('a visitor who hangs up while the agent’s camera opens: the console stops ringing, says so, and rings for the next call', async ({
+test('a ring shows at once while the agent’s camera opens: a visitor who hangs up meanwhile takes it down, and an Accept clicked meanwhile goes through', async ({
   browser,
 }) => {
   const agent = await agentOnline(browser, 'light', 2000);
   const visitor = await visitorPage(browser);
   await callAgent(visitor, server.url, MIA, { user: { name: 'Grace' } });
   await expect.poll(async () => (await visitorView(visitor)).state).toBe('ringing');
+  const card = agent.getByTestId('ring-card');
+  // the card is up while the camera opens (2 s here), and says so
+  await expect(card).toBeVisible({ timeout: 1500 });
+  await expect(card.getByTestId('ring-preparing')).toHaveText('Starting your camera…');
+  await expect(card.getByTestId('ring-visitor')).toHaveText('Grace');
   await expect(agent).toHaveTitle(/Incoming call: Grace/);
+  await agent.screenshot({ path: test.info().outputPath('ring-preparing.png') });
+  // the visitor hangs up before the camera is open: the card goes at once
   await visitor.evaluate(() =>
     (window as unknown as { visitorCall: { hangup(): Promise<unknown> } }).visitorCall.hangup(),
   );
+  await expect(card).toHaveCount(0, { timeout: 1000 });
   await expect(agent.locator('.toasts')).toContainText('Grace hung up before you answered.');
-  // the camera has opened since: the ended ring does not come up
+  // the camera has opened since: the ended ring does not come back
   await agent.waitForTimeout(2500);
-  await expect(agent.getByTestId('ring-card')).toHaveCount(0);
+  await expect(card).toHaveCount(0);
   await expect(agent).not.toHaveTitle(/Incoming call/);
-  // and the next call rings and is taken
+  // the next call: Accept clicked while the camera opens goes through once it is open
   await callAgent(visitor, server.url, MIA, { user: { name: 'Grace' } });
-  const card = agent.getByTestId('ring-card');
-  await expect(card).toBeVisible();
+  await expect(card.getByTestId('ring-preparing')).toBeVisible();
   await card.getByRole('button', { name: 'Accept' }).click();
   await expect.poll(async () => (await visitorView(visitor)).state).toBe('active');
+  await expect(agent.getByTestId('call-screen')).toHaveAttribute('data-call-state', 'active');
   await visitor.evaluate(() =>
     (window as unknown as { visitorCall: { hangup(): Promise<unknown> } }).visitorCall.hangup(),
   );

@@ -33,7 +33,7 @@ import {
 } from '../ring/attention.ts';
 import { agentStateReason, visitorName } from '../lib/format.ts';
 import { channel, me } from '../state/session.ts';
-import { navigate, route } from '../state/router.ts';
+import { navigate } from '../state/router.ts';
 import { toast } from '../state/toast.ts';
 
 export const signalingState = signal<SignalingState>('disconnected');
@@ -46,7 +46,14 @@ export const callbacksVersion = signal(0);
 export const callsVersion = signal(0);
 
 export interface RingingCall {
-  session: CallSession;
+  /**
+   * Null while the console opens the camera and microphone for the ring: the card shows at
+   * once (a laptop's camera can take a second or two to start, and a first call waits for the
+   * browser's permission prompt), and an Accept or Decline clicked meanwhile waits for it.
+   */
+  session: CallSession | null;
+  /** The session once the camera is open (null if the ring was over by then). */
+  ready: Promise<CallSession | null>;
   incoming: CallIncoming;
   call: Call;
   /** When the ring reached this console (ms). */
@@ -126,7 +133,7 @@ export function startSignaling(): void {
 
 export function stopSignaling(): void {
   stopRinging();
-  ringing.value?.session.dispose();
+  ringing.value?.session?.dispose();
   ringing.value = null;
   endLocalMedia();
   current.value?.session.dispose();
@@ -159,6 +166,27 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     `${name} is calling${incoming.call.pageUrl ? ` from ${incoming.call.pageUrl}` : ''}`,
     () => navigate('home'),
   );
+  let whenReady: (s: CallSession | null) => void = () => undefined;
+  const pending: RingingCall = {
+    session: null,
+    ready: new Promise((resolve) => (whenReady = resolve)),
+    incoming,
+    call: incoming.call,
+    since,
+    mediaError: null,
+  };
+  // the card shows while the camera opens; a ring that ends meanwhile (or is taken on another
+  // console) takes it down at once (the session made once the camera is open is born ended)
+  ringing.value = pending;
+  const off = c.on('call.state', (m) => {
+    if (m.call.id !== incoming.call.id || ringing.value !== pending) return;
+    if (m.call.status === 'ended' || m.call.status === 'connected') {
+      stopRinging();
+      ringing.value = null;
+      callsVersion.value++;
+      ringOver(m.call.status === 'ended' ? m.call.endReason : null, name);
+    }
+  });
   let stream: MediaStream | null = null;
   let mediaError: string | null = null;
   try {
@@ -170,6 +198,14 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     } catch {
       mediaError = err instanceof Error ? err.message : 'Camera and microphone are not available.';
     }
+  } finally {
+    off();
+  }
+  if (client !== c) {
+    // signed out (or the console's connection was replaced) while the camera opened
+    stream?.getTracks().forEach((t) => t.stop());
+    whenReady(null);
+    return;
   }
   // The call may be over before the camera opened (the visitor hung up at once; a console that
   // comes back is replayed a ring and then its end; another console took it): the signaling
@@ -179,7 +215,6 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
     incoming,
     ...(stream ? { localStream: stream } : {}),
   });
-  const entry: RingingCall = { session, incoming, call: incoming.call, since, mediaError };
   // the visitor's video starts playing while it rings (black and silent until the accept)
   session.on('remoteStream', (s) => {
     if (ringing.value?.session === session) playRemote(s, true);
@@ -199,26 +234,34 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
       ringOver(reason, name);
     }
   });
-  if (session.state === 'ended') {
-    stopRinging();
+  if (session.state === 'ended' || ringing.value !== pending) {
     stream?.getTracks().forEach((t) => t.stop());
     session.dispose();
+    whenReady(null);
+    // the listener above took its card down as the ring ended (and another ring may be up
+    // since); what follows is for an end it did not see
+    if (ringing.value !== pending) return;
+    stopRinging();
+    ringing.value = null;
     callsVersion.value++;
     ringOver(session.endReason, name);
     return;
   }
-  ringing.value = entry;
+  // the same card (its key is the call and the ring's time), now with the session
+  ringing.value = { ...pending, session, mediaError, call: session.call ?? pending.call };
   localStream.value = stream;
-  if (route.value !== 'home' && route.value !== 'call') {
-    /* the ring card is global (an overlay), so no navigation is needed */
-  }
+  whenReady(session);
 }
 
 export async function acceptRinging(): Promise<void> {
+  const ring = ringing.value;
+  if (!ring) return;
+  // clicked while the camera opens: the accept waits for it (no await otherwise, so that the
+  // accept's signal and picture go in the click's own task)
+  const session = ring.session ?? (await ring.ready);
   const r = ringing.value;
-  if (!r) return;
+  if (!session || r?.session !== session) return;
   stopRinging();
-  const session = r.session;
   // Accepting first: with the answer prepared, accept() tells the visitor and sends the
   // agent's picture before it returns (captured when this task ends). The call screen is built
   // just before the next frame: rendered in this task, it held the picture back by 10-50 ms on
@@ -244,12 +287,15 @@ export async function acceptRinging(): Promise<void> {
 }
 
 export async function declineRinging(goOffline: boolean): Promise<void> {
+  const ring = ringing.value;
+  if (!ring) return;
+  const session = ring.session ?? (await ring.ready);
   const r = ringing.value;
-  if (!r) return;
+  if (!session || r?.session !== session) return;
   stopRinging();
   ringing.value = null;
   try {
-    await r.session.decline({ goOffline });
+    await session.decline({ goOffline });
     if (goOffline) {
       if (me.value) me.value = { ...me.value, status: 'offline' };
       statusNotice.value = 'You declined a call and went offline.';
@@ -259,8 +305,8 @@ export async function declineRinging(goOffline: boolean): Promise<void> {
   } finally {
     localStream.value?.getTracks().forEach((t) => t.stop());
     localStream.value = null;
-    releaseRemote(r.session.remoteStream);
-    r.session.dispose();
+    releaseRemote(session.remoteStream);
+    session.dispose();
     callsVersion.value++;
   }
 }

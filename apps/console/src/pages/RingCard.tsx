@@ -112,6 +112,11 @@ function Ring({ r }: { r: RingingCall }) {
               ) : null}
             </dd>
           </dl>
+          {r.session ? null : (
+            <div class="small muted" role="status" data-testid="ring-preparing">
+              Starting your camera…
+            </div>
+          )}
           {r.mediaError ? (
             <div class="banner banner-warn small">
               <Icon name="videoOff" /> {r.mediaError}
