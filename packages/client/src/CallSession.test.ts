@@ -637,7 +637,8 @@ async function agentRinging(kinds: ('audio' | 'video')[]) {
 }
 
 describe('prepareAgentCall', () => {
-  it("takes the visitor's candidates that came while the console opened its camera", async () => {
+  /** An agent's signaling client that a visitor's call rings, with no session made yet. */
+  async function ringWithoutSession() {
     const { c, ws } = await signaling('agent');
     const visitorPc = new FakePeerConnection();
     visitorPc.addTransceiver('video');
@@ -651,6 +652,19 @@ describe('prepareAgentCall', () => {
       ringTimeoutSeconds: 30,
     };
     ws.serverSend(incoming);
+    /** The session the console makes once its camera is open. */
+    const prepare = () =>
+      prepareAgentCall({
+        signaling: c,
+        incoming,
+        localStream: fakeLocalStream(),
+        createPeerConnection: fakePeerConnectionFactory(),
+      });
+    return { c, ws, prepare };
+  }
+
+  it("takes the visitor's candidates that came while the console opened its camera", async () => {
+    const { c, ws, prepare } = await ringWithoutSession();
     // the ring's candidate comes before the console has made the call's session
     ws.serverSend({
       type: 'call.signal',
@@ -662,12 +676,7 @@ describe('prepareAgentCall', () => {
         candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ relay' },
       },
     });
-    const call = prepareAgentCall({
-      signaling: c,
-      incoming,
-      localStream: fakeLocalStream(),
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = prepare();
     const agentPc = FakePeerConnection.instances.at(-1);
     await until(() => (agentPc?.addedCandidates.length ?? 0) > 0);
     expect(agentPc?.addedCandidates[0]?.candidate).toContain('10.0.0.1');
@@ -679,27 +688,9 @@ describe('prepareAgentCall', () => {
 
   /** A ring, then `state` of its call, both before the console makes the call's session. */
   async function endedBeforeSession(state: Partial<typeof CALL>) {
-    const { c, ws } = await signaling('agent');
-    const visitorPc = new FakePeerConnection();
-    visitorPc.addTransceiver('video');
-    const offer = await visitorPc.createOffer();
-    const incoming = {
-      type: 'call.incoming' as const,
-      seq: 1,
-      call: CALL,
-      offer: { type: 'offer' as const, sdp: offer.sdp ?? '' },
-      audioOnly: false,
-      ringTimeoutSeconds: 30,
-    };
-    ws.serverSend(incoming);
+    const { c, ws, prepare } = await ringWithoutSession();
     ws.serverSend({ type: 'call.state', seq: 2, call: { ...CALL, ...state } });
-    const stream = fakeLocalStream();
-    const call = prepareAgentCall({
-      signaling: c,
-      incoming,
-      localStream: stream,
-      createPeerConnection: fakePeerConnectionFactory(),
-    });
+    const call = prepare();
     return { c, call, pc: FakePeerConnection.instances.at(-1) };
   }
 

@@ -256,12 +256,12 @@ async function onIncoming(c: SignalingClient, incoming: CallIncoming): Promise<v
 export async function acceptRinging(): Promise<void> {
   const ring = ringing.value;
   if (!ring) return;
+  stopRinging();
   // clicked while the camera opens: the accept waits for it (no await otherwise, so that the
   // accept's signal and picture go in the click's own task)
   const session = ring.session ?? (await ring.ready);
   const r = ringing.value;
   if (!session || r?.session !== session) return;
-  stopRinging();
   // Accepting first: with the answer prepared, accept() tells the visitor and sends the
   // agent's picture before it returns (captured when this task ends). The call screen is built
   // just before the next frame: rendered in this task, it held the picture back by 10-50 ms on
@@ -289,10 +289,10 @@ export async function acceptRinging(): Promise<void> {
 export async function declineRinging(goOffline: boolean): Promise<void> {
   const ring = ringing.value;
   if (!ring) return;
+  stopRinging();
   const session = ring.session ?? (await ring.ready);
   const r = ringing.value;
   if (!session || r?.session !== session) return;
-  stopRinging();
   ringing.value = null;
   try {
     await session.decline({ goOffline });
