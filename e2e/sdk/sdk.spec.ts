@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import { DEMO, REPO_ROOT, freePort, startServer, type RunningServer } from '../harness/server.ts';
+import { startTcpHop } from '../harness/tcpHop.ts';
 import { connectAgent, type TestAgent } from './agent.ts';
 
 let server: RunningServer;
@@ -199,6 +200,51 @@ test('onBeforeRender that throws, or picks an unknown agent, gets a console erro
     'data-flux-state',
     'hidden',
   );
+});
+
+test('a page that loads while the server cannot be reached shows the widget once it can', async ({
+  page,
+}) => {
+  // The server behind a hop that refuses connections: a deploy, or a phone between networks.
+  const hop = await startTcpHop(server.port);
+  try {
+    hop.refuse(true);
+    const log = consoleOf(page);
+    await page.goto(await testPage(page, 'blank.html'));
+    const error = await page.evaluate(async (base) => {
+      const { error } = await FluxPlayer.init({
+        apiKey: 'pk_demo_groovy_hats_2026',
+        channelId: 'groovy-hats',
+        customDomain: base,
+        widgets: { calls: { renderTo: '.call-widget' } },
+      });
+      FluxPlayer.on('rendered', (d) => ((window as { shown?: unknown }).shown = d));
+      return error?.code;
+    }, `http://localhost:${hop.port}`);
+    expect(error).toBe('FLX_ERR_SDK_NETWORK');
+    const card = page.locator('[data-flux-widget]').first();
+    await expect(card).toHaveAttribute('data-flux-state', 'error');
+    await expect
+      .poll(() => log.find((l) => l.type === 'error' && l.text.includes('[FluxPlayer]'))?.text)
+      .toContain('FLX_ERR_SDK_NETWORK');
+    expect(log.find((l) => l.text.includes('[FluxPlayer]'))?.text).toContain(
+      'trying again in the background',
+    );
+    const before = hop.connections();
+    hop.refuse(false);
+    await expect(card).toHaveAttribute('data-flux-state', 'ready', { timeout: 10_000 });
+    await expect(card.locator('b')).toHaveText('Talk to us live');
+    expect(await page.evaluate(() => (window as { shown?: unknown }).shown)).toMatchObject({
+      agent: { name: 'Mia Alvarez' },
+    });
+    // and it follows the roster: Mia goes offline, the card hides
+    await expect.poll(() => hop.connections()).toBeGreaterThanOrEqual(before + 2);
+    await mia.setStatus('offline');
+    await expect(card).toHaveAttribute('data-flux-state', 'hidden');
+  } finally {
+    await mia.setStatus('online');
+    await hop.stop();
+  }
 });
 
 test('startCall() on a good page opens the call UI and sends the request', async ({ page }) => {

@@ -49,16 +49,17 @@ const lazy = await esbuild.build({
 });
 // The loader names these `<name>-<build id>.js` with one id for all of them (a hash of
 // their contents), so it carries one short string instead of a file name per chunk.
+// (The metafile's paths are relative to the working directory.)
 const lazyFiles = Object.entries(lazy.metafile.outputs).filter(([, o]) => o.entryPoint);
 const buildId = createHash('sha256')
-  .update(lazyFiles.map(([f]) => readFileSync(join(root, f))).join('\0'))
+  .update(lazyFiles.map(([f]) => readFileSync(resolve(f))).join('\0'))
   .digest('base64url')
   .slice(0, 10)
   .replace(/[-_]/g, 'x');
 const chunks = { id: buildId };
 for (const [file] of lazyFiles) {
   const name = basename(file).replace(/-[A-Z0-9]+\.js$/, '');
-  renameSync(join(root, file), join(dist, `${name}-${buildId}.js`));
+  renameSync(resolve(file), join(dist, `${name}-${buildId}.js`));
   chunks[name] = `./${name}-${buildId}.js`;
 }
 // The call UI: its own ESM build, code-split so each language's strings are a small file.

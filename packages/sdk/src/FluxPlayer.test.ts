@@ -177,7 +177,14 @@ describe('calls widget', () => {
     roster([mia]);
     await settle();
     expect(states()).toEqual(['hidden', 'hidden']);
-    expect(events.map((e) => e.type)).toEqual(['rendered', 'roster-changed', 'error', 'hidden']);
+    // the error's text is the extras chunk's, so it comes just after the hiding
+    await vi.waitFor(() => {
+      expect(events.map((e) => e.type)).toEqual(['rendered', 'roster-changed', 'hidden', 'error']);
+    });
+    expect(events.at(-1)?.detail).toEqual({
+      code: 'FLX_ERR_SDK_ON_BEFORE_RENDER',
+      message: 'onBeforeRender chose no available agent',
+    });
   });
 
   it('calls onBeforeRender with [] when nobody is online and hides', async () => {
@@ -237,6 +244,121 @@ describe('calls widget', () => {
     await expect(player?.Widgets.Calls.startCall()).rejects.toMatchObject({
       code: 'FLX_ERR_SDK_NOT_INITIALIZED',
     });
+  });
+});
+
+describe('the agents request at init', () => {
+  const answer = (): Response =>
+    Response.json({
+      agents: [mia],
+      open: true,
+      visitorToken: 'vt',
+      tokenExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+  /** init with `widgets.calls`, its agents requests answered by `answers` in turn. */
+  function initWith(...answers: (() => Promise<Response>)[]) {
+    document.body.innerHTML = '<div class="w"></div>';
+    const seen: RequestInit[] = [];
+    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
+      seen.push(init);
+      const next = answers[Math.min(seen.length, answers.length) - 1];
+      if (!next) throw new Error('no answer given');
+      return next();
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    player = createFluxPlayer(() => 'https://calls.test');
+    const ready = player.init({
+      apiKey: 'pk_x',
+      channelId: 'groovy-hats',
+      language: 'en',
+      widgets: { calls: { renderTo: '.w' } },
+    });
+    return { ready, seen };
+  }
+  const offline = () => Promise.reject(new TypeError('Failed to fetch'));
+
+  it('tries again after a network failure, and the widget shows once the server answers', async () => {
+    const { ready, seen } = initWith(offline, offline, () => Promise.resolve(answer()));
+    expect((await ready).error?.code).toBe('FLX_ERR_SDK_NETWORK');
+    expect(states()).toEqual(['error']);
+    await vi.advanceTimersByTimeAsync(1_000); // the first retry waits 0.5–1 s
+    expect(seen).toHaveLength(2);
+    expect(states()).toEqual(['error']);
+    await vi.advanceTimersByTimeAsync(2_000); // the second 1–2 s
+    expect(seen).toHaveLength(3);
+    await vi.waitFor(() => {
+      expect(states()).toEqual(['ready']);
+    });
+    await vi.waitFor(() => {
+      expect(FakeSocket.made).toBe(1); // and it follows the roster
+    });
+  });
+
+  it('gives each request a time limit, and a request that ran out of it is tried again', async () => {
+    const timedOut = () => Promise.reject(new DOMException('signal timed out', 'TimeoutError'));
+    const { ready, seen } = initWith(timedOut, () => Promise.resolve(answer()));
+    expect((await ready).error?.code).toBe('FLX_ERR_SDK_NETWORK');
+    expect(seen[0]?.signal).toBeInstanceOf(AbortSignal);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.waitFor(() => {
+      expect(states()).toEqual(['ready']);
+    });
+  });
+
+  it('takes a page that is not the answer (a captive portal’s) for an unavailable server, and tries again', async () => {
+    const portal = () =>
+      Promise.resolve(new Response('<html>Sign in to the Wi-Fi</html>', { status: 200 }));
+    const { ready, seen } = initWith(portal, () => Promise.resolve(answer()));
+    const { error } = await ready;
+    expect(error).toMatchObject({ code: 'FLX_ERR_UNAVAILABLE', message: 'HTTP 200' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(seen).toHaveLength(2);
+    await vi.waitFor(() => {
+      expect(states()).toEqual(['ready']);
+    });
+  });
+
+  it('tries again on a server that is not ready (a deploy), with its code and message', async () => {
+    const deploying = () =>
+      Promise.resolve(
+        Response.json(
+          { error: { code: 'FLX_ERR_UNAVAILABLE', message: 'The service is not ready.' } },
+          { status: 503 },
+        ),
+      );
+    const { ready, seen } = initWith(deploying, () => Promise.resolve(answer()));
+    expect((await ready).error).toMatchObject({
+      code: 'FLX_ERR_UNAVAILABLE',
+      message: 'The service is not ready.',
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('does not try again when the key is refused', async () => {
+    const refused = () =>
+      Promise.resolve(
+        Response.json(
+          { error: { code: 'FLX_ERR_API_KEY_INVALID', message: 'The API key is not valid.' } },
+          { status: 401 },
+        ),
+      );
+    const { ready, seen } = initWith(refused, () => Promise.resolve(answer()));
+    expect((await ready).error).toMatchObject({
+      code: 'FLX_ERR_API_KEY_INVALID',
+      message: 'The API key is not valid.',
+    });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(seen).toHaveLength(1);
+    expect(states()).toEqual(['error']);
+  });
+
+  it('stops trying when destroyed', async () => {
+    const { ready, seen } = initWith(offline);
+    await ready;
+    player?.destroy();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(seen).toHaveLength(1);
   });
 });
 

@@ -17,7 +17,7 @@ import type { CallUiHandle } from './call-ui/contract.ts';
 import { loadCallUi, loadExtras, loadStrings, prefetchCallUi } from './chunks.ts';
 import { diag, lazyError } from './diag.ts';
 import { createHub, safeCall } from './emitter.ts';
-import { sdkError, toSdkError } from './errors.ts';
+import { sdkError, toSdkError, transient } from './errors.ts';
 import { EN, isRtl, resolveLanguage } from './i18n.ts';
 import { Level, Msg } from './keys.ts';
 import { FINAL_CODES, type PresenceMessage } from './presence.ts';
@@ -203,11 +203,10 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       try {
         // The page gets copies: its mutations must not change our roster. (The timer may
         // reject the race after it settled: that does nothing.)
+        // (Its rejection carries nothing: the extras chunk words it as no answer in 10 s.)
         result = await Promise.race([
           onBeforeRender(structuredClone(list)),
-          new Promise<never>((_, reject) =>
-            setTimeout(reject, TIMEOUT_MS, Error('no answer in 10 s')),
-          ),
+          new Promise<never>((_, reject) => setTimeout(reject, TIMEOUT_MS)),
         ]);
       } catch (e) {
         return list.length
@@ -232,12 +231,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
         if (Array.isArray(picked)) {
           const [reason, level, key, ...args] = picked;
           diag(level, key, ...args);
-          if (level === Level.error) {
-            report({
-              code: 'FLX_ERR_SDK_ON_BEFORE_RENDER',
-              message: 'onBeforeRender chose no available agent',
-            });
-          }
+          if (level === Level.error) void lazyError('FLX_ERR_SDK_ON_BEFORE_RENDER').then(report);
           choice = undefined;
           // Mid-call the card keeps its call state; the roster is re-evaluated after the call.
           if (!phase) set('hidden', reason);
@@ -446,6 +440,9 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
       if (calls) {
         agents = [];
         set('error', 'error');
+        // The network or the server (a deploy, say): try again with the presence socket's
+        // backoff, and show the widget once the server answers.
+        if (transient(err.code)) closed();
       }
       report(err);
       return handle(err);

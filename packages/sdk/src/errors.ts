@@ -25,3 +25,10 @@ export function toSdkError(e: unknown): FluxSdkError {
         e,
       );
 }
+
+/**
+ * Codes worth trying again later: the network (FLX_ERR_SDK_NETWORK), or a server that is down,
+ * deploying or busy (FLX_ERR_UNAVAILABLE, FLX_ERR_INTERNAL, FLX_ERR_RATE_LIMITED). A refused
+ * key, origin or channel is final.
+ */
+export const transient = (code: string): boolean => /NET|UNAV|INTER|RATE/.test(code);

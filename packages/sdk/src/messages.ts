@@ -1,4 +1,5 @@
 import type { CallAgent, ErrorCode } from '@flux/protocol';
+import { transient } from './errors.ts';
 import { Msg } from './keys.ts';
 import type { FluxSdkError, HiddenReason } from './types.ts';
 import { SDK_VERSION } from './version.ts';
@@ -40,6 +41,11 @@ export function firstDifference(a: unknown, b: unknown, path = 'options'): strin
  * the lazy extras chunk, loaded only when something is printed.
  */
 const str = (v: unknown): string => (v instanceof Error ? `${v.name}: ${v.message}` : String(v));
+/** The loader's 10 s limit on onBeforeRender rejects with nothing. */
+const obrFailed = (e: unknown): string =>
+  e === undefined
+    ? 'did not answer within 10 s (or rejected with nothing)'
+    : `threw or rejected (${str(e)})`;
 const KINDS: Record<string, string> = {
   s: 'a string',
   b: 'true or false',
@@ -75,7 +81,7 @@ const M = {
       : ''; // the same options: a no-op, nothing to say
   },
   [Msg.InitFailed]: (e: FluxSdkError, channel: string, base: string) =>
-    `init failed: ${e.code}: ${e.message} (channel '${channel}' at ${base})`,
+    `init failed: ${e.code}: ${e.message} (channel '${channel}' at ${base})${transient(e.code) ? '; trying again in the background: the calls widget shows once the server answers' : ''}`,
   [Msg.InitOk]: (channel: string, lang: string) =>
     `initialised: channel '${channel}', language ${lang}, SDK ${SDK_VERSION}`,
   [Msg.InitThrew]: (e: unknown) => `init failed unexpectedly: ${str(e)}`,
@@ -90,9 +96,9 @@ const M = {
       ? `calls widget hidden: the channel is outside its opening hours`
       : `calls widget hidden: nobody can take a call right now (no agent is online and free)`,
   [Msg.ObrThrew]: (e: unknown) =>
-    `widgets.calls.onBeforeRender threw or rejected (${str(e)}); the widget is not rendered`,
+    `widgets.calls.onBeforeRender ${obrFailed(e)}; the widget is not rendered`,
   [Msg.ObrThrewEmpty]: (e: unknown) =>
-    `widgets.calls.onBeforeRender threw (${str(e)}) when called with [] because nobody can take a call now; the widget is hidden. Return null for an empty list to hide it quietly.`,
+    `widgets.calls.onBeforeRender ${obrFailed(e)} when called with [] because nobody can take a call now; the widget is hidden. Return null for an empty list to hide it quietly.`,
   [Msg.ObrBad]: (result: unknown, agents: CallAgent[]) => {
     const ids = agents.map((a) => a.id).join(', ');
     const id = (result as { callAgentId?: unknown } | null | undefined)?.callAgentId;
@@ -107,7 +113,7 @@ const M = {
   [Msg.PresenceFinal]: (code: number, reason: string) =>
     `presence channel closed for good (${code} ${reason}); the widget will not update live`,
   [Msg.PresenceRetry]: (code: number | undefined, ms: number) =>
-    `presence: ${code === undefined ? 'no answer to a ping for a whole heartbeat' : `connection closed (${String(code)})`}, reconnecting in ${String(ms)} ms`,
+    `presence: ${code === undefined ? 'no answer (to the agents request, or to a ping for a whole heartbeat)' : `connection closed (${String(code)})`}, reconnecting in ${String(ms)} ms`,
   [Msg.Listener]: (what: string, e: unknown) =>
     `${what === 'onEvent' ? what : `a '${what}' listener`} threw: ${str(e)}`,
   [Msg.LoadedTwice]: () =>
@@ -122,6 +128,7 @@ const ERROR_TEXT: Partial<Record<ErrorCode, (arg?: string) => string>> = {
     href ? `No whitelist entry matches ${href}` : 'widgets.calls is not configured',
   FLX_ERR_SDK_NO_AGENT: (why) => `No call agent is available (${why})`,
   FLX_ERR_SDK_CALL_IN_PROGRESS: () => 'A call is already in progress',
+  FLX_ERR_SDK_ON_BEFORE_RENDER: () => 'onBeforeRender chose no available agent',
   FLX_ERR_SDK_NETWORK: (base) =>
     base ? `${base} cannot be reached` : 'The call UI could not be loaded',
 };
