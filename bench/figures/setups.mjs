@@ -102,6 +102,10 @@ async function measure(kind, ctx) {
       ['closed', 0],
       ['open', RATE],
     ]) {
+      // BENCH_PROFILE_DIR: a CPU profile of the server over each phase (not in the figures:
+      // the profiler's own cost slows the server by a few percent).
+      const profileDir = kind === 'bare' ? undefined : process.env.BENCH_PROFILE_DIR;
+      if (profileDir) await server.proc.request({ probe: 'profile', on: true }, 10_000);
       await server.proc.request({ probe: 'lag', on: true }, 10_000);
       const c0 = await probeCpu(server.proc);
       const pg = kind.startsWith('postgres');
@@ -113,6 +117,11 @@ async function measure(kind, ctx) {
       const c1 = await probeCpu(server.proc);
       r.serverCpu = cpuShare(c0, c1);
       r.serverLag = (await server.proc.request({ probe: 'lag', on: false }, 10_000)).lag;
+      if (profileDir) {
+        const file = `${profileDir}/setups-${kind}-${name}-${Date.now()}.cpuprofile`;
+        await server.proc.request({ probe: 'profile', on: false, file }, 30_000);
+        ctx.log(`  CPU profile of the server: ${file}`);
+      }
       if (pg && r.completed > 0) {
         // backends that ended during the phase are not counted: a lower bound
         r.dbCpuMsPerCall = ((pgBackendCpu() - g0) * 1000) / r.completed;
