@@ -228,7 +228,7 @@ test('a page that loads while the server cannot be reached shows the widget once
       .poll(() => log.find((l) => l.type === 'error' && l.text.includes('[FluxPlayer]'))?.text)
       .toContain('FLX_ERR_SDK_NETWORK');
     expect(log.find((l) => l.text.includes('[FluxPlayer]'))?.text).toContain(
-      'trying again in the background',
+      'keeps trying in the background',
     );
     const before = hop.connections();
     hop.refuse(false);

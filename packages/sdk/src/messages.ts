@@ -81,7 +81,7 @@ const M = {
       : ''; // the same options: a no-op, nothing to say
   },
   [Msg.InitFailed]: (e: FluxSdkError, channel: string, base: string) =>
-    `init failed: ${e.code}: ${e.message} (channel '${channel}' at ${base})${transient(e.code) ? '; trying again in the background: the calls widget shows once the server answers' : ''}`,
+    `init failed: ${e.code}: ${e.message} (channel '${channel}' at ${base})${transient(e.code) ? '; the calls widget (when configured) keeps trying in the background and shows once the server answers' : ''}`,
   [Msg.InitOk]: (channel: string, lang: string) =>
     `initialised: channel '${channel}', language ${lang}, SDK ${SDK_VERSION}`,
   [Msg.InitThrew]: (e: unknown) => `init failed unexpectedly: ${str(e)}`,
