@@ -54,7 +54,7 @@ const lazyFiles = Object.entries(lazy.metafile.outputs).filter(([, o]) => o.entr
 const buildId = createHash('sha256')
   .update(lazyFiles.map(([f]) => readFileSync(resolve(f))).join('\0'))
   .digest('base64url')
-  .slice(0, 10)
+  .slice(0, 8)
   .replace(/[-_]/g, 'x');
 const chunks = { id: buildId };
 for (const [file] of lazyFiles) {

@@ -328,7 +328,6 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
             else bye();
           }, m.heartbeatMs);
           send({ type: 'presence.subscribe', reqId: 'p' }); // its ack is the one with `data`
-          diag(Level.debug, Msg.PresenceUp);
         }
         const r = m.data ?? m;
         if (r.agents) setRoster(r.agents, r.open);
@@ -342,7 +341,7 @@ export function createFluxPlayer(defaultBase: () => string): FluxPlayerApi {
         diag(Level.warn, Msg.PresenceFinal, code, e?.reason);
         return;
       }
-      const delay = (Math.min(30_000, 1000 * 2 ** retries++) * (0.5 + Math.random() / 2)) | 0;
+      const delay = (Math.min(15_000, 500 * 2 ** retries++) * (1 + Math.random())) | 0;
       diag(Level.debug, Msg.PresenceRetry, code, delay);
       // The subscribe's ack brings the roster: the token is all it needs, and a new one only
       // when the server refused it (4001) or it is about to expire. (A page's pooled HTTP

@@ -31,7 +31,6 @@ export const enum Msg {
   ObrThrewEmpty,
   ObrBad,
   ObrProducts,
-  PresenceUp,
   PresenceFinal,
   PresenceRetry,
   // Found by the full option validation (options.ts).

@@ -109,7 +109,6 @@ const M = {
   [Msg.ObrProducts]: () =>
     `widgets.calls.onBeforeRender: productIds must be an array of non-empty strings; the other entries are ignored`,
   [Msg.CallFailed]: (e: FluxSdkError) => `startCall() failed: ${e.code}: ${e.message}`,
-  [Msg.PresenceUp]: () => `presence: connected, following the agents roster`,
   [Msg.PresenceFinal]: (code: number, reason: string) =>
     `presence channel closed for good (${code} ${reason}); the widget will not update live`,
   [Msg.PresenceRetry]: (code: number | undefined, ms: number) =>
