@@ -6,6 +6,7 @@
  * JavaScript heap (measured after a forced garbage collection, through the DevTools protocol).
  */
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
+import { countMedia, openMedia } from '../harness/media.ts';
 import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { signIn } from './helpers.ts';
 import { callAgent, visitorView } from './visitor.ts';
@@ -37,17 +38,7 @@ async function held(page: Page, cdp: CDPSession): Promise<Held> {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const dom = await cdp.send('Memory.getDOMCounters');
-  const inPage = await page.evaluate(() => {
-    const { made, closed } = (window as unknown as { held: Record<string, Record<string, number>> })
-      .held as { made: Record<string, number>; closed: Record<string, number> };
-    const open = (k: string) => (made[k] ?? 0) - (closed[k] ?? 0);
-    return {
-      peerConnections: open('pc'),
-      liveTracks: open('track'),
-      audioContexts: open('audio'),
-      videos: document.querySelectorAll('video').length,
-    };
-  });
+  const inPage = await openMedia(page);
   return { heapBytes: usedSize, nodes: dom.nodes, listeners: dom.jsEventListeners, ...inPage };
 }
 
@@ -57,68 +48,7 @@ test('a day of calls: after each call the console lets go of it, and after 12 it
   test.setTimeout(240_000);
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   await ctx.grantPermissions(['camera', 'microphone'], { origin: server.url });
-  // Counts the peer connections, camera and microphone tracks (and their clones) and audio
-  // contexts the console makes, and those it closes or stops: counts only, since holding
-  // the objects would keep each call's listeners, and what they hold, alive.
-  await ctx.addInitScript(() => {
-    const made: Record<string, number> = {};
-    const closed: Record<string, number> = {};
-    (window as unknown as { held: unknown }).held = { made, closed };
-    const ours = new WeakSet<object>();
-    const done = new WeakSet<object>();
-    const make = (k: string, x: object) => {
-      ours.add(x);
-      made[k] = (made[k] ?? 0) + 1;
-    };
-    const end = (k: string, x: object) => {
-      if (!ours.has(x) || done.has(x)) return;
-      done.add(x);
-      closed[k] = (closed[k] ?? 0) + 1;
-    };
-    const Pc = window.RTCPeerConnection;
-    window.RTCPeerConnection = class extends Pc {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        make('pc', this);
-      }
-      override close() {
-        end('pc', this);
-        super.close();
-      }
-    };
-    const Audio = window.AudioContext;
-    window.AudioContext = class extends Audio {
-      constructor(options?: AudioContextOptions) {
-        super(options);
-        make('audio', this);
-      }
-      override close() {
-        end('audio', this);
-        return super.close();
-      }
-    };
-    const track = MediaStreamTrack.prototype;
-    // (the prototype's own functions, called with the track as `this` below)
-    const stop = (Object.getOwnPropertyDescriptor(track, 'stop') as { value: () => void }).value;
-    const clone = (
-      Object.getOwnPropertyDescriptor(track, 'clone') as { value: () => MediaStreamTrack }
-    ).value;
-    track.stop = function () {
-      end('track', this);
-      stop.call(this);
-    };
-    track.clone = function () {
-      const copy = clone.call(this);
-      if (ours.has(this)) make('track', copy);
-      return copy;
-    };
-    const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (c) => {
-      const stream = await open(c);
-      for (const t of stream.getTracks()) make('track', t);
-      return stream;
-    };
-  });
+  await countMedia(ctx);
   const agent = await ctx.newPage();
   const cdp = await ctx.newCDPSession(agent);
   await signIn(agent, server.url, DEMO.agents.mia);

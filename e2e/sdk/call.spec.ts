@@ -2,11 +2,14 @@
  * A whole call through the SDK's call UI: a visitor on the demo shop's /product/123 (the
  * spec's example, products ITM-BLUE-SHIRT and EXT-RED-PANTS) calls Mia, who accepts in the
  * agent console. Checks the connected view (remote video, state, timer, products with
- * prices, add to cart → the page's `flux:add-to-cart`), minimise, hang up, rating.
+ * prices, add to cart → the page's `flux:add-to-cart`), minimise, hang up, rating; the
+ * camera and microphone off from the hang-up on. And an agent who declines: the camera off
+ * while the shopper chooses, on again for the agent she calls instead.
  * Screenshots of the connected view go to test-results/sdk-screenshots/.
  */
 import { expect, test } from '@playwright/test';
-import { startServer, type RunningServer } from '../harness/server.ts';
+import { countMedia, openMedia } from '../harness/media.ts';
+import { DEMO, startServer, type RunningServer } from '../harness/server.ts';
 import { agentInConsole, callFromWidget } from './callParties.ts';
 
 let server: RunningServer;
@@ -25,7 +28,9 @@ for (const [label, viewport] of [
     browser,
   }) => {
     const agent = await agentInConsole(browser, server.url);
-    const visitor = await (await browser.newContext({ viewport })).newPage();
+    const shopper = await browser.newContext({ viewport });
+    await countMedia(shopper);
+    const visitor = await shopper.newPage();
     const errors: string[] = [];
     visitor.on('pageerror', (e) => errors.push(e.message));
     const { card, ui } = await callFromWidget(visitor, server.url);
@@ -77,15 +82,61 @@ for (const [label, viewport] of [
     await expect(ui).not.toHaveClass(/min/);
 
     // Hang up, rate, close.
+    expect((await openMedia(visitor)).liveTracks).toBeGreaterThan(0);
     await ui.locator('.bar').getByRole('button', { name: 'Hang up' }).click();
     await expect(ui).toHaveAttribute('data-flux-state', 'ended');
+    // the camera and microphone go off with the hang-up, not when the window closes
+    expect(await openMedia(visitor)).toMatchObject({ peerConnections: 0, liveTracks: 0 });
     await visitor.screenshot({ path: `test-results/sdk-screenshots/ended-${label}.png` });
     await ui.getByRole('button', { name: '4 of 5' }).click();
     await expect(ui.getByText('Thanks for your feedback!')).toBeVisible();
     await ui.locator('.bar').getByRole('button', { name: 'Close' }).click();
     await expect(ui).toHaveCount(0);
+    expect(await openMedia(visitor)).toEqual({
+      peerConnections: 0,
+      liveTracks: 0,
+      audioContexts: 0,
+      videos: 0,
+    });
     expect(errors).toEqual([]);
     await agent.context().close();
     await visitor.context().close();
   });
 }
+
+test('an agent who declines: the camera goes off while the shopper chooses, and on again for the agent she calls instead', async ({
+  browser,
+}) => {
+  const mia = await agentInConsole(browser, server.url);
+  const shopper = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await countMedia(shopper);
+  const visitor = await shopper.newPage();
+  const { ui } = await callFromWidget(visitor, server.url);
+  await expect(mia.getByTestId('ring-card')).toBeVisible();
+  // Aiko shares Mia's fashion-support tag and comes online while it rings
+  const aiko = await agentInConsole(browser, server.url, DEMO.agents.aiko);
+  await mia.getByTestId('ring-card').getByRole('button', { name: 'Decline', exact: true }).click();
+  await expect(ui).toHaveAttribute('data-flux-state', 'unavailable');
+  expect(await openMedia(visitor)).toMatchObject({ peerConnections: 0, liveTracks: 0 });
+
+  await ui.getByRole('button', { name: 'Call Aiko Tanaka instead' }).click();
+  await expect(ui).toHaveAttribute('data-flux-state', 'calling');
+  expect((await openMedia(visitor)).liveTracks).toBeGreaterThan(0);
+  await aiko.getByTestId('ring-card').getByRole('button', { name: 'Accept' }).click();
+  await expect(ui.locator('.st')).toContainText('Connected', { timeout: 20_000 });
+  // both ways: Aiko's picture reaches the shopper, the shopper's reaches Aiko
+  await expect
+    .poll(() => ui.locator('video.rv').evaluate((v: HTMLVideoElement) => v.videoWidth))
+    .toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      aiko
+        .locator('video.remote')
+        .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames),
+    )
+    .toBeGreaterThan(5);
+  await ui.locator('.bar').getByRole('button', { name: 'Hang up' }).click();
+  await expect(ui).toHaveAttribute('data-flux-state', 'ended');
+  expect(await openMedia(visitor)).toMatchObject({ peerConnections: 0, liveTracks: 0 });
+  for (const p of [mia, aiko, visitor]) await p.context().close();
+});

@@ -19,6 +19,7 @@ import { h, icon } from '../dom/h.ts';
 import { sdkError, toSdkError } from '../errors.ts';
 import { fillTemplate } from '../template.ts';
 import { SDK_VERSION } from '../version.ts';
+import type { FluxSdkError } from '../types.ts';
 import type { CallUiContext, CallUiHandle } from './contract.ts';
 import { ICONS } from './icons.ts';
 import { EN_UI, type UiKey, type UiStrings } from './strings.ts';
@@ -187,6 +188,18 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   };
 
   // ---- device check -------------------------------------------------------------------
+  /** The camera and microphone go off (their light with them). */
+  const release = (): void => {
+    stream?.getTracks().forEach((tr) => tr.stop());
+    stream = null;
+    selfVideo.srcObject = null;
+  };
+  /** Why no camera or microphone could be had. */
+  const deniedFor = (err: FluxSdkError): UiKey =>
+    err.code === 'FLX_ERR_MEDIA_PERMISSION_DENIED'
+      ? deniedHelpKey(navigator.userAgent)
+      : 'noDevice';
+
   const acquire = async (): Promise<void> => {
     stream?.getTracks().forEach((tr) => tr.stop());
     stream = null;
@@ -201,11 +214,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     } catch (e) {
       const err = toSdkError(e);
       if (closed) return;
-      renderDenied(
-        err.code === 'FLX_ERR_MEDIA_PERMISSION_DENIED'
-          ? deniedHelpKey(navigator.userAgent)
-          : 'noDevice',
-      );
+      renderDenied(deniedFor(err));
       rejectReq(err);
     }
   };
@@ -250,6 +259,21 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
   // ---- the call -----------------------------------------------------------------------
   const begin = async (who: CallAgent): Promise<void> => {
     agent = who;
+    if (!stream && view === 'unavailable') {
+      // another agent after one who could not take the call: the camera went off with that
+      // call, so it comes on again for this one
+      try {
+        stream = await getLocalMedia({ audioOnly });
+      } catch (e) {
+        if (!closed) renderDenied(deniedFor(toSdkError(e)));
+        return;
+      }
+      if (closed) {
+        release();
+        return;
+      }
+      selfVideo.srcObject = stream;
+    }
     if (!stream) return;
     show('calling');
     ctx.onPhase('calling', t('calling'));
@@ -516,6 +540,9 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     const duration = connectedAt ? Math.round((Date.now() - connectedAt) / 1000) : null;
     const wire = reason === 'request_failed' || reason === 'answered_elsewhere' ? 'failed' : reason;
     ctx.emit('ended', { callId, reason: wire, durationSeconds: duration });
+    // The camera and microphone go off with the call, not when the window closes: the
+    // shopper may rate the call, leave a message or read on for a while.
+    release();
     if (!callId)
       rejectReq(
         call.error ??
@@ -650,7 +677,7 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
     clearInterval(timer);
     keep.disconnect();
     removeEventListener('pagehide', leave);
-    stream?.getTracks().forEach((tr) => tr.stop());
+    release();
     // Hang up first (the server frees the agent), then drop the engine and the socket. A
     // call whose request is not acknowledged yet is hung up by id once the ack arrives.
     const call = session;
