@@ -276,6 +276,9 @@ describe('the agents request at init', () => {
     return { ready, seen };
   }
   const offline = () => Promise.reject(new TypeError('Failed to fetch'));
+  /** The server's error answer: its status, and its `{ error: { code, message } }`. */
+  const refusal = (status: number, error: { code: string; message: string }) => () =>
+    Promise.resolve(Response.json({ error }, { status }));
 
   it('tries again after a network failure, and the widget shows once the server answers', async () => {
     const { ready, seen } = initWith(offline, offline, () => Promise.resolve(answer()));
@@ -319,35 +322,17 @@ describe('the agents request at init', () => {
   });
 
   it('tries again on a server that is not ready (a deploy), with its code and message', async () => {
-    const deploying = () =>
-      Promise.resolve(
-        Response.json(
-          { error: { code: 'FLX_ERR_UNAVAILABLE', message: 'The service is not ready.' } },
-          { status: 503 },
-        ),
-      );
-    const { ready, seen } = initWith(deploying, () => Promise.resolve(answer()));
-    expect((await ready).error).toMatchObject({
-      code: 'FLX_ERR_UNAVAILABLE',
-      message: 'The service is not ready.',
-    });
+    const error = { code: 'FLX_ERR_UNAVAILABLE', message: 'The service is not ready.' };
+    const { ready, seen } = initWith(refusal(503, error), () => Promise.resolve(answer()));
+    expect((await ready).error).toMatchObject(error);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(seen).toHaveLength(2);
   });
 
   it('does not try again when the key is refused', async () => {
-    const refused = () =>
-      Promise.resolve(
-        Response.json(
-          { error: { code: 'FLX_ERR_API_KEY_INVALID', message: 'The API key is not valid.' } },
-          { status: 401 },
-        ),
-      );
-    const { ready, seen } = initWith(refused, () => Promise.resolve(answer()));
-    expect((await ready).error).toMatchObject({
-      code: 'FLX_ERR_API_KEY_INVALID',
-      message: 'The API key is not valid.',
-    });
+    const error = { code: 'FLX_ERR_API_KEY_INVALID', message: 'The API key is not valid.' };
+    const { ready, seen } = initWith(refusal(401, error), () => Promise.resolve(answer()));
+    expect((await ready).error).toMatchObject(error);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(seen).toHaveLength(1);
     expect(states()).toEqual(['error']);
