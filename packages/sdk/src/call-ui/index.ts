@@ -258,22 +258,30 @@ export function openCall(ctx: CallUiContext): CallUiHandle {
 
   // ---- the call -----------------------------------------------------------------------
   const begin = async (who: CallAgent): Promise<void> => {
-    agent = who;
     if (!stream && view === 'unavailable') {
       // another agent after one who could not take the call: the camera went off with that
       // call, so it comes on again for this one
+      // (`stream` may have changed during the await: another click)
+      const now = (): MediaStream | null => stream;
+      let got: MediaStream;
       try {
-        stream = await getLocalMedia({ audioOnly });
+        got = await getLocalMedia({ audioOnly });
       } catch (e) {
-        if (!closed) renderDenied(deniedFor(toSdkError(e)));
+        if (!closed && !now()) {
+          agent = who; // the denied screen's retry leads to a call to this agent
+          renderDenied(deniedFor(toSdkError(e)));
+        }
         return;
       }
-      if (closed) {
-        release();
+      // closed meanwhile, or a second click's call already under way with its own camera
+      if (closed || now()) {
+        got.getTracks().forEach((tr) => tr.stop());
         return;
       }
+      stream = got;
       selfVideo.srcObject = stream;
     }
+    agent = who;
     if (!stream) return;
     show('calling');
     ctx.onPhase('calling', t('calling'));
