@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Msg } from './keys.ts';
 import { firstDifference, format } from './messages.ts';
 import { validateOptions } from './options.ts';
 import { optionsOk } from './spec.ts';
@@ -138,5 +139,22 @@ describe('optionsOk (the loader’s quick check)', () => {
       );
     }
     expect(cases.filter((c) => optionsOk(c))).toHaveLength(5);
+  });
+});
+
+describe('the diagnostics’ wording (extras chunk)', () => {
+  it('words the onBeforeRender limit’s rejection, which carries nothing, as no answer in 10 s', () => {
+    expect(format(Msg.ObrThrew, [undefined])).toContain('did not answer within 10 s');
+    expect(format(Msg.ObrThrew, [new Error('routing table missing')])).toContain(
+      'threw or rejected (Error: routing table missing)',
+    );
+  });
+
+  it('says the widget keeps trying only after a failure that can pass', () => {
+    const failed = (code: string) =>
+      format(Msg.InitFailed, [{ code, message: 'm' }, 'groovy-hats', 'https://calls.test']);
+    expect(failed('FLX_ERR_SDK_NETWORK')).toContain('keeps trying in the background');
+    expect(failed('FLX_ERR_UNAVAILABLE')).toContain('keeps trying in the background');
+    expect(failed('FLX_ERR_API_KEY_REVOKED')).not.toContain('keeps trying');
   });
 });
